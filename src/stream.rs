@@ -1,0 +1,324 @@
+//! The stream contract: how (generator, key, stream id, element index) maps to
+//! (key, counter) and so to bits. This is a promise to users: the same spec
+//! gives the same bits on every machine, CPU or GPU, in every future version.
+//! [`CONTRACT_VERSION`] changes if (and only if) that mapping ever changes.
+//!
+//! A stream is (generator, key, stream id `s`). Its block `b` is the block
+//! function at this counter:
+//!
+//! | shape | counter words                                  | limits          |
+//! |-------|------------------------------------------------|-----------------|
+//! | 4x32  | `[b mod 2^32, b >> 32, s mod 2^32, s >> 32]`   | b, s < 2^64     |
+//! | 2x64  | `[b, s]`                                       | b, s < 2^64     |
+//! | 4x64  | `[b, 0, s, 0]`                                 | b, s < 2^64     |
+//! | 2x32  | `[b, s]`                                       | b, s < 2^32     |
+//!
+//! Element order: u32 element `i` of a 32-bit generator is word `i mod N` of
+//! block `i / N`; u64 element `j` of a 64-bit generator is word `j mod N` of
+//! block `j / N`. The u32 view of a 64-bit stream splits each word low half
+//! first; the u64 view of a 32-bit stream joins u32 elements `2j` (low) and
+//! `2j+1` (high).
+//!
+//! With these rules the u32 stream of `philox4x32-10` for (seed, stream s,
+//! element i) is exactly cuRAND's `curand_init(seed, s, i, &st); curand(&st)`
+//! for Philox4_32_10.
+
+use crate::error::Error;
+use crate::generator::{Algorithm, KeyedBlocks, Shape};
+
+/// Version of the stream contract (counter layout, seed-to-key mapping and
+/// distribution definitions). Recorded by `cbrng info`.
+pub const CONTRACT_VERSION: u32 = 1;
+
+/// Counter layouts of the contract, one per block shape.
+pub mod counter {
+    /// 2x32 counter for block `b`, stream `s` (both < 2^32, checked by callers).
+    #[inline(always)]
+    pub fn ctr_2x32(b: u64, s: u64) -> [u32; 2] {
+        [b as u32, s as u32]
+    }
+    /// 4x32 counter: `[b lo, b hi, s lo, s hi]`.
+    #[inline(always)]
+    pub fn ctr_4x32(b: u64, s: u64) -> [u32; 4] {
+        [b as u32, (b >> 32) as u32, s as u32, (s >> 32) as u32]
+    }
+    /// 2x64 counter: `[b, s]`.
+    #[inline(always)]
+    pub fn ctr_2x64(b: u64, s: u64) -> [u64; 2] {
+        [b, s]
+    }
+    /// 4x64 counter: `[b, 0, s, 0]`.
+    #[inline(always)]
+    pub fn ctr_4x64(b: u64, s: u64) -> [u64; 4] {
+        [b, 0, s, 0]
+    }
+}
+
+/// Number of blocks in one stream of this shape.
+pub fn blocks_per_stream(shape: Shape) -> u128 {
+    match shape {
+        Shape::X2x32 => 1 << 32,
+        _ => 1 << 64,
+    }
+}
+
+/// log2 of the number of stream ids for this shape.
+pub fn stream_id_bits(shape: Shape) -> u32 {
+    match shape {
+        Shape::X2x32 => 32,
+        _ => 64,
+    }
+}
+
+/// Number of u32 elements in one stream of this generator.
+pub fn stream_len_u32(shape: Shape) -> u128 {
+    blocks_per_stream(shape) * shape.words() as u128 * u128::from(shape.word_bits() / 32)
+}
+
+/// A key: the generator's key words (32-bit words are held in u64).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key {
+    words: [u64; 4],
+    len: usize,
+}
+
+impl Key {
+    /// The key a u64 seed gives under the contract:
+    /// Philox4x32 and Threefry2x32 `[seed mod 2^32, seed >> 32]`;
+    /// Threefry4x32 `[seed mod 2^32, seed >> 32, 0, 0]`; Philox2x64 `[seed]`;
+    /// Philox4x64 and Threefry2x64 `[seed, 0]`; Threefry4x64 `[seed, 0, 0, 0]`;
+    /// Philox2x32 `[seed]`, which needs `seed < 2^32`.
+    pub fn from_seed(algo: Algorithm, seed: u64) -> Result<Key, Error> {
+        let n = algo.key_words();
+        let mut words = [0u64; 4];
+        if algo.shape().word_bits() == 64 {
+            words[0] = seed;
+        } else if n == 1 {
+            if seed > u64::from(u32::MAX) {
+                return Err(Error::SeedTooWide { seed, algo: algo.to_string(), bits: 32 });
+            }
+            words[0] = seed;
+        } else {
+            words[0] = seed & 0xFFFF_FFFF;
+            words[1] = seed >> 32;
+        }
+        Ok(Key { words, len: n })
+    }
+
+    /// A key given word by word; the count must be the generator's key size
+    /// and each word must fit the generator's word size.
+    pub fn from_words(algo: Algorithm, words: &[u64]) -> Result<Key, Error> {
+        let n = algo.key_words();
+        if words.len() != n {
+            return Err(Error::BadKey {
+                reason: format!("{algo} takes {n} key word(s), got {}", words.len()),
+            });
+        }
+        if algo.shape().word_bits() == 32 {
+            if let Some(w) = words.iter().find(|&&w| w > u64::from(u32::MAX)) {
+                return Err(Error::BadKey {
+                    reason: format!("{algo} key words are 32-bit, {w:#x} does not fit"),
+                });
+            }
+        }
+        let mut k = [0u64; 4];
+        k[..n].copy_from_slice(words);
+        Ok(Key { words: k, len: n })
+    }
+
+    /// The key words, as many as the generator takes.
+    pub fn words(&self) -> &[u64] {
+        &self.words[..self.len]
+    }
+}
+
+/// One stream: generator, key and stream id, validated against each other.
+///
+/// ```
+/// use cbrng::{Algorithm, Stream};
+/// let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 42, 7)?;
+/// let mut a = [0u32; 8];
+/// s.fill_u32(0, &mut a)?;
+/// let mut b = [0u32; 3];
+/// s.fill_u32(5, &mut b)?; // any slice, directly
+/// assert_eq!(&a[5..8], &b);
+/// # Ok::<(), cbrng::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Stream {
+    algo: Algorithm,
+    key: Key,
+    id: u64,
+}
+
+impl Stream {
+    /// A stream from a key (see [`Key`]) and a stream id.
+    pub fn new(algo: Algorithm, key: Key, id: u64) -> Result<Stream, Error> {
+        // Re-validate: a Key made for another generator may not fit this one.
+        let key = Key::from_words(algo, key.words())?;
+        let bits = stream_id_bits(algo.shape());
+        if bits < 64 && id >> bits != 0 {
+            return Err(Error::StreamOutOfRange {
+                stream: id,
+                algo: algo.to_string(),
+                limit_bits: bits,
+            });
+        }
+        Ok(Stream { algo, key, id })
+    }
+
+    /// A stream from a u64 seed (see [`Key::from_seed`]) and a stream id.
+    pub fn from_seed(algo: Algorithm, seed: u64, id: u64) -> Result<Stream, Error> {
+        Stream::new(algo, Key::from_seed(algo, seed)?, id)
+    }
+
+    /// The generator.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algo
+    }
+    /// The key.
+    pub fn key(&self) -> &Key {
+        &self.key
+    }
+    /// The stream id.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Checks that elements `[offset, offset + count)` of a view holding
+    /// `len` elements exist, and returns the end index.
+    pub(crate) fn check_range(&self, offset: u128, count: u128, len: u128) -> Result<u128, Error> {
+        match offset.checked_add(count) {
+            Some(end) if end <= len => Ok(end),
+            _ => Err(Error::PastEndOfStream {
+                offset,
+                count,
+                algo: self.algo.to_string(),
+                len,
+            }),
+        }
+    }
+
+    /// Fills `out` with u32 elements `[offset, offset + out.len())`.
+    pub fn fill_u32(&self, offset: u64, out: &mut [u32]) -> Result<(), Error> {
+        let len = stream_len_u32(self.algo.shape());
+        self.check_range(offset.into(), out.len() as u128, len)?;
+        let id = self.id;
+        crate::dispatch_keyed!(self.algo, &self.key, |g| fill_u32_view(&g, id, offset.into(), out));
+        Ok(())
+    }
+
+    /// Fills `out` with u64 elements `[offset, offset + out.len())`.
+    pub fn fill_u64(&self, offset: u64, out: &mut [u64]) -> Result<(), Error> {
+        let len = stream_len_u32(self.algo.shape()) / 2;
+        self.check_range(offset.into(), out.len() as u128, len)?;
+        let id = self.id;
+        crate::dispatch_keyed!(self.algo, &self.key, |g| fill_u64_view(&g, id, offset.into(), out));
+        Ok(())
+    }
+}
+
+/// Words generated per step into a stack buffer by the view conversions.
+const CHUNK_WORDS: usize = 256;
+
+/// Fills `out` with native words `[first, first + out.len())` of stream `s`.
+/// The range must already be checked.
+#[inline]
+pub(crate) fn fill_native<G: KeyedBlocks>(g: &G, s: u64, first: u128, out: &mut [G::Word]) {
+    if out.is_empty() {
+        return;
+    }
+    let n = G::N;
+    let mut b = (first / n as u128) as u64;
+    let skip = (first % n as u128) as usize;
+    let mut block = [G::Word::default(); 4];
+    let mut pos = 0;
+    // Head: the part of the first block at or after `first`.
+    if skip != 0 {
+        g.block(b, s, &mut block);
+        let take = (n - skip).min(out.len());
+        out[..take].copy_from_slice(&block[skip..skip + take]);
+        pos = take;
+        b = b.wrapping_add(1);
+    }
+    // Whole blocks straight into the output.
+    let mut chunks = out[pos..].chunks_exact_mut(n);
+    for c in &mut chunks {
+        g.block(b, s, c);
+        b = b.wrapping_add(1);
+    }
+    // Tail.
+    let rest = chunks.into_remainder();
+    if !rest.is_empty() {
+        g.block(b, s, &mut block);
+        let k = rest.len();
+        rest.copy_from_slice(&block[..k]);
+    }
+}
+
+/// Conversions from a generator's native words to the u32 and u64 views
+/// (an implementation detail of [`crate::generator::Word`]).
+#[doc(hidden)]
+pub trait Views: Sized {
+    fn fill_u32<G: KeyedBlocks<Word = Self>>(g: &G, s: u64, first: u128, out: &mut [u32]);
+    fn fill_u64<G: KeyedBlocks<Word = Self>>(g: &G, s: u64, first: u128, out: &mut [u64]);
+}
+
+impl Views for u32 {
+    fn fill_u32<G: KeyedBlocks<Word = u32>>(g: &G, s: u64, first: u128, out: &mut [u32]) {
+        fill_native(g, s, first, out)
+    }
+    fn fill_u64<G: KeyedBlocks<Word = u32>>(g: &G, s: u64, first: u128, out: &mut [u64]) {
+        // u64 element j joins u32 elements 2j (low) and 2j+1 (high).
+        let mut buf = [0u32; CHUNK_WORDS];
+        let mut j = first;
+        for c in out.chunks_mut(CHUNK_WORDS / 2) {
+            let raw = &mut buf[..2 * c.len()];
+            fill_native(g, s, 2 * j, raw);
+            for (o, pair) in c.iter_mut().zip(raw.chunks_exact(2)) {
+                *o = u64::from(pair[0]) | (u64::from(pair[1]) << 32);
+            }
+            j += c.len() as u128;
+        }
+    }
+}
+
+impl Views for u64 {
+    fn fill_u32<G: KeyedBlocks<Word = u64>>(g: &G, s: u64, first: u128, out: &mut [u32]) {
+        // u32 element i is the low (even i) or high (odd i) half of u64 element i/2.
+        let mut buf = [0u64; CHUNK_WORDS / 2 + 1];
+        let mut i = first;
+        for c in out.chunks_mut(CHUNK_WORDS) {
+            let w0 = i / 2;
+            let w1 = (i + c.len() as u128).div_ceil(2);
+            let raw = &mut buf[..(w1 - w0) as usize];
+            fill_native(g, s, w0, raw);
+            let odd = (i % 2) as usize;
+            for (k, o) in c.iter_mut().enumerate() {
+                let e = k + odd;
+                *o = (raw[e / 2] >> (32 * (e % 2))) as u32;
+            }
+            i += c.len() as u128;
+        }
+    }
+    fn fill_u64<G: KeyedBlocks<Word = u64>>(g: &G, s: u64, first: u128, out: &mut [u64]) {
+        fill_native(g, s, first, out)
+    }
+}
+
+/// u32 view `[first, first + out.len())` of stream `s` (range already checked).
+#[inline]
+pub(crate) fn fill_u32_view<G: KeyedBlocks>(g: &G, s: u64, first: u128, out: &mut [u32]) {
+    <G::Word as Views>::fill_u32(g, s, first, out)
+}
+
+/// u64 view `[first, first + out.len())` of stream `s` (range already checked).
+#[inline]
+pub(crate) fn fill_u64_view<G: KeyedBlocks>(g: &G, s: u64, first: u128, out: &mut [u64]) {
+    <G::Word as Views>::fill_u64(g, s, first, out)
+}
+
+/// Key width of a generator in bits (for error messages and docs).
+pub fn key_bits(algo: Algorithm) -> u32 {
+    algo.key_words() as u32 * algo.shape().word_bits()
+}
