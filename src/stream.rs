@@ -23,6 +23,7 @@
 //! element i) is exactly cuRAND's `curand_init(seed, s, i, &st); curand(&st)`
 //! for Philox4_32_10.
 
+use crate::dist::{Distribution, Element, OutSlice, Prepared};
 use crate::error::Error;
 use crate::generator::{Algorithm, KeyedBlocks, Shape};
 
@@ -214,6 +215,54 @@ impl Stream {
         self.check_range(offset.into(), out.len() as u128, len)?;
         let id = self.id;
         crate::dispatch_keyed!(self.algo, &self.key, |g| fill_u64_view(&g, id, offset.into(), out));
+        Ok(())
+    }
+}
+
+impl Stream {
+    /// Fills `out` with elements `[offset, offset + out.len())` of `dist` in
+    /// the dtype of `T` (u32, u64, f32, f64, `half::f16`, `half::bf16`, u8).
+    ///
+    /// ```
+    /// use cbrng::{Algorithm, Stream, dist::Distribution};
+    /// let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 1, 0)?;
+    /// let mut x = vec![0f32; 1000];
+    /// s.fill(&Distribution::Uniform, 0, &mut x)?;
+    /// assert!(x.iter().all(|&v| (0.0..1.0).contains(&v)));
+    /// let mut mask = vec![0u8; 1000];
+    /// s.fill(&Distribution::Bernoulli { p: 0.1 }, 0, &mut mask)?;
+    /// # Ok::<(), cbrng::Error>(())
+    /// ```
+    pub fn fill<T: Element>(&self, dist: &Distribution, offset: u64, out: &mut [T]) -> Result<(), Error> {
+        let prepared = dist.prepare(T::DTYPE)?;
+        self.fill_prepared(&prepared, offset, T::as_out(out))
+    }
+
+    /// Number of elements of a prepared distribution that this stream holds.
+    pub fn len_of(&self, prepared: &Prepared) -> u128 {
+        prepared.stream_len(stream_len_u32(self.algo.shape()))
+    }
+
+    /// [`Stream::fill`] for an already prepared distribution and an untyped slice
+    /// (whose dtype must be `prepared.dtype`).
+    pub fn fill_prepared(&self, prepared: &Prepared, offset: u64, out: OutSlice<'_>) -> Result<(), Error> {
+        let n = out.len();
+        if out.dtype() != prepared.dtype {
+            return Err(Error::DTypeMismatch {
+                dist: prepared.dist.name().to_string(),
+                dtype: out.dtype().to_string(),
+                allowed: prepared.dtype.to_string(),
+            });
+        }
+        self.check_range(offset.into(), n as u128, self.len_of(prepared))?;
+        let id = self.id;
+        crate::dispatch_keyed!(self.algo, &self.key, |g| crate::cpu::fill::fill_prepared(
+            &g,
+            id,
+            prepared,
+            offset.into(),
+            out
+        ));
         Ok(())
     }
 }

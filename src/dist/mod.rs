@@ -1,2 +1,381 @@
-//! Exact distributions: each is a pure function of stream elements.
+//! Exact distributions. Each element is a pure function of a fixed set of
+//! stream elements, so any slice can be made on its own and CPU and GPU agree
+//! bit for bit. The per-element functions live in the submodules (the
+//! definition; their CUDA twins are in `kernels/cbrng/dist.cuh`); this module
+//! names the distributions and dtypes and says which stream elements each
+//! output element consumes.
+//!
+//! | distribution | dtype | element i consumes |
+//! |---|---|---|
+//! | bits | u32 | u32 element i |
+//! | bits | u64 | u64 element i |
+//! | bits | u8  | byte i mod 4 (little-endian) of u32 element i/4 |
+//! | uniform | f32 | u32 element i: `(x >> 8) * 2^-24` |
+//! | uniform | f64 | u64 element i: `(x >> 11) * 2^-53` |
+//! | uniform | f16, bf16 | half (low for even i) of u32 element i/2 |
+//! | normal | f32 | u32 element i ([`normal`]) |
+//! | normal | f64 | u64 element i ([`normal`]) |
+//! | bernoulli(p) | u8 | u32 element i: `x < round_half_even(p * 2^32)` |
+//! | int \[lo,hi) | u8 | u32 element i ([`int`]) |
+//! | int \[lo,hi) | u32 | u64 element i |
+//! | int \[lo,hi) | u64 | u64 elements 2i and 2i+1 |
+
+pub mod bernoulli;
+pub mod int;
 pub mod normal;
+pub mod uniform;
+
+use crate::error::Error;
+use half::{bf16, f16};
+use std::fmt;
+use std::str::FromStr;
+
+/// Element types a fill can produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DType {
+    /// u32
+    U32,
+    /// u64
+    U64,
+    /// f32
+    F32,
+    /// f64
+    F64,
+    /// IEEE half (`half::f16`)
+    F16,
+    /// bfloat16 (`half::bf16`)
+    BF16,
+    /// u8
+    U8,
+}
+
+impl DType {
+    /// All dtypes.
+    pub const ALL: [DType; 7] =
+        [DType::U32, DType::U64, DType::F32, DType::F64, DType::F16, DType::BF16, DType::U8];
+    /// Bytes per element.
+    pub const fn size(self) -> usize {
+        match self {
+            DType::U32 | DType::F32 => 4,
+            DType::U64 | DType::F64 => 8,
+            DType::F16 | DType::BF16 => 2,
+            DType::U8 => 1,
+        }
+    }
+    /// Lower-case name (`u32`, `bf16`, ...).
+    pub const fn name(self) -> &'static str {
+        match self {
+            DType::U32 => "u32",
+            DType::U64 => "u64",
+            DType::F32 => "f32",
+            DType::F64 => "f64",
+            DType::F16 => "f16",
+            DType::BF16 => "bf16",
+            DType::U8 => "u8",
+        }
+    }
+}
+
+impl fmt::Display for DType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for DType {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        DType::ALL
+            .into_iter()
+            .find(|d| d.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| Error::UnknownDType { name: s.to_string() })
+    }
+}
+
+/// A distribution, with its parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Distribution {
+    /// Raw stream bits (u32, u64, or bytes of the u32 stream).
+    Bits,
+    /// Uniform in [0, 1).
+    Uniform,
+    /// Normal with this mean and standard deviation (converted to the output
+    /// type, then `mean + std * z` in that type, without FMA).
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation (finite, >= 0).
+        std: f64,
+    },
+    /// Bernoulli(p) as 0/1 bytes, p in [0, 1].
+    Bernoulli {
+        /// Probability of a 1.
+        p: f64,
+    },
+    /// Integers in `[lo, hi)`; `hi` may be 2^64 for u64 output.
+    Int {
+        /// Smallest value.
+        lo: u64,
+        /// One past the largest value.
+        hi: u128,
+    },
+}
+
+impl Distribution {
+    /// The standard normal.
+    pub const STANDARD_NORMAL: Distribution = Distribution::Normal { mean: 0.0, std: 1.0 };
+
+    /// Short name (`bits`, `uniform`, `normal`, `bernoulli`, `int`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Distribution::Bits => "bits",
+            Distribution::Uniform => "uniform",
+            Distribution::Normal { .. } => "normal",
+            Distribution::Bernoulli { .. } => "bernoulli",
+            Distribution::Int { .. } => "int",
+        }
+    }
+
+    /// The dtypes this distribution can produce.
+    pub fn dtypes(&self) -> &'static [DType] {
+        match self {
+            Distribution::Bits => &[DType::U32, DType::U64, DType::U8],
+            Distribution::Uniform => &[DType::F32, DType::F64, DType::F16, DType::BF16],
+            Distribution::Normal { .. } => &[DType::F32, DType::F64],
+            Distribution::Bernoulli { .. } => &[DType::U8],
+            Distribution::Int { .. } => &[DType::U32, DType::U64, DType::U8],
+        }
+    }
+
+    /// The dtype used when none is named: the first of [`Distribution::dtypes`].
+    pub fn default_dtype(&self) -> DType {
+        self.dtypes()[0]
+    }
+
+    /// Checks the parameters and the dtype, and precomputes what the
+    /// per-element functions need.
+    pub fn prepare(&self, dtype: DType) -> Result<Prepared, Error> {
+        if !self.dtypes().contains(&dtype) {
+            return Err(Error::DTypeMismatch {
+                dist: self.name().to_string(),
+                dtype: dtype.to_string(),
+                allowed: self.dtypes().iter().map(|d| d.name()).collect::<Vec<_>>().join(", "),
+            });
+        }
+        let bad = |reason: String| Err(Error::BadParameter { reason });
+        let params = match *self {
+            Distribution::Bits | Distribution::Uniform => Params::None,
+            Distribution::Normal { mean, std } => {
+                if !mean.is_finite() || !std.is_finite() || std < 0.0 {
+                    return bad(format!("normal needs a finite mean and a finite std >= 0, got mean {mean}, std {std}"));
+                }
+                if dtype == DType::F32 && (!(mean as f32).is_finite() || !(std as f32).is_finite()) {
+                    return bad(format!("normal mean {mean} / std {std} overflow f32"));
+                }
+                Params::Normal { mean, std }
+            }
+            Distribution::Bernoulli { p } => Params::Threshold(bernoulli::threshold(p)?),
+            Distribution::Int { lo, hi } => {
+                let limit: u128 = 1 << (8 * dtype.size());
+                if u128::from(lo) >= hi {
+                    return bad(format!("int range [{lo}, {hi}) is empty"));
+                }
+                if hi > limit {
+                    return bad(format!("int range [{lo}, {hi}) does not fit {dtype} (hi must be <= {limit})"));
+                }
+                Params::Int { lo, range: hi - u128::from(lo) }
+            }
+        };
+        let layout = match (self, dtype) {
+            (Distribution::Bits, DType::U8) => Layout::PackedU32 { per_word: 4 },
+            (Distribution::Uniform, DType::F16 | DType::BF16) => Layout::PackedU32 { per_word: 2 },
+            (Distribution::Int { .. }, DType::U64) => Layout::U64 { per_element: 2 },
+            (Distribution::Int { .. }, DType::U32) => Layout::U64 { per_element: 1 },
+            (_, DType::U64 | DType::F64) => Layout::U64 { per_element: 1 },
+            _ => Layout::U32,
+        };
+        Ok(Prepared { dist: *self, dtype, params, layout })
+    }
+}
+
+impl fmt::Display for Distribution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Distribution::Normal { mean, std } => write!(f, "normal:{mean},{std}"),
+            Distribution::Bernoulli { p } => write!(f, "bernoulli:{p}"),
+            Distribution::Int { lo, hi } => write!(f, "int:{lo}..{hi}"),
+            d => f.write_str(d.name()),
+        }
+    }
+}
+
+impl FromStr for Distribution {
+    type Err = Error;
+    /// Parses `bits`, `uniform`, `normal`, `normal:MEAN,STD`, `bernoulli:P`,
+    /// `int:LO..HI` (HI exclusive).
+    fn from_str(spec: &str) -> Result<Self, Error> {
+        let bad = |reason: &str| Error::BadDistribution { spec: spec.to_string(), reason: reason.to_string() };
+        let (name, arg) = match spec.split_once(':') {
+            Some((n, a)) => (n, Some(a)),
+            None => (spec, None),
+        };
+        match (name.to_ascii_lowercase().as_str(), arg) {
+            ("bits", None) => Ok(Distribution::Bits),
+            ("uniform", None) => Ok(Distribution::Uniform),
+            ("normal", None) => Ok(Distribution::STANDARD_NORMAL),
+            ("normal", Some(a)) => {
+                let (m, s) = a.split_once(',').ok_or_else(|| bad("expected normal:MEAN,STD"))?;
+                let mean = m.trim().parse().map_err(|_| bad("mean is not a number"))?;
+                let std = s.trim().parse().map_err(|_| bad("std is not a number"))?;
+                Ok(Distribution::Normal { mean, std })
+            }
+            ("bernoulli", Some(a)) => {
+                let p = a.trim().parse().map_err(|_| bad("p is not a number"))?;
+                Ok(Distribution::Bernoulli { p })
+            }
+            ("bernoulli", None) => Err(bad("expected bernoulli:P")),
+            ("int", Some(a)) => {
+                let (lo, hi) = a.split_once("..").ok_or_else(|| bad("expected int:LO..HI"))?;
+                let lo = lo.trim().parse().map_err(|_| bad("LO must be an integer in [0, 2^64)"))?;
+                let hi = hi.trim().parse().map_err(|_| bad("HI must be an integer in [1, 2^64]"))?;
+                Ok(Distribution::Int { lo, hi })
+            }
+            ("int", None) => Err(bad("expected int:LO..HI")),
+            ("bits" | "uniform", Some(_)) => Err(bad("takes no parameters")),
+            _ => Err(bad("unknown distribution (expected bits, uniform, normal, bernoulli:P, int:LO..HI)")),
+        }
+    }
+}
+
+/// Parameters checked and precomputed by [`Distribution::prepare`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Params {
+    /// No parameters.
+    None,
+    /// Normal mean and std (as given; converted to the output type by the fill).
+    Normal {
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        std: f64,
+    },
+    /// Bernoulli threshold t(p).
+    Threshold(u64),
+    /// Integer range start and size.
+    Int {
+        /// Smallest value.
+        lo: u64,
+        /// hi - lo, at least 1.
+        range: u128,
+    },
+}
+
+/// Which stream view an output element reads and how many of its elements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Element i reads u32 element i.
+    U32,
+    /// Element i reads part `i mod per_word` of u32 element `i / per_word`.
+    PackedU32 {
+        /// Elements per u32.
+        per_word: u32,
+    },
+    /// Element i reads u64 elements `[per_element * i, per_element * (i + 1))`.
+    U64 {
+        /// u64 elements per output element.
+        per_element: u32,
+    },
+}
+
+/// A distribution checked against a dtype, ready to fill.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Prepared {
+    /// The distribution.
+    pub dist: Distribution,
+    /// The output dtype.
+    pub dtype: DType,
+    /// Its checked parameters.
+    pub params: Params,
+    /// Which stream elements each output element consumes.
+    pub layout: Layout,
+}
+
+impl Prepared {
+    /// Number of output elements one stream holds, given its length in u32 elements.
+    pub fn stream_len(&self, len_u32: u128) -> u128 {
+        match self.layout {
+            Layout::U32 => len_u32,
+            Layout::PackedU32 { per_word } => len_u32 * u128::from(per_word),
+            Layout::U64 { per_element } => len_u32 / 2 / u128::from(per_element),
+        }
+    }
+}
+
+/// A Rust type that a fill can write: one per [`DType`].
+pub trait Element: bytemuck::Pod + Default + Send + Sync + PartialEq + fmt::Debug {
+    /// Its dtype.
+    const DTYPE: DType;
+    /// The slice as the tagged enum the fill engine matches on.
+    fn as_out(out: &mut [Self]) -> OutSlice<'_>;
+}
+
+/// A mutable slice of one of the dtypes.
+#[allow(missing_docs)]
+pub enum OutSlice<'a> {
+    U32(&'a mut [u32]),
+    U64(&'a mut [u64]),
+    F32(&'a mut [f32]),
+    F64(&'a mut [f64]),
+    F16(&'a mut [f16]),
+    BF16(&'a mut [bf16]),
+    U8(&'a mut [u8]),
+}
+
+impl OutSlice<'_> {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        match self {
+            OutSlice::U32(s) => s.len(),
+            OutSlice::U64(s) => s.len(),
+            OutSlice::F32(s) => s.len(),
+            OutSlice::F64(s) => s.len(),
+            OutSlice::F16(s) => s.len(),
+            OutSlice::BF16(s) => s.len(),
+            OutSlice::U8(s) => s.len(),
+        }
+    }
+    /// True when there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The dtype of the elements.
+    pub fn dtype(&self) -> DType {
+        match self {
+            OutSlice::U32(_) => DType::U32,
+            OutSlice::U64(_) => DType::U64,
+            OutSlice::F32(_) => DType::F32,
+            OutSlice::F64(_) => DType::F64,
+            OutSlice::F16(_) => DType::F16,
+            OutSlice::BF16(_) => DType::BF16,
+            OutSlice::U8(_) => DType::U8,
+        }
+    }
+}
+
+macro_rules! element {
+    ($t:ty, $d:ident) => {
+        impl Element for $t {
+            const DTYPE: DType = DType::$d;
+            fn as_out(out: &mut [Self]) -> OutSlice<'_> {
+                OutSlice::$d(out)
+            }
+        }
+    };
+}
+element!(u32, U32);
+element!(u64, U64);
+element!(f32, F32);
+element!(f64, F64);
+element!(f16, F16);
+element!(bf16, BF16);
+element!(u8, U8);

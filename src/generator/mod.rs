@@ -19,6 +19,16 @@ pub enum Family {
     Threefry,
 }
 
+impl Family {
+    /// The family's default round count: Philox 10, Threefry 20.
+    pub const fn default_rounds(self) -> u32 {
+        match self {
+            Family::Philox => philox::PHILOX_DEFAULT_ROUNDS,
+            Family::Threefry => threefry::THREEFRY_DEFAULT_ROUNDS,
+        }
+    }
+}
+
 /// Shape of a block: number of words and bits per word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Shape {
@@ -88,11 +98,7 @@ impl Algorithm {
     }
     /// A generator with its family's default round count (Philox 10, Threefry 20).
     pub const fn with_default_rounds(family: Family, shape: Shape) -> Self {
-        let rounds = match family {
-            Family::Philox => philox::PHILOX_DEFAULT_ROUNDS,
-            Family::Threefry => threefry::THREEFRY_DEFAULT_ROUNDS,
-        };
-        Algorithm { family, shape, rounds }
+        Algorithm { family, shape, rounds: family.default_rounds() }
     }
     /// `philox4x32-10`, the default generator (cuRAND's Philox4_32_10).
     pub const PHILOX4X32_10: Algorithm = Algorithm::with_default_rounds(Family::Philox, Shape::X4x32);
@@ -195,13 +201,19 @@ pub trait KeyedBlocks: Copy + Send + Sync + 'static {
     type Word: Word;
     /// Words per block.
     const N: usize;
+    /// The family.
+    const FAMILY: Family;
+    /// The block shape.
+    const SHAPE: Shape;
+    /// The keyed generator for a validated key of this generator.
+    fn from_key(key: &crate::Key, rounds: u32) -> Self;
     /// Block `b` of stream `s`, written into `out[..N]`. Callers have already
     /// checked `b` and `s` against the stream's limits.
     fn block(&self, b: u64, s: u64, out: &mut [Self::Word]);
 }
 
 macro_rules! keyed {
-    ($ty:ident, $w:ty, $n:expr, $k:expr, $f:path, $ctr:path, $doc:literal) => {
+    ($ty:ident, $fam:ident, $shape:ident, $w:ty, $n:expr, $k:expr, $f:path, $ctr:path, $doc:literal) => {
         #[doc = $doc]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub struct $ty {
@@ -213,6 +225,12 @@ macro_rules! keyed {
         impl KeyedBlocks for $ty {
             type Word = $w;
             const N: usize = $n;
+            const FAMILY: Family = Family::$fam;
+            const SHAPE: Shape = Shape::$shape;
+            fn from_key(key: &crate::Key, rounds: u32) -> Self {
+                let w = key.words();
+                $ty { key: core::array::from_fn(|i| w[i] as $w), rounds }
+            }
             #[inline(always)]
             fn block(&self, b: u64, s: u64, out: &mut [$w]) {
                 out[..$n].copy_from_slice(&$f($ctr(b, s), self.key, self.rounds));
@@ -221,14 +239,14 @@ macro_rules! keyed {
     };
 }
 
-keyed!(Philox2x32, u32, 2, 1, philox::philox2x32, counter::ctr_2x32, "Keyed Philox2x32.");
-keyed!(Philox4x32, u32, 4, 2, philox::philox4x32, counter::ctr_4x32, "Keyed Philox4x32.");
-keyed!(Philox2x64, u64, 2, 1, philox::philox2x64, counter::ctr_2x64, "Keyed Philox2x64.");
-keyed!(Philox4x64, u64, 4, 2, philox::philox4x64, counter::ctr_4x64, "Keyed Philox4x64.");
-keyed!(Threefry2x32, u32, 2, 2, threefry::threefry2x32, counter::ctr_2x32, "Keyed Threefry2x32.");
-keyed!(Threefry4x32, u32, 4, 4, threefry::threefry4x32, counter::ctr_4x32, "Keyed Threefry4x32.");
-keyed!(Threefry2x64, u64, 2, 2, threefry::threefry2x64, counter::ctr_2x64, "Keyed Threefry2x64.");
-keyed!(Threefry4x64, u64, 4, 4, threefry::threefry4x64, counter::ctr_4x64, "Keyed Threefry4x64.");
+keyed!(Philox2x32, Philox, X2x32, u32, 2, 1, philox::philox2x32, counter::ctr_2x32, "Keyed Philox2x32.");
+keyed!(Philox4x32, Philox, X4x32, u32, 4, 2, philox::philox4x32, counter::ctr_4x32, "Keyed Philox4x32.");
+keyed!(Philox2x64, Philox, X2x64, u64, 2, 1, philox::philox2x64, counter::ctr_2x64, "Keyed Philox2x64.");
+keyed!(Philox4x64, Philox, X4x64, u64, 4, 2, philox::philox4x64, counter::ctr_4x64, "Keyed Philox4x64.");
+keyed!(Threefry2x32, Threefry, X2x32, u32, 2, 2, threefry::threefry2x32, counter::ctr_2x32, "Keyed Threefry2x32.");
+keyed!(Threefry4x32, Threefry, X4x32, u32, 4, 4, threefry::threefry4x32, counter::ctr_4x32, "Keyed Threefry4x32.");
+keyed!(Threefry2x64, Threefry, X2x64, u64, 2, 2, threefry::threefry2x64, counter::ctr_2x64, "Keyed Threefry2x64.");
+keyed!(Threefry4x64, Threefry, X4x64, u64, 4, 4, threefry::threefry4x64, counter::ctr_4x64, "Keyed Threefry4x64.");
 
 /// Evaluates `$body` with `$g` bound to the concrete keyed generator for a
 /// runtime (algorithm, key): one generic body, eight monomorphic copies.
@@ -239,46 +257,37 @@ macro_rules! dispatch_keyed {
         use $crate::generator::{Family, Shape};
         let algo: $crate::Algorithm = $algo;
         let key: &$crate::Key = $key;
-        let rounds = algo.rounds();
-        let w32 = |i: usize| key.words()[i] as u32;
-        let w64 = |i: usize| key.words()[i];
         match (algo.family(), algo.shape()) {
             (Family::Philox, Shape::X2x32) => {
-                let $g = $crate::generator::Philox2x32 { key: [w32(0)], rounds };
+                let $g = <$crate::generator::Philox2x32 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
                 $body
             }
             (Family::Philox, Shape::X4x32) => {
-                let $g = $crate::generator::Philox4x32 { key: [w32(0), w32(1)], rounds };
+                let $g = <$crate::generator::Philox4x32 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
                 $body
             }
             (Family::Philox, Shape::X2x64) => {
-                let $g = $crate::generator::Philox2x64 { key: [w64(0)], rounds };
+                let $g = <$crate::generator::Philox2x64 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
                 $body
             }
             (Family::Philox, Shape::X4x64) => {
-                let $g = $crate::generator::Philox4x64 { key: [w64(0), w64(1)], rounds };
+                let $g = <$crate::generator::Philox4x64 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
                 $body
             }
             (Family::Threefry, Shape::X2x32) => {
-                let $g = $crate::generator::Threefry2x32 { key: [w32(0), w32(1)], rounds };
+                let $g = <$crate::generator::Threefry2x32 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
                 $body
             }
             (Family::Threefry, Shape::X4x32) => {
-                let $g = $crate::generator::Threefry4x32 {
-                    key: [w32(0), w32(1), w32(2), w32(3)],
-                    rounds,
-                };
+                let $g = <$crate::generator::Threefry4x32 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
                 $body
             }
             (Family::Threefry, Shape::X2x64) => {
-                let $g = $crate::generator::Threefry2x64 { key: [w64(0), w64(1)], rounds };
+                let $g = <$crate::generator::Threefry2x64 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
                 $body
             }
             (Family::Threefry, Shape::X4x64) => {
-                let $g = $crate::generator::Threefry4x64 {
-                    key: [w64(0), w64(1), w64(2), w64(3)],
-                    rounds,
-                };
+                let $g = <$crate::generator::Threefry4x64 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
                 $body
             }
         }

@@ -1,0 +1,50 @@
+//! `cbrng info`: a JSON record of what makes a run reproducible.
+
+use cbrng::Error;
+use serde_json::json;
+use std::process::ExitCode;
+
+/// CPU features that matter to this crate's speed, as detected at run time.
+fn cpu_features() -> Vec<&'static str> {
+    let mut f = Vec::new();
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("sse2") {
+            f.push("sse2");
+        }
+        if std::is_x86_feature_detected!("avx2") {
+            f.push("avx2");
+        }
+        if std::is_x86_feature_detected!("avx512f") {
+            f.push("avx512f");
+        }
+    }
+    #[cfg(target_arch = "aarch64")]
+    f.push("neon");
+    f
+}
+
+pub fn run() -> Result<ExitCode, Error> {
+    let gpu = match cbrng::cuda::probe() {
+        Ok(gpus) => json!(gpus.iter().map(|g| json!({
+            "ordinal": g.ordinal,
+            "name": g.name,
+            "compute_capability": format!("{}.{}", g.compute_capability.0, g.compute_capability.1),
+            "cuda_driver_version": format!("{}.{}", g.driver_version / 1000, (g.driver_version % 1000) / 10),
+        })).collect::<Vec<_>>()),
+        Err(e) => json!({ "absent": e.to_string() }),
+    };
+    let record = json!({
+        "cbrng_version": env!("CARGO_PKG_VERSION"),
+        "stream_contract_version": cbrng::stream::CONTRACT_VERSION,
+        "rustc": env!("CBRNG_RUSTC_VERSION"),
+        "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
+        "os": std::env::consts::OS,
+        "arch": std::env::consts::ARCH,
+        "cpu_features_detected": cpu_features(),
+        "cpu_backend": "scalar",
+        "gpu": gpu,
+    });
+    println!("{}", serde_json::to_string_pretty(&record).expect("JSON values always serialise"));
+    Ok(ExitCode::SUCCESS)
+}

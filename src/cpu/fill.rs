@@ -1,0 +1,101 @@
+//! Bulk fills: stream elements are made a chunk at a time into a stack buffer
+//! and mapped through the per-element definitions of [`crate::dist`].
+
+use crate::dist::{Distribution, Layout, OutSlice, Params, Prepared, bernoulli, int, normal, uniform};
+use crate::generator::KeyedBlocks;
+use crate::stream::{fill_u32_view, fill_u64_view};
+
+/// Stream elements per chunk: small enough for the stack and L1.
+const CHUNK: usize = 512;
+
+/// Output element i (from `first`) is `f(u32 element i)`.
+#[inline]
+fn map_u32<G: KeyedBlocks, T>(g: &G, s: u64, first: u128, out: &mut [T], f: impl Fn(u32) -> T) {
+    let mut buf = [0u32; CHUNK];
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK) {
+        let raw = &mut buf[..c.len()];
+        fill_u32_view(g, s, i, raw);
+        for (o, &x) in c.iter_mut().zip(raw.iter()) {
+            *o = f(x);
+        }
+        i += c.len() as u128;
+    }
+}
+
+/// Output element i is `f(u64 elements per*i .. per*i+per)`, per = 1 or 2.
+#[inline]
+fn map_u64<G: KeyedBlocks, T>(g: &G, s: u64, first: u128, out: &mut [T], per: usize, f: impl Fn(&[u64]) -> T) {
+    let mut buf = [0u64; CHUNK];
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK / per) {
+        let raw = &mut buf[..c.len() * per];
+        fill_u64_view(g, s, i * per as u128, raw);
+        for (o, x) in c.iter_mut().zip(raw.chunks_exact(per)) {
+            *o = f(x);
+        }
+        i += c.len() as u128;
+    }
+}
+
+/// Output element i is `f(u32 element i / per, i mod per)`: several outputs
+/// share one u32 element (bytes, 16-bit halves).
+#[inline]
+fn map_packed<G: KeyedBlocks, T>(g: &G, s: u64, first: u128, out: &mut [T], per: u32, f: impl Fn(u32, u32) -> T) {
+    let per128 = u128::from(per);
+    let mut buf = [0u32; CHUNK + 1];
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK * per as usize) {
+        let w0 = i / per128;
+        let w1 = (i + c.len() as u128).div_ceil(per128);
+        let raw = &mut buf[..(w1 - w0) as usize];
+        fill_u32_view(g, s, w0, raw);
+        let skip = (i % per128) as usize;
+        for (k, o) in c.iter_mut().enumerate() {
+            let e = k + skip;
+            *o = f(raw[e / per as usize], (e % per as usize) as u32);
+        }
+        i += c.len() as u128;
+    }
+}
+
+/// Fills `out` with elements `[first, first + len)` of the prepared
+/// distribution on stream `s`. Range, dtype and parameters are already checked
+/// (by [`crate::Stream::fill`]), and `out`'s dtype is `p.dtype`.
+pub(crate) fn fill_prepared<G: KeyedBlocks>(g: &G, s: u64, p: &Prepared, first: u128, out: OutSlice<'_>) {
+    use Distribution as D;
+    match (p.dist, p.params, out) {
+        (D::Bits, _, OutSlice::U32(o)) => fill_u32_view(g, s, first, o),
+        (D::Bits, _, OutSlice::U64(o)) => fill_u64_view(g, s, first, o),
+        (D::Bits, _, OutSlice::U8(o)) => map_packed(g, s, first, o, 4, |w, k| (w >> (8 * k)) as u8),
+        (D::Uniform, _, OutSlice::F32(o)) => map_u32(g, s, first, o, uniform::uniform_f32),
+        (D::Uniform, _, OutSlice::F64(o)) => map_u64(g, s, first, o, 1, |x| uniform::uniform_f64(x[0])),
+        (D::Uniform, _, OutSlice::F16(o)) => {
+            map_packed(g, s, first, o, 2, |w, k| uniform::uniform_f16(uniform::half_of(w, k == 1)))
+        }
+        (D::Uniform, _, OutSlice::BF16(o)) => {
+            map_packed(g, s, first, o, 2, |w, k| uniform::uniform_bf16(uniform::half_of(w, k == 1)))
+        }
+        (D::Normal { .. }, Params::Normal { mean, std }, OutSlice::F32(o)) => {
+            let (mean, std) = (mean as f32, std as f32);
+            map_u32(g, s, first, o, |x| mean + std * normal::standard_normal_f32(x))
+        }
+        (D::Normal { .. }, Params::Normal { mean, std }, OutSlice::F64(o)) => {
+            map_u64(g, s, first, o, 1, |x| mean + std * normal::standard_normal_f64(x[0]))
+        }
+        (D::Bernoulli { .. }, Params::Threshold(t), OutSlice::U8(o)) => {
+            map_u32(g, s, first, o, |x| bernoulli::bernoulli(x, t))
+        }
+        (D::Int { .. }, Params::Int { lo, range }, OutSlice::U8(o)) => {
+            map_u32(g, s, first, o, |x| int::int_u8(x, lo, range as u64))
+        }
+        (D::Int { .. }, Params::Int { lo, range }, OutSlice::U32(o)) => {
+            map_u64(g, s, first, o, 1, |x| int::int_u32(x[0], lo, range as u64))
+        }
+        (D::Int { .. }, Params::Int { lo, range }, OutSlice::U64(o)) => {
+            map_u64(g, s, first, o, 2, |x| int::int_u64(x[0], x[1], lo, range))
+        }
+        _ => unreachable!("Distribution::prepare admits only the pairs above"),
+    }
+    debug_assert!(matches!(p.layout, Layout::U32 | Layout::PackedU32 { .. } | Layout::U64 { .. }));
+}

@@ -1,0 +1,2 @@
+//! The CPU engine: bulk fills of every distribution and dtype.
+pub(crate) mod fill;

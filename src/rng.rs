@@ -1,0 +1,234 @@
+//! rand_core 0.10 adapters: each generator as a sequential `Rng` +
+//! `SeedableRng` over one stream of the contract, with O(1) seeking.
+//!
+//! The generator's position counts u32 elements of the stream. `next_u32`
+//! returns u32 element `pos`; `next_u64` joins elements `pos` (low) and
+//! `pos + 1` (high), which at an even position is exactly u64 element `pos/2`;
+//! `fill_bytes` writes the u32 elements little-endian, a trailing partial
+//! word using (and consuming) a whole element. rand's distributions then work
+//! on top.
+//!
+//! ```
+//! use cbrng::rng::Philox4x32Rng;
+//! use rand_core::{Rng, SeedableRng};
+//! let mut rng = Philox4x32Rng::seed_from_u64(42).with_stream(3)?;
+//! let first = rng.next_u32();
+//! rng.seek(1_000_000_000_000)?; // O(1)
+//! let far = rng.next_u32();
+//! rng.seek(0)?;
+//! assert_eq!(rng.next_u32(), first);
+//! # let _ = far;
+//! # Ok::<(), cbrng::Error>(())
+//! ```
+
+use crate::error::Error;
+use crate::generator::{self, Algorithm, KeyedBlocks};
+use crate::stream::{Key, Stream, fill_u32_view, stream_len_u32};
+use core::convert::Infallible;
+use rand_core::{SeedableRng, TryRng};
+
+/// u32 elements buffered per refill: 16 Philox4x32 blocks, 8 of 4x64.
+const BUF: usize = 64;
+
+/// A generator of this crate as a rand_core RNG over one stream.
+#[derive(Clone, Debug)]
+pub struct CounterRng<G: KeyedBlocks> {
+    blocks: G,
+    stream: Stream,
+    /// Next u32 element to return.
+    pos: u128,
+    /// u32 index of `buf[0]`.
+    buf_start: u128,
+    /// Valid elements in `buf` (0 = empty).
+    buf_len: usize,
+    buf: [u32; BUF],
+}
+
+impl<G: KeyedBlocks> CounterRng<G> {
+    /// The RNG over `stream`, positioned at element 0. The stream's generator
+    /// must be `G`'s (any round count).
+    pub fn from_stream(stream: &Stream) -> Result<Self, Error> {
+        let algo = stream.algorithm();
+        if algo.family() != G::FAMILY || algo.shape() != G::SHAPE {
+            return Err(Error::BadKey {
+                reason: format!("stream is {algo}, but this RNG type is {:?}{:?}", G::FAMILY, G::SHAPE),
+            });
+        }
+        Ok(CounterRng {
+            blocks: G::from_key(stream.key(), algo.rounds()),
+            stream: *stream,
+            pos: 0,
+            buf_start: 0,
+            buf_len: 0,
+            buf: [0; BUF],
+        })
+    }
+
+    /// The RNG for `seed` (the contract's seed-to-key mapping), `stream` id
+    /// and round count, at element 0.
+    pub fn new(seed: u64, stream: u64, rounds: u32) -> Result<Self, Error> {
+        let algo = Algorithm::new(G::FAMILY, G::SHAPE, rounds)?;
+        Self::from_stream(&Stream::from_seed(algo, seed, stream)?)
+    }
+
+    /// The same key and rounds on stream `id`, at element 0.
+    pub fn with_stream(self, id: u64) -> Result<Self, Error> {
+        let s = Stream::new(self.stream.algorithm(), *self.stream.key(), id)?;
+        Self::from_stream(&s)
+    }
+
+    /// The stream this RNG walks.
+    pub fn stream(&self) -> &Stream {
+        &self.stream
+    }
+
+    /// Index of the next u32 element.
+    pub fn position(&self) -> u128 {
+        self.pos
+    }
+
+    /// u32 elements left before the end of the stream.
+    pub fn remaining(&self) -> u128 {
+        self.len() - self.pos
+    }
+
+    fn len(&self) -> u128 {
+        stream_len_u32(G::SHAPE)
+    }
+
+    /// Moves to u32 element `pos` in O(1); `pos` may equal the stream length
+    /// (the end), not exceed it.
+    pub fn seek(&mut self, pos: u128) -> Result<(), Error> {
+        if pos > self.len() {
+            return Err(Error::PastEndOfStream { offset: pos, count: 0, algo: self.stream.algorithm().to_string(), len: self.len() });
+        }
+        self.pos = pos;
+        Ok(())
+    }
+
+    /// Refills the buffer so that it holds `self.pos`.
+    #[cold]
+    fn refill(&mut self) {
+        let len = self.len();
+        assert!(
+            self.pos < len,
+            "cbrng: end of the {} stream reached after {len} u32 elements (check remaining())",
+            self.stream.algorithm()
+        );
+        self.buf_start = self.pos;
+        self.buf_len = (len - self.pos).min(BUF as u128) as usize;
+        fill_u32_view(&self.blocks, self.stream.id(), self.buf_start, &mut self.buf[..self.buf_len]);
+    }
+
+    #[inline]
+    fn next_word(&mut self) -> u32 {
+        let k = self.pos.wrapping_sub(self.buf_start);
+        if k >= self.buf_len as u128 {
+            self.refill();
+            return self.next_word();
+        }
+        self.pos += 1;
+        self.buf[k as usize]
+    }
+}
+
+impl<G: KeyedBlocks> TryRng for CounterRng<G> {
+    type Error = Infallible;
+
+    /// # Panics
+    /// At the end of the stream: 2^33 elements for 2x32 generators (32 GiB),
+    /// 2^66 or more for the others.
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok(self.next_word())
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let lo = self.next_word();
+        let hi = self.next_word();
+        Ok(u64::from(lo) | (u64::from(hi) << 32))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        let mut words = dst.chunks_exact_mut(4);
+        // Large requests bypass the buffer: whole words straight from the stream.
+        let whole = words.len();
+        if whole > BUF && self.pos + whole as u128 <= self.len() {
+            let mut tmp = [0u32; 256];
+            let mut left = whole;
+            let mut chunks = (&mut words).take(whole);
+            while left > 0 {
+                let n = left.min(tmp.len());
+                fill_u32_view(&self.blocks, self.stream.id(), self.pos, &mut tmp[..n]);
+                for w in &tmp[..n] {
+                    chunks.next().expect("counted above").copy_from_slice(&w.to_le_bytes());
+                }
+                self.pos += n as u128;
+                left -= n;
+            }
+            self.buf_len = 0;
+        } else {
+            for c in &mut words {
+                c.copy_from_slice(&self.next_word().to_le_bytes());
+            }
+        }
+        let rest = words.into_remainder();
+        if !rest.is_empty() {
+            let n = rest.len();
+            rest.copy_from_slice(&self.next_word().to_le_bytes()[..n]);
+        }
+        Ok(())
+    }
+}
+
+macro_rules! seedable {
+    ($alias:ident, $g:ident, $w:ty, $kbytes:expr $(, $contract_seed:ident)?) => {
+        #[doc = concat!("`", stringify!($g), "` as a rand_core RNG (default rounds unless made with `new`).")]
+        pub type $alias = CounterRng<generator::$g>;
+
+        impl SeedableRng for CounterRng<generator::$g> {
+            /// The key words, little-endian.
+            type Seed = [u8; $kbytes];
+
+            fn from_seed(seed: Self::Seed) -> Self {
+                let algo = Algorithm::with_default_rounds(
+                    <generator::$g as KeyedBlocks>::FAMILY,
+                    <generator::$g as KeyedBlocks>::SHAPE,
+                );
+                let words: Vec<u64> = seed
+                    .chunks_exact(core::mem::size_of::<$w>())
+                    .map(|c| {
+                        let mut b = [0u8; 8];
+                        b[..c.len()].copy_from_slice(c);
+                        u64::from_le_bytes(b)
+                    })
+                    .collect();
+                let key = Key::from_words(algo, &words).expect("seed bytes always make a valid key");
+                let stream = Stream::new(algo, key, 0).expect("stream 0 always exists");
+                Self::from_stream(&stream).expect("types match")
+            }
+
+
+            $(
+                /// The stream contract's seed-to-key mapping (as `cbrng fill --seed`), stream 0.
+                fn seed_from_u64(state: u64) -> Self {
+                    let _ = stringify!($contract_seed);
+                    let rounds = <generator::$g as KeyedBlocks>::FAMILY.default_rounds();
+                    Self::new(state, 0, rounds).expect("every u64 seed fits this key")
+                }
+            )?
+        }
+    };
+}
+
+// Philox2x32's key is 32 bits, so `seed_from_u64` keeps rand_core's own seed
+// expansion there; `CounterRng::new` applies the contract (seed < 2^32).
+seedable!(Philox2x32Rng, Philox2x32, u32, 4);
+seedable!(Philox4x32Rng, Philox4x32, u32, 8, contract_seed);
+seedable!(Philox2x64Rng, Philox2x64, u64, 8, contract_seed);
+seedable!(Philox4x64Rng, Philox4x64, u64, 16, contract_seed);
+seedable!(Threefry2x32Rng, Threefry2x32, u32, 8, contract_seed);
+seedable!(Threefry4x32Rng, Threefry4x32, u32, 16, contract_seed);
+seedable!(Threefry2x64Rng, Threefry2x64, u64, 16, contract_seed);
+seedable!(Threefry4x64Rng, Threefry4x64, u64, 32, contract_seed);
