@@ -29,7 +29,13 @@ pub enum Check {
 
 impl Check {
     /// All checks, in table order.
-    pub const ALL: [Check; 5] = [Check::Kat, Check::Definition, Check::Slices, Check::Rng, Check::Limits];
+    pub const ALL: [Check; 5] = [
+        Check::Kat,
+        Check::Definition,
+        Check::Slices,
+        Check::Rng,
+        Check::Limits,
+    ];
     /// Column name.
     pub fn name(self) -> &'static str {
         match self {
@@ -77,9 +83,15 @@ pub struct Matrix {
 
 impl Matrix {
     /// The default matrix (well under a minute on 2 cores in release).
-    pub const DEFAULT: Matrix = Matrix { window: 1100, long: false };
+    pub const DEFAULT: Matrix = Matrix {
+        window: 1100,
+        long: false,
+    };
     /// The longer matrix behind `cbrng verify --long`.
-    pub const LONG: Matrix = Matrix { window: 70_000, long: true };
+    pub const LONG: Matrix = Matrix {
+        window: 70_000,
+        long: true,
+    };
 }
 
 /// The generators checked: all eight at default rounds, plus other round counts.
@@ -105,15 +117,33 @@ pub fn distributions() -> Vec<(Distribution, DType)> {
         (Distribution::Uniform, BF16),
         (Distribution::STANDARD_NORMAL, F32),
         (Distribution::STANDARD_NORMAL, F64),
-        (Distribution::Normal { mean: -3.5, std: 0.25 }, F32),
-        (Distribution::Normal { mean: 1e3, std: 7.0 }, F64),
+        (
+            Distribution::Normal {
+                mean: -3.5,
+                std: 0.25,
+            },
+            F32,
+        ),
+        (
+            Distribution::Normal {
+                mean: 1e3,
+                std: 7.0,
+            },
+            F64,
+        ),
         (Distribution::Bernoulli { p: 0.3 }, U8),
         (Distribution::Bernoulli { p: 1.0 }, U8),
         (Distribution::Int { lo: 3, hi: 10 }, U8),
         (Distribution::Int { lo: 0, hi: 256 }, U8),
         (Distribution::Int { lo: 5, hi: 1000 }, U32),
         (Distribution::Int { lo: 0, hi: 1 << 32 }, U32),
-        (Distribution::Int { lo: 7, hi: 123_456_789_012 }, U64),
+        (
+            Distribution::Int {
+                lo: 7,
+                hi: 123_456_789_012,
+            },
+            U64,
+        ),
         (Distribution::Int { lo: 0, hi: 1 << 64 }, U64),
     ]
 }
@@ -133,11 +163,21 @@ pub fn run_algorithm(algo: Algorithm, m: &Matrix) -> Vec<(Check, Tally)> {
 
 /// Streams checked per generator: ids 0, 1 and a large one, several keys.
 fn streams(algo: Algorithm) -> Vec<Stream> {
-    let big_id = if algo.shape().word_bits() == 32 && algo.shape().words() == 2 { u32::MAX as u64 } else { (1 << 32) + 7 };
+    let big_id = if algo.shape().word_bits() == 32 && algo.shape().words() == 2 {
+        u32::MAX as u64
+    } else {
+        (1 << 32) + 7
+    };
     let seeded = |seed, id| Stream::from_seed(algo, seed, id).expect("valid seed and id");
     let mut v = vec![seeded(0, 0), seeded(42, 1), seeded(0xfeed, big_id)];
     let ones: Vec<u64> = (0..algo.key_words())
-        .map(|i| if algo.shape().word_bits() == 32 { 0xffff_fff0 + i as u64 } else { u64::MAX - i as u64 })
+        .map(|i| {
+            if algo.shape().word_bits() == 32 {
+                0xffff_fff0 + i as u64
+            } else {
+                u64::MAX - i as u64
+            }
+        })
         .collect();
     v.push(Stream::new(algo, Key::from_words(algo, &ones).expect("fits"), 3).expect("valid"));
     v
@@ -149,9 +189,14 @@ fn check_kat(algo: Algorithm, t: &mut Tally) {
         return;
     };
     // Vectors of this family and shape, at every round count in the file.
-    for v in vectors.iter().filter(|v| v.algo.family() == algo.family() && v.algo.shape() == algo.shape()) {
+    for v in vectors
+        .iter()
+        .filter(|v| v.algo.family() == algo.family() && v.algo.shape() == algo.shape())
+    {
         let got = block_raw(v.algo, &v.ctr, &v.key);
-        t.record(got.as_ref() == Ok(&v.expected), || format!("KAT line {}: {} gave {got:x?}", v.line, v.algo));
+        t.record(got.as_ref() == Ok(&v.expected), || {
+            format!("KAT line {}: {} gave {got:x?}", v.line, v.algo)
+        });
     }
 }
 
@@ -173,7 +218,11 @@ pub fn reference_u32(s: &Stream, i: u128) -> u32 {
     } else {
         let j = i / 2;
         let b = (j / n) as u64;
-        let ctr: Vec<u64> = if n == 4 { vec![b, 0, id, 0] } else { vec![b, id] };
+        let ctr: Vec<u64> = if n == 4 {
+            vec![b, 0, id, 0]
+        } else {
+            vec![b, id]
+        };
         let w = block_raw(algo, &ctr, key).expect("valid")[(j % n) as usize];
         (w >> (32 * (i % 2))) as u32
     }
@@ -184,7 +233,13 @@ fn reference_u64(s: &Stream, j: u128) -> u64 {
 }
 
 /// Fills `n` elements at `offset` of `dist` as bytes (for bitwise comparison).
-fn fill_bytes_of(s: &Stream, dist: &Distribution, dtype: DType, offset: u64, n: usize) -> Result<Vec<u8>, Error> {
+fn fill_bytes_of(
+    s: &Stream,
+    dist: &Distribution,
+    dtype: DType,
+    offset: u64,
+    n: usize,
+) -> Result<Vec<u8>, Error> {
     fn go<T: Element>(s: &Stream, d: &Distribution, off: u64, n: usize) -> Result<Vec<u8>, Error> {
         let mut v = vec![T::default(); n];
         s.fill(d, off, &mut v)?;
@@ -209,29 +264,48 @@ fn reference_element(s: &Stream, dist: &Distribution, dtype: DType, i: u128) -> 
         (Distribution::Bits, DType::U32) => u32_at(i).to_le_bytes().to_vec(),
         (Distribution::Bits, DType::U64) => u64_at(i).to_le_bytes().to_vec(),
         (Distribution::Bits, DType::U8) => vec![u32_at(i / 4).to_le_bytes()[(i % 4) as usize]],
-        (Distribution::Uniform, DType::F32) => uniform::uniform_f32(u32_at(i)).to_le_bytes().to_vec(),
-        (Distribution::Uniform, DType::F64) => uniform::uniform_f64(u64_at(i)).to_le_bytes().to_vec(),
+        (Distribution::Uniform, DType::F32) => {
+            uniform::uniform_f32(u32_at(i)).to_le_bytes().to_vec()
+        }
+        (Distribution::Uniform, DType::F64) => {
+            uniform::uniform_f64(u64_at(i)).to_le_bytes().to_vec()
+        }
         (Distribution::Uniform, DType::F16) => {
-            uniform::uniform_f16(uniform::half_of(u32_at(i / 2), i % 2 == 1)).to_le_bytes().to_vec()
+            uniform::uniform_f16(uniform::half_of(u32_at(i / 2), i % 2 == 1))
+                .to_le_bytes()
+                .to_vec()
         }
         (Distribution::Uniform, DType::BF16) => {
-            uniform::uniform_bf16(uniform::half_of(u32_at(i / 2), i % 2 == 1)).to_le_bytes().to_vec()
+            uniform::uniform_bf16(uniform::half_of(u32_at(i / 2), i % 2 == 1))
+                .to_le_bytes()
+                .to_vec()
         }
-        (Distribution::Normal { mean, std }, DType::F32) => {
-            (*mean as f32 + *std as f32 * normal::standard_normal_f32(u32_at(i))).to_le_bytes().to_vec()
-        }
-        (Distribution::Normal { mean, std }, DType::F64) => {
-            (mean + std * normal::standard_normal_f64(u64_at(i))).to_le_bytes().to_vec()
-        }
+        (Distribution::Normal { mean, std }, DType::F32) => (*mean as f32
+            + *std as f32 * normal::standard_normal_f32(u32_at(i)))
+        .to_le_bytes()
+        .to_vec(),
+        (Distribution::Normal { mean, std }, DType::F64) => (mean
+            + std * normal::standard_normal_f64(u64_at(i)))
+        .to_le_bytes()
+        .to_vec(),
         (Distribution::Bernoulli { p }, DType::U8) => {
-            vec![bernoulli::bernoulli(u32_at(i), bernoulli::threshold(*p).expect("valid p"))]
+            vec![bernoulli::bernoulli(
+                u32_at(i),
+                bernoulli::threshold(*p).expect("valid p"),
+            )]
         }
-        (Distribution::Int { lo, hi }, DType::U8) => vec![int::int_u8(u32_at(i), *lo, (hi - *lo as u128) as u64)],
+        (Distribution::Int { lo, hi }, DType::U8) => {
+            vec![int::int_u8(u32_at(i), *lo, (hi - *lo as u128) as u64)]
+        }
         (Distribution::Int { lo, hi }, DType::U32) => {
-            int::int_u32(u64_at(i), *lo, (hi - *lo as u128) as u64).to_le_bytes().to_vec()
+            int::int_u32(u64_at(i), *lo, (hi - *lo as u128) as u64)
+                .to_le_bytes()
+                .to_vec()
         }
         (Distribution::Int { lo, hi }, DType::U64) => {
-            int::int_u64(u64_at(2 * i), u64_at(2 * i + 1), *lo, hi - *lo as u128).to_le_bytes().to_vec()
+            int::int_u64(u64_at(2 * i), u64_at(2 * i + 1), *lo, hi - *lo as u128)
+                .to_le_bytes()
+                .to_vec()
         }
         _ => unreachable!("distributions() lists only defined pairs"),
     }
@@ -252,16 +326,27 @@ fn check_definition(s: &Stream, t: &mut Tally) {
             let got = fill_bytes_of(s, &dist, dtype, base, 37);
             let size = dtype.size();
             let ok = got.as_ref().is_ok_and(|g| {
-                (0..37).all(|k| g[k * size..(k + 1) * size] == reference_element(s, &dist, dtype, base as u128 + k as u128)[..])
+                (0..37).all(|k| {
+                    g[k * size..(k + 1) * size]
+                        == reference_element(s, &dist, dtype, base as u128 + k as u128)[..]
+                })
             });
-            t.record(ok, || format!("{} stream {} {dist} {dtype} at {base}: fill differs from the definition", s.algorithm(), s.id()));
+            t.record(ok, || {
+                format!(
+                    "{} stream {} {dist} {dtype} at {base}: fill differs from the definition",
+                    s.algorithm(),
+                    s.id()
+                )
+            });
         }
     }
 }
 
 fn slice_plan(m: &Matrix) -> (Vec<usize>, Vec<usize>) {
     let mut offsets = vec![0, 1, 2, 3, 4, 5, 7, 8, 9, 63, 64, 65, 511, 512, 513];
-    let mut lengths = vec![0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 127, 129, 255, 257, 511, 513];
+    let mut lengths = vec![
+        0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 127, 129, 255, 257, 511, 513,
+    ];
     if m.long {
         offsets.extend([1023, 1024, 1025, 4097]);
         for k in 10..=16 {
@@ -277,13 +362,21 @@ fn check_slices(s: &Stream, m: &Matrix, t: &mut Tally) {
         let size = dtype.size();
         for base in bases(s, &dist, dtype, m.window) {
             let Ok(whole) = fill_bytes_of(s, &dist, dtype, base, m.window) else {
-                t.record(false, || format!("{} {dist} {dtype}: fill of {} at {base} failed", s.algorithm(), m.window));
+                t.record(false, || {
+                    format!(
+                        "{} {dist} {dtype}: fill of {} at {base} failed",
+                        s.algorithm(),
+                        m.window
+                    )
+                });
                 continue;
             };
             for &o in &offsets {
                 for &n in lengths.iter().filter(|&&n| o + n <= m.window) {
                     let part = fill_bytes_of(s, &dist, dtype, base + o as u64, n);
-                    let ok = part.as_ref().is_ok_and(|p| p[..] == whole[o * size..(o + n) * size]);
+                    let ok = part
+                        .as_ref()
+                        .is_ok_and(|p| p[..] == whole[o * size..(o + n) * size]);
                     t.record(ok, || {
                         format!("{} stream {} {dist} {dtype}: slice [{}+{o}, +{n}) differs from the whole", s.algorithm(), s.id(), base)
                     });
@@ -343,9 +436,14 @@ fn check_limits(s: &Stream, t: &mut Tally) {
         let len = s.len_of(&dist.prepare(dtype).expect("valid pair"));
         if len <= u64::MAX as u128 {
             let last = (len - 1) as u64;
-            t.record(fill_bytes_of(s, &dist, dtype, last, 1).is_ok(), || format!("{algo} {dist} {dtype}: last element {last} not reachable"));
+            t.record(fill_bytes_of(s, &dist, dtype, last, 1).is_ok(), || {
+                format!("{algo} {dist} {dtype}: last element {last} not reachable")
+            });
             t.record(
-                matches!(fill_bytes_of(s, &dist, dtype, last, 2), Err(Error::PastEndOfStream { .. })),
+                matches!(
+                    fill_bytes_of(s, &dist, dtype, last, 2),
+                    Err(Error::PastEndOfStream { .. })
+                ),
                 || format!("{algo} {dist} {dtype}: reading past element {last} was not an error"),
             );
         }
@@ -355,18 +453,30 @@ fn check_limits(s: &Stream, t: &mut Tally) {
         if u64::MAX as u128 + 2 <= len {
             let size = dtype.size();
             let ok = far.as_ref().is_ok_and(|f| {
-                (0..2).all(|k| f[k * size..(k + 1) * size] == reference_element(s, &dist, dtype, u64::MAX as u128 + k as u128)[..])
+                (0..2).all(|k| {
+                    f[k * size..(k + 1) * size]
+                        == reference_element(s, &dist, dtype, u64::MAX as u128 + k as u128)[..]
+                })
             });
-            t.record(ok, || format!("{algo} {dist} {dtype}: elements 2^64-1 and 2^64 differ from the definition"));
+            t.record(ok, || {
+                format!(
+                    "{algo} {dist} {dtype}: elements 2^64-1 and 2^64 differ from the definition"
+                )
+            });
         } else {
             t.record(matches!(far, Err(Error::PastEndOfStream { .. })), || {
-                format!("{algo} {dist} {dtype}: reading past the end at offset 2^64-1 was not an error")
+                format!(
+                    "{algo} {dist} {dtype}: reading past the end at offset 2^64-1 was not an error"
+                )
             });
         }
     }
     if algo.shape() == crate::Shape::X2x32 {
         t.record(
-            matches!(Stream::new(algo, *s.key(), 1 << 32), Err(Error::StreamOutOfRange { .. })),
+            matches!(
+                Stream::new(algo, *s.key(), 1 << 32),
+                Err(Error::StreamOutOfRange { .. })
+            ),
             || format!("{algo}: stream id 2^32 was accepted"),
         );
     }

@@ -127,7 +127,11 @@ impl DerivedKey {
         let words: Vec<u64> = if algo.shape().word_bits() == 64 {
             self.0[..n].to_vec()
         } else {
-            self.0.iter().flat_map(|w| [w & 0xFFFF_FFFF, w >> 32]).take(n).collect()
+            self.0
+                .iter()
+                .flat_map(|w| [w & 0xFFFF_FFFF, w >> 32])
+                .take(n)
+                .collect()
         };
         Key::from_words(algo, &words).expect("derived words fit the key by construction")
     }

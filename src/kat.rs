@@ -43,7 +43,11 @@ pub fn parse(text: &str, path: &str) -> Result<(Vec<KatVector>, usize), Error> {
         if line.is_empty() {
             continue;
         }
-        let err = |reason: String| Error::KatParse { path: path.to_string(), line: i + 1, reason };
+        let err = |reason: String| Error::KatParse {
+            path: path.to_string(),
+            line: i + 1,
+            reason,
+        };
         let mut fields = line.split_whitespace();
         let name = fields.next().unwrap_or("");
         if !(name.starts_with("philox") || name.starts_with("threefry")) {
@@ -55,14 +59,22 @@ pub fn parse(text: &str, path: &str) -> Result<(Vec<KatVector>, usize), Error> {
             .ok_or_else(|| err("missing round count".into()))?
             .parse()
             .map_err(|_| err("round count is not a number".into()))?;
-        let algo: Algorithm = format!("{name}-{rounds}").parse().map_err(|e: Error| err(e.to_string()))?;
+        let algo: Algorithm = format!("{name}-{rounds}")
+            .parse()
+            .map_err(|e: Error| err(e.to_string()))?;
         let words: Vec<u64> = fields
-            .map(|w| u64::from_str_radix(w, 16).map_err(|_| err(format!("'{w}' is not a hex word"))))
+            .map(|w| {
+                u64::from_str_radix(w, 16).map_err(|_| err(format!("'{w}' is not a hex word")))
+            })
             .collect::<Result<_, _>>()?;
         let n = algo.shape().words();
         let k = algo.key_words();
         if words.len() != 2 * n + k {
-            return Err(err(format!("{name} needs {} words, found {}", 2 * n + k, words.len())));
+            return Err(err(format!(
+                "{name} needs {} words, found {}",
+                2 * n + k,
+                words.len()
+            )));
         }
         vectors.push(KatVector {
             algo,
@@ -78,7 +90,10 @@ pub fn parse(text: &str, path: &str) -> Result<(Vec<KatVector>, usize), Error> {
 /// Checks every Philox/Threefry vector of a known-answer file's text.
 pub fn check_text(text: &str, path: &str) -> Result<KatReport, Error> {
     let (vectors, skipped) = parse(text, path)?;
-    let mut report = KatReport { skipped, ..Default::default() };
+    let mut report = KatReport {
+        skipped,
+        ..Default::default()
+    };
     for v in &vectors {
         let got = block_raw(v.algo, &v.ctr, &v.key)?;
         if got == v.expected {
@@ -98,7 +113,10 @@ pub fn check_text(text: &str, path: &str) -> Result<KatReport, Error> {
 
 fn hex_words(w: &[u64], algo: Algorithm) -> String {
     let digits = (algo.shape().word_bits() / 4) as usize;
-    w.iter().map(|x| format!("{x:0digits$x}")).collect::<Vec<_>>().join(" ")
+    w.iter()
+        .map(|x| format!("{x:0digits$x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Random123's own known-answer vectors (tests/kat_vectors of

@@ -1,9 +1,8 @@
-//! cbrng: counter-based random numbers (the Random123 family) with one exact
-//! stream contract on CPU and GPU.
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
-mod cpu;
 pub mod check;
+mod cpu;
 pub mod cuda;
 pub mod derive;
 pub mod dist;

@@ -51,7 +51,11 @@ impl<G: KeyedBlocks> CounterRng<G> {
         let algo = stream.algorithm();
         if algo.family() != G::FAMILY || algo.shape() != G::SHAPE {
             return Err(Error::BadKey {
-                reason: format!("stream is {algo}, but this RNG type is {:?}{:?}", G::FAMILY, G::SHAPE),
+                reason: format!(
+                    "stream is {algo}, but this RNG type is {:?}{:?}",
+                    G::FAMILY,
+                    G::SHAPE
+                ),
             });
         }
         Ok(CounterRng {
@@ -100,7 +104,12 @@ impl<G: KeyedBlocks> CounterRng<G> {
     /// (the end), not exceed it.
     pub fn seek(&mut self, pos: u128) -> Result<(), Error> {
         if pos > self.len() {
-            return Err(Error::PastEndOfStream { offset: pos, count: 0, algo: self.stream.algorithm().to_string(), len: self.len() });
+            return Err(Error::PastEndOfStream {
+                offset: pos,
+                count: 0,
+                algo: self.stream.algorithm().to_string(),
+                len: self.len(),
+            });
         }
         self.pos = pos;
         Ok(())
@@ -117,7 +126,12 @@ impl<G: KeyedBlocks> CounterRng<G> {
         );
         self.buf_start = self.pos;
         self.buf_len = (len - self.pos).min(BUF as u128) as usize;
-        fill_u32_view(&self.blocks, self.stream.id(), self.buf_start, &mut self.buf[..self.buf_len]);
+        fill_u32_view(
+            &self.blocks,
+            self.stream.id(),
+            self.buf_start,
+            &mut self.buf[..self.buf_len],
+        );
     }
 
     #[inline]
@@ -162,7 +176,10 @@ impl<G: KeyedBlocks> TryRng for CounterRng<G> {
                 let n = left.min(tmp.len());
                 fill_u32_view(&self.blocks, self.stream.id(), self.pos, &mut tmp[..n]);
                 for w in &tmp[..n] {
-                    chunks.next().expect("counted above").copy_from_slice(&w.to_le_bytes());
+                    chunks
+                        .next()
+                        .expect("counted above")
+                        .copy_from_slice(&w.to_le_bytes());
                 }
                 self.pos += n as u128;
                 left -= n;

@@ -96,7 +96,11 @@ impl Key {
             words[0] = seed;
         } else if n == 1 {
             if seed > u64::from(u32::MAX) {
-                return Err(Error::SeedTooWide { seed, algo: algo.to_string(), bits: 32 });
+                return Err(Error::SeedTooWide {
+                    seed,
+                    algo: algo.to_string(),
+                    bits: 32,
+                });
             }
             words[0] = seed;
         } else {
@@ -115,12 +119,12 @@ impl Key {
                 reason: format!("{algo} takes {n} key word(s), got {}", words.len()),
             });
         }
-        if algo.shape().word_bits() == 32 {
-            if let Some(w) = words.iter().find(|&&w| w > u64::from(u32::MAX)) {
-                return Err(Error::BadKey {
-                    reason: format!("{algo} key words are 32-bit, {w:#x} does not fit"),
-                });
-            }
+        if algo.shape().word_bits() == 32
+            && let Some(w) = words.iter().find(|&&w| w > u64::from(u32::MAX))
+        {
+            return Err(Error::BadKey {
+                reason: format!("{algo} key words are 32-bit, {w:#x} does not fit"),
+            });
         }
         let mut k = [0u64; 4];
         k[..n].copy_from_slice(words);
@@ -205,7 +209,12 @@ impl Stream {
         let len = stream_len_u32(self.algo.shape());
         self.check_range(offset.into(), out.len() as u128, len)?;
         let id = self.id;
-        crate::dispatch_keyed!(self.algo, &self.key, |g| fill_u32_view(&g, id, offset.into(), out));
+        crate::dispatch_keyed!(self.algo, &self.key, |g| fill_u32_view(
+            &g,
+            id,
+            offset.into(),
+            out
+        ));
         Ok(())
     }
 
@@ -214,7 +223,12 @@ impl Stream {
         let len = stream_len_u32(self.algo.shape()) / 2;
         self.check_range(offset.into(), out.len() as u128, len)?;
         let id = self.id;
-        crate::dispatch_keyed!(self.algo, &self.key, |g| fill_u64_view(&g, id, offset.into(), out));
+        crate::dispatch_keyed!(self.algo, &self.key, |g| fill_u64_view(
+            &g,
+            id,
+            offset.into(),
+            out
+        ));
         Ok(())
     }
 }
@@ -233,7 +247,12 @@ impl Stream {
     /// s.fill(&Distribution::Bernoulli { p: 0.1 }, 0, &mut mask)?;
     /// # Ok::<(), cbrng::Error>(())
     /// ```
-    pub fn fill<T: Element>(&self, dist: &Distribution, offset: u64, out: &mut [T]) -> Result<(), Error> {
+    pub fn fill<T: Element>(
+        &self,
+        dist: &Distribution,
+        offset: u64,
+        out: &mut [T],
+    ) -> Result<(), Error> {
         let prepared = dist.prepare(T::DTYPE)?;
         self.fill_prepared(&prepared, offset, T::as_out(out))
     }
@@ -245,7 +264,12 @@ impl Stream {
 
     /// [`Stream::fill`] for an already prepared distribution and an untyped slice
     /// (whose dtype must be `prepared.dtype`).
-    pub fn fill_prepared(&self, prepared: &Prepared, offset: u64, out: OutSlice<'_>) -> Result<(), Error> {
+    pub fn fill_prepared(
+        &self,
+        prepared: &Prepared,
+        offset: u64,
+        out: OutSlice<'_>,
+    ) -> Result<(), Error> {
         let n = out.len();
         if out.dtype() != prepared.dtype {
             return Err(Error::DTypeMismatch {

@@ -1,7 +1,9 @@
 //! Bulk fills: stream elements are made a chunk at a time into a stack buffer
 //! and mapped through the per-element definitions of [`crate::dist`].
 
-use crate::dist::{Distribution, Layout, OutSlice, Params, Prepared, bernoulli, int, normal, uniform};
+use crate::dist::{
+    Distribution, Layout, OutSlice, Params, Prepared, bernoulli, int, normal, uniform,
+};
 use crate::generator::KeyedBlocks;
 use crate::stream::{fill_u32_view, fill_u64_view};
 
@@ -25,7 +27,14 @@ fn map_u32<G: KeyedBlocks, T>(g: &G, s: u64, first: u128, out: &mut [T], f: impl
 
 /// Output element i is `f(u64 elements per*i .. per*i+per)`, per = 1 or 2.
 #[inline]
-fn map_u64<G: KeyedBlocks, T>(g: &G, s: u64, first: u128, out: &mut [T], per: usize, f: impl Fn(&[u64]) -> T) {
+fn map_u64<G: KeyedBlocks, T>(
+    g: &G,
+    s: u64,
+    first: u128,
+    out: &mut [T],
+    per: usize,
+    f: impl Fn(&[u64]) -> T,
+) {
     let mut buf = [0u64; CHUNK];
     let mut i = first;
     for c in out.chunks_mut(CHUNK / per) {
@@ -41,7 +50,14 @@ fn map_u64<G: KeyedBlocks, T>(g: &G, s: u64, first: u128, out: &mut [T], per: us
 /// Output element i is `f(u32 element i / per, i mod per)`: several outputs
 /// share one u32 element (bytes, 16-bit halves).
 #[inline]
-fn map_packed<G: KeyedBlocks, T>(g: &G, s: u64, first: u128, out: &mut [T], per: u32, f: impl Fn(u32, u32) -> T) {
+fn map_packed<G: KeyedBlocks, T>(
+    g: &G,
+    s: u64,
+    first: u128,
+    out: &mut [T],
+    per: u32,
+    f: impl Fn(u32, u32) -> T,
+) {
     let per128 = u128::from(per);
     let mut buf = [0u32; CHUNK + 1];
     let mut i = first;
@@ -62,26 +78,38 @@ fn map_packed<G: KeyedBlocks, T>(g: &G, s: u64, first: u128, out: &mut [T], per:
 /// Fills `out` with elements `[first, first + len)` of the prepared
 /// distribution on stream `s`. Range, dtype and parameters are already checked
 /// (by [`crate::Stream::fill`]), and `out`'s dtype is `p.dtype`.
-pub(crate) fn fill_prepared<G: KeyedBlocks>(g: &G, s: u64, p: &Prepared, first: u128, out: OutSlice<'_>) {
+pub(crate) fn fill_prepared<G: KeyedBlocks>(
+    g: &G,
+    s: u64,
+    p: &Prepared,
+    first: u128,
+    out: OutSlice<'_>,
+) {
     use Distribution as D;
     match (p.dist, p.params, out) {
         (D::Bits, _, OutSlice::U32(o)) => fill_u32_view(g, s, first, o),
         (D::Bits, _, OutSlice::U64(o)) => fill_u64_view(g, s, first, o),
         (D::Bits, _, OutSlice::U8(o)) => map_packed(g, s, first, o, 4, |w, k| (w >> (8 * k)) as u8),
         (D::Uniform, _, OutSlice::F32(o)) => map_u32(g, s, first, o, uniform::uniform_f32),
-        (D::Uniform, _, OutSlice::F64(o)) => map_u64(g, s, first, o, 1, |x| uniform::uniform_f64(x[0])),
-        (D::Uniform, _, OutSlice::F16(o)) => {
-            map_packed(g, s, first, o, 2, |w, k| uniform::uniform_f16(uniform::half_of(w, k == 1)))
+        (D::Uniform, _, OutSlice::F64(o)) => {
+            map_u64(g, s, first, o, 1, |x| uniform::uniform_f64(x[0]))
         }
-        (D::Uniform, _, OutSlice::BF16(o)) => {
-            map_packed(g, s, first, o, 2, |w, k| uniform::uniform_bf16(uniform::half_of(w, k == 1)))
-        }
+        (D::Uniform, _, OutSlice::F16(o)) => map_packed(g, s, first, o, 2, |w, k| {
+            uniform::uniform_f16(uniform::half_of(w, k == 1))
+        }),
+        (D::Uniform, _, OutSlice::BF16(o)) => map_packed(g, s, first, o, 2, |w, k| {
+            uniform::uniform_bf16(uniform::half_of(w, k == 1))
+        }),
         (D::Normal { .. }, Params::Normal { mean, std }, OutSlice::F32(o)) => {
             let (mean, std) = (mean as f32, std as f32);
-            map_u32(g, s, first, o, |x| mean + std * normal::standard_normal_f32(x))
+            map_u32(g, s, first, o, |x| {
+                mean + std * normal::standard_normal_f32(x)
+            })
         }
         (D::Normal { .. }, Params::Normal { mean, std }, OutSlice::F64(o)) => {
-            map_u64(g, s, first, o, 1, |x| mean + std * normal::standard_normal_f64(x[0]))
+            map_u64(g, s, first, o, 1, |x| {
+                mean + std * normal::standard_normal_f64(x[0])
+            })
         }
         (D::Bernoulli { .. }, Params::Threshold(t), OutSlice::U8(o)) => {
             map_u32(g, s, first, o, |x| bernoulli::bernoulli(x, t))
@@ -97,5 +125,8 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(g: &G, s: u64, p: &Prepared, first: 
         }
         _ => unreachable!("Distribution::prepare admits only the pairs above"),
     }
-    debug_assert!(matches!(p.layout, Layout::U32 | Layout::PackedU32 { .. } | Layout::U64 { .. }));
+    debug_assert!(matches!(
+        p.layout,
+        Layout::U32 | Layout::PackedU32 { .. } | Layout::U64 { .. }
+    ));
 }

@@ -27,13 +27,17 @@ pub fn driver_present() -> bool {
 }
 
 fn gpu_err(what: &str, e: impl std::fmt::Debug) -> Error {
-    Error::Gpu { reason: format!("{what}: {e:?}") }
+    Error::Gpu {
+        reason: format!("{what}: {e:?}"),
+    }
 }
 
 /// Lists the GPUs, or says why there are none.
 pub fn probe() -> Result<Vec<GpuInfo>, Error> {
     if !driver_present() {
-        return Err(Error::Gpu { reason: "no CUDA driver (libcuda) found on this machine".into() });
+        return Err(Error::Gpu {
+            reason: "no CUDA driver (libcuda) found on this machine".into(),
+        });
     }
     result::init().map_err(|e| gpu_err("cuInit failed", e))?;
     let mut version = 0i32;
@@ -43,19 +47,30 @@ pub fn probe() -> Result<Vec<GpuInfo>, Error> {
         .map_err(|e| gpu_err("cuDriverGetVersion failed", e))?;
     let count = result::device::get_count().map_err(|e| gpu_err("cuDeviceGetCount failed", e))?;
     if count == 0 {
-        return Err(Error::Gpu { reason: "the CUDA driver reports no devices".into() });
+        return Err(Error::Gpu {
+            reason: "the CUDA driver reports no devices".into(),
+        });
     }
     (0..count)
         .map(|i| {
             let dev = result::device::get(i).map_err(|e| gpu_err("cuDeviceGet failed", e))?;
-            let name = result::device::get_name(dev).map_err(|e| gpu_err("cuDeviceGetName failed", e))?;
+            let name =
+                result::device::get_name(dev).map_err(|e| gpu_err("cuDeviceGetName failed", e))?;
             let attr = |a| {
                 // SAFETY: valid device handle from cuDeviceGet.
-                unsafe { result::device::get_attribute(dev, a) }.map_err(|e| gpu_err("cuDeviceGetAttribute failed", e))
+                unsafe { result::device::get_attribute(dev, a) }
+                    .map_err(|e| gpu_err("cuDeviceGetAttribute failed", e))
             };
-            let major = attr(sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)?;
-            let minor = attr(sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR)?;
-            Ok(GpuInfo { ordinal: i as usize, name, compute_capability: (major, minor), driver_version: version })
+            let major =
+                attr(sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)?;
+            let minor =
+                attr(sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR)?;
+            Ok(GpuInfo {
+                ordinal: i as usize,
+                name,
+                compute_capability: (major, minor),
+                driver_version: version,
+            })
         })
         .collect()
 }

@@ -8,7 +8,9 @@ use crate::error::Error;
 /// p = 0 gives t = 0 (never 1). Each p is exact to within 2^-33.
 pub fn threshold(p: f64) -> Result<u64, Error> {
     if !(0.0..=1.0).contains(&p) {
-        return Err(Error::BadParameter { reason: format!("Bernoulli p = {p} is outside [0, 1]") });
+        return Err(Error::BadParameter {
+            reason: format!("Bernoulli p = {p} is outside [0, 1]"),
+        });
     }
     // Scaling by 2^32 is exact, so the only rounding is the one to an integer.
     Ok((p * 4_294_967_296.0).round_ties_even() as u64)

@@ -51,8 +51,15 @@ pub enum DType {
 
 impl DType {
     /// All dtypes.
-    pub const ALL: [DType; 7] =
-        [DType::U32, DType::U64, DType::F32, DType::F64, DType::F16, DType::BF16, DType::U8];
+    pub const ALL: [DType; 7] = [
+        DType::U32,
+        DType::U64,
+        DType::F32,
+        DType::F64,
+        DType::F16,
+        DType::BF16,
+        DType::U8,
+    ];
     /// Bytes per element.
     pub const fn size(self) -> usize {
         match self {
@@ -88,7 +95,9 @@ impl FromStr for DType {
         DType::ALL
             .into_iter()
             .find(|d| d.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| Error::UnknownDType { name: s.to_string() })
+            .ok_or_else(|| Error::UnknownDType {
+                name: s.to_string(),
+            })
     }
 }
 
@@ -123,7 +132,10 @@ pub enum Distribution {
 
 impl Distribution {
     /// The standard normal.
-    pub const STANDARD_NORMAL: Distribution = Distribution::Normal { mean: 0.0, std: 1.0 };
+    pub const STANDARD_NORMAL: Distribution = Distribution::Normal {
+        mean: 0.0,
+        std: 1.0,
+    };
 
     /// Short name (`bits`, `uniform`, `normal`, `bernoulli`, `int`).
     pub fn name(&self) -> &'static str {
@@ -159,7 +171,12 @@ impl Distribution {
             return Err(Error::DTypeMismatch {
                 dist: self.name().to_string(),
                 dtype: dtype.to_string(),
-                allowed: self.dtypes().iter().map(|d| d.name()).collect::<Vec<_>>().join(", "),
+                allowed: self
+                    .dtypes()
+                    .iter()
+                    .map(|d| d.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         let bad = |reason: String| Err(Error::BadParameter { reason });
@@ -167,9 +184,12 @@ impl Distribution {
             Distribution::Bits | Distribution::Uniform => Params::None,
             Distribution::Normal { mean, std } => {
                 if !mean.is_finite() || !std.is_finite() || std < 0.0 {
-                    return bad(format!("normal needs a finite mean and a finite std >= 0, got mean {mean}, std {std}"));
+                    return bad(format!(
+                        "normal needs a finite mean and a finite std >= 0, got mean {mean}, std {std}"
+                    ));
                 }
-                if dtype == DType::F32 && (!(mean as f32).is_finite() || !(std as f32).is_finite()) {
+                if dtype == DType::F32 && (!(mean as f32).is_finite() || !(std as f32).is_finite())
+                {
                     return bad(format!("normal mean {mean} / std {std} overflow f32"));
                 }
                 Params::Normal { mean, std }
@@ -181,9 +201,14 @@ impl Distribution {
                     return bad(format!("int range [{lo}, {hi}) is empty"));
                 }
                 if hi > limit {
-                    return bad(format!("int range [{lo}, {hi}) does not fit {dtype} (hi must be <= {limit})"));
+                    return bad(format!(
+                        "int range [{lo}, {hi}) does not fit {dtype} (hi must be <= {limit})"
+                    ));
                 }
-                Params::Int { lo, range: hi - u128::from(lo) }
+                Params::Int {
+                    lo,
+                    range: hi - u128::from(lo),
+                }
             }
         };
         let layout = match (self, dtype) {
@@ -194,7 +219,12 @@ impl Distribution {
             (_, DType::U64 | DType::F64) => Layout::U64 { per_element: 1 },
             _ => Layout::U32,
         };
-        Ok(Prepared { dist: *self, dtype, params, layout })
+        Ok(Prepared {
+            dist: *self,
+            dtype,
+            params,
+            layout,
+        })
     }
 }
 
@@ -214,7 +244,10 @@ impl FromStr for Distribution {
     /// Parses `bits`, `uniform`, `normal`, `normal:MEAN,STD`, `bernoulli:P`,
     /// `int:LO..HI` (HI exclusive).
     fn from_str(spec: &str) -> Result<Self, Error> {
-        let bad = |reason: &str| Error::BadDistribution { spec: spec.to_string(), reason: reason.to_string() };
+        let bad = |reason: &str| Error::BadDistribution {
+            spec: spec.to_string(),
+            reason: reason.to_string(),
+        };
         let (name, arg) = match spec.split_once(':') {
             Some((n, a)) => (n, Some(a)),
             None => (spec, None),
@@ -224,7 +257,9 @@ impl FromStr for Distribution {
             ("uniform", None) => Ok(Distribution::Uniform),
             ("normal", None) => Ok(Distribution::STANDARD_NORMAL),
             ("normal", Some(a)) => {
-                let (m, s) = a.split_once(',').ok_or_else(|| bad("expected normal:MEAN,STD"))?;
+                let (m, s) = a
+                    .split_once(',')
+                    .ok_or_else(|| bad("expected normal:MEAN,STD"))?;
                 let mean = m.trim().parse().map_err(|_| bad("mean is not a number"))?;
                 let std = s.trim().parse().map_err(|_| bad("std is not a number"))?;
                 Ok(Distribution::Normal { mean, std })
@@ -235,14 +270,24 @@ impl FromStr for Distribution {
             }
             ("bernoulli", None) => Err(bad("expected bernoulli:P")),
             ("int", Some(a)) => {
-                let (lo, hi) = a.split_once("..").ok_or_else(|| bad("expected int:LO..HI"))?;
-                let lo = lo.trim().parse().map_err(|_| bad("LO must be an integer in [0, 2^64)"))?;
-                let hi = hi.trim().parse().map_err(|_| bad("HI must be an integer in [1, 2^64]"))?;
+                let (lo, hi) = a
+                    .split_once("..")
+                    .ok_or_else(|| bad("expected int:LO..HI"))?;
+                let lo = lo
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("LO must be an integer in [0, 2^64)"))?;
+                let hi = hi
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("HI must be an integer in [1, 2^64]"))?;
                 Ok(Distribution::Int { lo, hi })
             }
             ("int", None) => Err(bad("expected int:LO..HI")),
             ("bits" | "uniform", Some(_)) => Err(bad("takes no parameters")),
-            _ => Err(bad("unknown distribution (expected bits, uniform, normal, bernoulli:P, int:LO..HI)")),
+            _ => Err(bad(
+                "unknown distribution (expected bits, uniform, normal, bernoulli:P, int:LO..HI)",
+            )),
         }
     }
 }

@@ -94,14 +94,23 @@ impl Algorithm {
         if rounds == 0 || rounds > MAX_ROUNDS {
             return Err(Error::BadRounds { rounds });
         }
-        Ok(Algorithm { family, shape, rounds })
+        Ok(Algorithm {
+            family,
+            shape,
+            rounds,
+        })
     }
     /// A generator with its family's default round count (Philox 10, Threefry 20).
     pub const fn with_default_rounds(family: Family, shape: Shape) -> Self {
-        Algorithm { family, shape, rounds: family.default_rounds() }
+        Algorithm {
+            family,
+            shape,
+            rounds: family.default_rounds(),
+        }
     }
     /// `philox4x32-10`, the default generator (cuRAND's Philox4_32_10).
-    pub const PHILOX4X32_10: Algorithm = Algorithm::with_default_rounds(Family::Philox, Shape::X4x32);
+    pub const PHILOX4X32_10: Algorithm =
+        Algorithm::with_default_rounds(Family::Philox, Shape::X4x32);
 
     /// All eight generators with default round counts.
     pub fn all_default() -> [Algorithm; 8] {
@@ -150,7 +159,9 @@ impl FromStr for Algorithm {
     type Err = Error;
     /// Parses `philox4x32`, `philox4x32-10`, `Threefry2x64-13`, ... (case-insensitive).
     fn from_str(name: &str) -> Result<Self, Error> {
-        let unknown = || Error::UnknownAlgorithm { name: name.to_string() };
+        let unknown = || Error::UnknownAlgorithm {
+            name: name.to_string(),
+        };
         let lower = name.to_ascii_lowercase();
         let (base, rounds) = match lower.split_once('-') {
             Some((b, r)) => (b, Some(r.parse::<u32>().map_err(|_| unknown())?)),
@@ -229,7 +240,10 @@ macro_rules! keyed {
             const SHAPE: Shape = Shape::$shape;
             fn from_key(key: &crate::Key, rounds: u32) -> Self {
                 let w = key.words();
-                $ty { key: core::array::from_fn(|i| w[i] as $w), rounds }
+                $ty {
+                    key: core::array::from_fn(|i| w[i] as $w),
+                    rounds,
+                }
             }
             #[inline(always)]
             fn block(&self, b: u64, s: u64, out: &mut [$w]) {
@@ -239,14 +253,94 @@ macro_rules! keyed {
     };
 }
 
-keyed!(Philox2x32, Philox, X2x32, u32, 2, 1, philox::philox2x32, counter::ctr_2x32, "Keyed Philox2x32.");
-keyed!(Philox4x32, Philox, X4x32, u32, 4, 2, philox::philox4x32, counter::ctr_4x32, "Keyed Philox4x32.");
-keyed!(Philox2x64, Philox, X2x64, u64, 2, 1, philox::philox2x64, counter::ctr_2x64, "Keyed Philox2x64.");
-keyed!(Philox4x64, Philox, X4x64, u64, 4, 2, philox::philox4x64, counter::ctr_4x64, "Keyed Philox4x64.");
-keyed!(Threefry2x32, Threefry, X2x32, u32, 2, 2, threefry::threefry2x32, counter::ctr_2x32, "Keyed Threefry2x32.");
-keyed!(Threefry4x32, Threefry, X4x32, u32, 4, 4, threefry::threefry4x32, counter::ctr_4x32, "Keyed Threefry4x32.");
-keyed!(Threefry2x64, Threefry, X2x64, u64, 2, 2, threefry::threefry2x64, counter::ctr_2x64, "Keyed Threefry2x64.");
-keyed!(Threefry4x64, Threefry, X4x64, u64, 4, 4, threefry::threefry4x64, counter::ctr_4x64, "Keyed Threefry4x64.");
+keyed!(
+    Philox2x32,
+    Philox,
+    X2x32,
+    u32,
+    2,
+    1,
+    philox::philox2x32,
+    counter::ctr_2x32,
+    "Keyed Philox2x32."
+);
+keyed!(
+    Philox4x32,
+    Philox,
+    X4x32,
+    u32,
+    4,
+    2,
+    philox::philox4x32,
+    counter::ctr_4x32,
+    "Keyed Philox4x32."
+);
+keyed!(
+    Philox2x64,
+    Philox,
+    X2x64,
+    u64,
+    2,
+    1,
+    philox::philox2x64,
+    counter::ctr_2x64,
+    "Keyed Philox2x64."
+);
+keyed!(
+    Philox4x64,
+    Philox,
+    X4x64,
+    u64,
+    4,
+    2,
+    philox::philox4x64,
+    counter::ctr_4x64,
+    "Keyed Philox4x64."
+);
+keyed!(
+    Threefry2x32,
+    Threefry,
+    X2x32,
+    u32,
+    2,
+    2,
+    threefry::threefry2x32,
+    counter::ctr_2x32,
+    "Keyed Threefry2x32."
+);
+keyed!(
+    Threefry4x32,
+    Threefry,
+    X4x32,
+    u32,
+    4,
+    4,
+    threefry::threefry4x32,
+    counter::ctr_4x32,
+    "Keyed Threefry4x32."
+);
+keyed!(
+    Threefry2x64,
+    Threefry,
+    X2x64,
+    u64,
+    2,
+    2,
+    threefry::threefry2x64,
+    counter::ctr_2x64,
+    "Keyed Threefry2x64."
+);
+keyed!(
+    Threefry4x64,
+    Threefry,
+    X4x64,
+    u64,
+    4,
+    4,
+    threefry::threefry4x64,
+    counter::ctr_4x64,
+    "Keyed Threefry4x64."
+);
 
 /// Evaluates `$body` with `$g` bound to the concrete keyed generator for a
 /// runtime (algorithm, key): one generic body, eight monomorphic copies.
@@ -259,35 +353,67 @@ macro_rules! dispatch_keyed {
         let key: &$crate::Key = $key;
         match (algo.family(), algo.shape()) {
             (Family::Philox, Shape::X2x32) => {
-                let $g = <$crate::generator::Philox2x32 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
+                let $g =
+                    <$crate::generator::Philox2x32 as $crate::generator::KeyedBlocks>::from_key(
+                        key,
+                        algo.rounds(),
+                    );
                 $body
             }
             (Family::Philox, Shape::X4x32) => {
-                let $g = <$crate::generator::Philox4x32 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
+                let $g =
+                    <$crate::generator::Philox4x32 as $crate::generator::KeyedBlocks>::from_key(
+                        key,
+                        algo.rounds(),
+                    );
                 $body
             }
             (Family::Philox, Shape::X2x64) => {
-                let $g = <$crate::generator::Philox2x64 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
+                let $g =
+                    <$crate::generator::Philox2x64 as $crate::generator::KeyedBlocks>::from_key(
+                        key,
+                        algo.rounds(),
+                    );
                 $body
             }
             (Family::Philox, Shape::X4x64) => {
-                let $g = <$crate::generator::Philox4x64 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
+                let $g =
+                    <$crate::generator::Philox4x64 as $crate::generator::KeyedBlocks>::from_key(
+                        key,
+                        algo.rounds(),
+                    );
                 $body
             }
             (Family::Threefry, Shape::X2x32) => {
-                let $g = <$crate::generator::Threefry2x32 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
+                let $g =
+                    <$crate::generator::Threefry2x32 as $crate::generator::KeyedBlocks>::from_key(
+                        key,
+                        algo.rounds(),
+                    );
                 $body
             }
             (Family::Threefry, Shape::X4x32) => {
-                let $g = <$crate::generator::Threefry4x32 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
+                let $g =
+                    <$crate::generator::Threefry4x32 as $crate::generator::KeyedBlocks>::from_key(
+                        key,
+                        algo.rounds(),
+                    );
                 $body
             }
             (Family::Threefry, Shape::X2x64) => {
-                let $g = <$crate::generator::Threefry2x64 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
+                let $g =
+                    <$crate::generator::Threefry2x64 as $crate::generator::KeyedBlocks>::from_key(
+                        key,
+                        algo.rounds(),
+                    );
                 $body
             }
             (Family::Threefry, Shape::X4x64) => {
-                let $g = <$crate::generator::Threefry4x64 as $crate::generator::KeyedBlocks>::from_key(key, algo.rounds());
+                let $g =
+                    <$crate::generator::Threefry4x64 as $crate::generator::KeyedBlocks>::from_key(
+                        key,
+                        algo.rounds(),
+                    );
                 $body
             }
         }
@@ -312,7 +438,9 @@ pub fn block_raw(algo: Algorithm, ctr: &[u64], key: &[u64]) -> Result<Vec<u64>, 
     let r = algo.rounds();
     let bits = algo.shape().word_bits();
     if bits == 32 && ctr.iter().chain(key).any(|&w| w > u64::from(u32::MAX)) {
-        return Err(Error::BadKey { reason: format!("{algo} words must fit in 32 bits") });
+        return Err(Error::BadKey {
+            reason: format!("{algo} words must fit in 32 bits"),
+        });
     }
     let c32 = |i: usize| ctr[i] as u32;
     let k32 = |i: usize| key[i] as u32;
@@ -325,7 +453,9 @@ pub fn block_raw(algo: Algorithm, ctr: &[u64], key: &[u64]) -> Result<Vec<u64>, 
                 .map(u64::from)
                 .to_vec()
         }
-        (Family::Philox, Shape::X2x64) => philox::philox2x64([ctr[0], ctr[1]], [key[0]], r).to_vec(),
+        (Family::Philox, Shape::X2x64) => {
+            philox::philox2x64([ctr[0], ctr[1]], [key[0]], r).to_vec()
+        }
         (Family::Philox, Shape::X4x64) => {
             philox::philox4x64([ctr[0], ctr[1], ctr[2], ctr[3]], [key[0], key[1]], r).to_vec()
         }

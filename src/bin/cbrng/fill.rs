@@ -65,8 +65,9 @@ fn parse_key(algo: Algorithm, text: &str) -> Result<Key, Error> {
         .split(',')
         .map(|w| {
             let w = w.trim().trim_start_matches("0x");
-            u64::from_str_radix(w, 16)
-                .map_err(|_| Error::BadKey { reason: format!("'{w}' is not a hex word of at most 64 bits") })
+            u64::from_str_radix(w, 16).map_err(|_| Error::BadKey {
+                reason: format!("'{w}' is not a hex word of at most 64 bits"),
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     Key::from_words(algo, &words)
@@ -81,7 +82,9 @@ fn resolve_dist(args: &Args) -> Result<Distribution, Error> {
                 *std = args.std.unwrap_or(*std);
             }
             _ => {
-                return Err(Error::BadParameter { reason: "--mean and --std apply only to --dist normal".into() });
+                return Err(Error::BadParameter {
+                    reason: "--mean and --std apply only to --dist normal".into(),
+                });
             }
         }
     }
@@ -122,14 +125,18 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         Device::Cpu => {}
     }
     let sink: Box<dyn Write> = match &args.out {
-        Some(p) => Box::new(
-            std::fs::File::create(p).map_err(|e| Error::Io { path: p.clone(), reason: e.to_string() })?,
-        ),
+        Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Error::Io {
+            path: p.clone(),
+            reason: e.to_string(),
+        })?),
         None => Box::new(std::io::stdout().lock()),
     };
     let path = args.out.clone().unwrap_or_else(|| "<stdout>".into());
     let mut w = BufWriter::new(sink);
-    let io = |e: std::io::Error| Error::Io { path: path.clone(), reason: e.to_string() };
+    let io = |e: std::io::Error| Error::Io {
+        path: path.clone(),
+        reason: e.to_string(),
+    };
     if args.format == Format::Npy {
         output::write_npy_header(&mut w, dtype, args.count).map_err(io)?;
     }
@@ -158,8 +165,10 @@ fn write_all<T: HexBits>(
     while done < args.count {
         let n = (args.count - done).min(STEP as u64) as usize;
         stream.fill_prepared(prepared, args.offset + done, T::as_out(&mut buf[..n]))?;
-        output::write_chunk(w, args.format, &buf[..n])
-            .map_err(|e| Error::Io { path: path.clone(), reason: e.to_string() })?;
+        output::write_chunk(w, args.format, &buf[..n]).map_err(|e| Error::Io {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
         done += n as u64;
     }
     Ok(())

@@ -45,6 +45,9 @@ pub fn run() -> Result<ExitCode, Error> {
         "cpu_backend": "scalar",
         "gpu": gpu,
     });
-    println!("{}", serde_json::to_string_pretty(&record).expect("JSON values always serialise"));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&record).expect("JSON values always serialise")
+    );
     Ok(ExitCode::SUCCESS)
 }

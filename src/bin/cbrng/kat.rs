@@ -14,7 +14,10 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for path in &args.files {
         let report = std::fs::read_to_string(path)
-            .map_err(|e| Error::Io { path: path.clone(), reason: e.to_string() })
+            .map_err(|e| Error::Io {
+                path: path.clone(),
+                reason: e.to_string(),
+            })
             .and_then(|text| kat::check_text(&text, path));
         match report {
             Ok(r) => {
@@ -32,5 +35,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         }
     }
     println!("{passed} passed, {failed} failed, {skipped} skipped (other generators)");
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

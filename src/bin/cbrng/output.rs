@@ -51,7 +51,10 @@ fn npy_descr(d: DType) -> &'static str {
 
 /// Writes a NumPy format 1.0 header for a 1-D array of `n` elements.
 pub fn write_npy_header(w: &mut impl Write, dtype: DType, n: u64) -> io::Result<()> {
-    let mut dict = format!("{{'descr': '{}', 'fortran_order': False, 'shape': ({n},), }}", npy_descr(dtype));
+    let mut dict = format!(
+        "{{'descr': '{}', 'fortran_order': False, 'shape': ({n},), }}",
+        npy_descr(dtype)
+    );
     // Magic (6) + version (2) + length (2) + dict + '\n' is padded to 64 bytes.
     let total = 10 + dict.len() + 1;
     dict.push_str(&" ".repeat(total.next_multiple_of(64) - total));

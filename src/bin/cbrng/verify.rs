@@ -1,8 +1,8 @@
 //! `cbrng verify`: the main job. Runs the self-check matrix of
 //! `cbrng::check` on every generator, prints a table and `N passed, M failed`.
 
-use cbrng::check::{self, Check, Matrix};
 use cbrng::Error;
+use cbrng::check::{self, Check, Matrix};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -14,13 +14,23 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
-    let m = if args.long { Matrix::LONG } else { Matrix::DEFAULT };
+    let m = if args.long {
+        Matrix::LONG
+    } else {
+        Matrix::DEFAULT
+    };
     let start = Instant::now();
     let algos = check::algorithms();
     // One thread per generator: the matrix is embarrassingly parallel.
     let results: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = algos.iter().map(|&a| scope.spawn(move || check::run_algorithm(a, &m))).collect();
-        handles.into_iter().map(|h| h.join().expect("a check thread panicked")).collect()
+        let handles: Vec<_> = algos
+            .iter()
+            .map(|&a| scope.spawn(move || check::run_algorithm(a, &m)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a check thread panicked"))
+            .collect()
     });
     let width = 18;
     print!("{:<width$}", "generator");
@@ -33,7 +43,11 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     for (algo, tallies) in algos.iter().zip(&results) {
         print!("{:<width$}", algo.to_string());
         for (_, t) in tallies {
-            let cell = if t.failed == 0 { format!("{} ok", t.passed) } else { format!("{} FAIL", t.failed) };
+            let cell = if t.failed == 0 {
+                format!("{} ok", t.passed)
+            } else {
+                format!("{} FAIL", t.failed)
+            };
             print!("{cell:>14}");
             passed += t.passed;
             failed += t.failed;
@@ -45,11 +59,18 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         println!("FAIL {msg}");
     }
     let gpu_reason = match cbrng::cuda::probe() {
-        Ok(gpus) => format!("a GPU is present ({}), but this build has no GPU engine yet", gpus[0].name),
+        Ok(gpus) => format!(
+            "a GPU is present ({}), but this build has no GPU engine yet",
+            gpus[0].name
+        ),
         Err(e) => e.to_string(),
     };
     println!("GPU half skipped: {gpu_reason}.");
     println!("checked in {:.1} s", start.elapsed().as_secs_f64());
     println!("{passed} passed, {failed} failed");
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
