@@ -3,7 +3,10 @@ use cbrng::kat;
 
 #[test]
 fn random123_known_answers_all_pass() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/random123_kat_vectors.txt");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/random123_kat_vectors.txt"
+    );
     let text = std::fs::read_to_string(path).expect("KAT file is part of the repository");
     let report = kat::check_text(&text, path).unwrap();
     assert!(report.failures.is_empty(), "{:#?}", report.failures);

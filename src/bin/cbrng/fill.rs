@@ -41,10 +41,10 @@ pub struct Args {
     #[arg(long)]
     dtype: Option<String>,
     /// Normal mean.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     mean: Option<f64>,
     /// Normal standard deviation.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     std: Option<f64>,
     /// Where to compute.
     #[arg(long, value_enum, default_value_t = Device::Auto)]
