@@ -86,6 +86,19 @@ def k_near_q(q_target, bits, span, step=1):
     return list(range(lo, hi + 1, step))
 
 
+def near_binade_tops(rng, bits, count):
+    """Elements whose |z| lies just below a power of two (0.5, 1, 2, 4, 8): there an
+    ulp is smallest relative to |z|, so errors measured in ulps are largest."""
+    ks = []
+    for top in (0.5, 1.0, 2.0, 4.0, 8.0):
+        for _ in range(count):
+            z = top * (1.0 - 0.1 * rng.random())
+            q_int = int(mpmath.ncdf(-z) * 2**bits) | 1
+            if 1 <= q_int < 2**bits // 2:
+                ks.append(q_int >> 1)
+    return ks
+
+
 def inputs_f32(rng, n):
     xs = [0, 1, 2, 3, 0x7FFF_FFFF, 0x7FFF_FFFE, 0x8000_0000, 0x8000_0001,
           0xFFFF_FFFF, 0xFFFF_FFFE, 0x4000_0000, 0xC000_0000]
@@ -98,6 +111,8 @@ def inputs_f32(rng, n):
     # Small k (deepest tail) and largest k (z ~ 0).
     xs += list(range(4, 40))
     xs += [0x7FFF_FFFF - i for i in range(2, 40)]
+    for k in near_binade_tops(rng, 33, max(60, n // 25)):
+        xs.append((rng.getrandbits(1) << 31) | k)
     for _ in range(n):  # uniform in q: a uniform u32
         xs.append(rng.getrandbits(32))
     for _ in range(n):  # log-uniform in q over [2^-33, 1/2)
@@ -119,6 +134,8 @@ def inputs_f64(rng, n):
             xs += [(k << 11) | low, top | (k << 11) | low]
     xs += [k << 11 for k in range(2, 40)]
     xs += [(2**52 - 1 - i) << 11 for i in range(1, 40)]
+    for k in near_binade_tops(rng, 54, max(60, n // 25)):
+        xs.append((rng.getrandbits(1) << 63) | (k << 11) | rng.getrandbits(11))
     for _ in range(n):  # uniform in q: a uniform u64
         xs.append(rng.getrandbits(64))
     for _ in range(n):  # log-uniform in q over [2^-54, 1/2)
@@ -143,8 +160,8 @@ def main():
             "# Each line: type, stream element (hex), z = sign * (-Phi^{-1}(q)) to 25 significant digits,\n"
             "# where q is the EXACT tail probability of the element: f32: q = (2*(x & 0x7fffffff)+1) / 2^33,\n"
             "# f64: q = (2*((x & (2^63-1)) >> 11)+1) / 2^54; sign = - if the top bit is set.\n"
-            "# Inputs: extremes, the branch switches (d = 0.425; f64 also r = 5), and pseudo-random\n"
-            "# elements uniform and log-uniform in q.\n"
+            "# Inputs: extremes, the branch switches (d = 0.425; f64 also r = 5), |z| just below\n"
+            "# powers of two, and pseudo-random elements uniform and log-uniform in q.\n"
         )
         for x in x32:
             f.write(line_f32(x) + "\n")
