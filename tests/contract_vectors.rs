@@ -1,0 +1,55 @@
+//! The stream contract is a promise across versions: outputs frozen in
+//! tests/data/contract_v1.txt (every generator, every distribution and dtype,
+//! seeds, stream ids and offsets beyond 2^32) must never change.
+use cbrng::dist::{DType, Distribution, Element};
+use cbrng::{Algorithm, Stream};
+use half::{bf16, f16};
+
+fn hex<T: Element>(
+    s: &Stream,
+    d: &Distribution,
+    off: u64,
+    n: usize,
+    bits: impl Fn(T) -> u64,
+) -> Vec<String> {
+    let mut v = vec![T::default(); n];
+    s.fill(d, off, &mut v).unwrap();
+    let digits = 2 * T::DTYPE.size();
+    v.into_iter()
+        .map(|x| format!("{:0digits$x}", bits(x)))
+        .collect()
+}
+
+#[test]
+fn outputs_match_the_frozen_contract_v1_vectors() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/contract_v1.txt"
+    ))
+    .unwrap();
+    let mut lines = 0;
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let (lhs, rhs) = line.split_once(" : ").unwrap();
+        let f: Vec<&str> = lhs.split_whitespace().collect();
+        let algo: Algorithm = f[0].parse().unwrap();
+        let s = Stream::from_seed(algo, f[1].parse().unwrap(), f[2].parse().unwrap()).unwrap();
+        let offset: u64 = f[3].parse().unwrap();
+        let d: Distribution = f[4].parse().unwrap();
+        let dtype: DType = f[5].parse().unwrap();
+        let want: Vec<&str> = rhs.split_whitespace().collect();
+        let n = want.len();
+        let got = match dtype {
+            DType::U32 => hex::<u32>(&s, &d, offset, n, u64::from),
+            DType::U64 => hex::<u64>(&s, &d, offset, n, |x| x),
+            DType::F32 => hex::<f32>(&s, &d, offset, n, |x| x.to_bits().into()),
+            DType::F64 => hex::<f64>(&s, &d, offset, n, f64::to_bits),
+            DType::F16 => hex::<f16>(&s, &d, offset, n, |x| x.to_bits().into()),
+            DType::BF16 => hex::<bf16>(&s, &d, offset, n, |x| x.to_bits().into()),
+            DType::U8 => hex::<u8>(&s, &d, offset, n, u64::from),
+        };
+        assert_eq!(got, want, "{line}");
+        lines += 1;
+    }
+    // 10 generators x 3 (seed, stream, offset) x 19 (distribution, dtype).
+    assert_eq!(lines, 10 * 3 * 19);
+}
