@@ -3,6 +3,8 @@
 //! cudarc panic on a missing library. Device fills are the GPU engine's work
 //! and are not in this build yet.
 
+pub mod source;
+
 use crate::error::Error;
 use cudarc::driver::{result, sys};
 

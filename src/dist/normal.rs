@@ -97,9 +97,9 @@
 #![allow(clippy::excessive_precision)] // the AS 241 coefficients are quoted as published
 
 /// 2^-33, exact.
-const TWO_POW_M33: f32 = f32::from_bits(0x2f00_0000);
+pub(crate) const TWO_POW_M33: f32 = f32::from_bits(0x2f00_0000);
 /// 2^-54, exact.
-const TWO_POW_M54: f64 = f64::from_bits(0x3c90_0000_0000_0000);
+pub(crate) const TWO_POW_M54: f64 = f64::from_bits(0x3c90_0000_0000_0000);
 
 /// Standard normal from one u32 stream element, in f32 arithmetic.
 ///
@@ -136,35 +136,35 @@ pub fn standard_normal_f64(x: u64) -> f64 {
 // ---------------------------------------------------------------------------
 
 /// Central/tail switch on `d = |p - 1/2|` (AS 241 SPLIT1).
-const SPLIT1_F32: f32 = 0.425;
+pub(crate) const SPLIT1_F32: f32 = 0.425;
 /// Switch between the two tail approximations on `r` (AS 241 SPLIT2).
-const SPLIT2_F32: f32 = 5.0;
+pub(crate) const SPLIT2_F32: f32 = 5.0;
 /// 0.425^2 (AS 241 CONST1): `r = CONST1 - d*d` vanishes at the switch.
-const CONST1_F32: f32 = 0.180625;
+pub(crate) const CONST1_F32: f32 = 0.180625;
 /// Centre of the first tail approximation (AS 241 CONST2).
-const CONST2_F32: f32 = 1.6;
+pub(crate) const CONST2_F32: f32 = 1.6;
 
-const A0_F32: f32 = 3.3871327179;
-const A1_F32: f32 = 5.0434271938e1;
-const A2_F32: f32 = 1.5929113202e2;
-const A3_F32: f32 = 5.9109374720e1;
-const B1_F32: f32 = 1.7895169469e1;
-const B2_F32: f32 = 7.8757757664e1;
-const B3_F32: f32 = 6.7187563600e1;
+pub(crate) const A0_F32: f32 = 3.3871327179;
+pub(crate) const A1_F32: f32 = 5.0434271938e1;
+pub(crate) const A2_F32: f32 = 1.5929113202e2;
+pub(crate) const A3_F32: f32 = 5.9109374720e1;
+pub(crate) const B1_F32: f32 = 1.7895169469e1;
+pub(crate) const B2_F32: f32 = 7.8757757664e1;
+pub(crate) const B3_F32: f32 = 6.7187563600e1;
 
-const C0_F32: f32 = 1.4234372777;
-const C1_F32: f32 = 2.7568153900;
-const C2_F32: f32 = 1.3067284816;
-const C3_F32: f32 = 1.7023821103e-1;
-const D1_F32: f32 = 7.3700164250e-1;
-const D2_F32: f32 = 1.2021132975e-1;
+pub(crate) const C0_F32: f32 = 1.4234372777;
+pub(crate) const C1_F32: f32 = 2.7568153900;
+pub(crate) const C2_F32: f32 = 1.3067284816;
+pub(crate) const C3_F32: f32 = 1.7023821103e-1;
+pub(crate) const D1_F32: f32 = 7.3700164250e-1;
+pub(crate) const D2_F32: f32 = 1.2021132975e-1;
 
-const E0_F32: f32 = 6.6579051150;
-const E1_F32: f32 = 3.0812263860;
-const E2_F32: f32 = 4.2868294337e-1;
-const E3_F32: f32 = 1.7337203997e-2;
-const F1_F32: f32 = 2.4197894225e-1;
-const F2_F32: f32 = 1.2258202635e-2;
+pub(crate) const E0_F32: f32 = 6.6579051150;
+pub(crate) const E1_F32: f32 = 3.0812263860;
+pub(crate) const E2_F32: f32 = 4.2868294337e-1;
+pub(crate) const E3_F32: f32 = 1.7337203997e-2;
+pub(crate) const F1_F32: f32 = 2.4197894225e-1;
+pub(crate) const F2_F32: f32 = 1.2258202635e-2;
 
 /// `-Phi^{-1}(q)` for `0 < q < 1/2`, given `q` and `d = 1/2 - q` (each rounded
 /// once from the exact value). `d` selects the branch and feeds the central
@@ -196,58 +196,58 @@ fn abs_z_f32(q: f32, d: f32) -> f32 {
 // PPND16 (f64)
 // ---------------------------------------------------------------------------
 
-const SPLIT1_F64: f64 = 0.425;
-const SPLIT2_F64: f64 = 5.0;
-const CONST1_F64: f64 = 0.180625;
-const CONST2_F64: f64 = 1.6;
+pub(crate) const SPLIT1_F64: f64 = 0.425;
+pub(crate) const SPLIT2_F64: f64 = 5.0;
+pub(crate) const CONST1_F64: f64 = 0.180625;
+pub(crate) const CONST2_F64: f64 = 1.6;
 
-const A0_F64: f64 = 3.3871328727963666080;
-const A1_F64: f64 = 1.3314166789178437745e2;
-const A2_F64: f64 = 1.9715909503065514427e3;
-const A3_F64: f64 = 1.3731693765509461125e4;
-const A4_F64: f64 = 4.5921953931549871457e4;
-const A5_F64: f64 = 6.7265770927008700853e4;
-const A6_F64: f64 = 3.3430575583588128105e4;
-const A7_F64: f64 = 2.5090809287301226727e3;
-const B1_F64: f64 = 4.2313330701600911252e1;
-const B2_F64: f64 = 6.8718700749205790830e2;
-const B3_F64: f64 = 5.3941960214247511077e3;
-const B4_F64: f64 = 2.1213794301586595867e4;
-const B5_F64: f64 = 3.9307895800092710610e4;
-const B6_F64: f64 = 2.8729085735721942674e4;
-const B7_F64: f64 = 5.2264952788528545610e3;
+pub(crate) const A0_F64: f64 = 3.3871328727963666080;
+pub(crate) const A1_F64: f64 = 1.3314166789178437745e2;
+pub(crate) const A2_F64: f64 = 1.9715909503065514427e3;
+pub(crate) const A3_F64: f64 = 1.3731693765509461125e4;
+pub(crate) const A4_F64: f64 = 4.5921953931549871457e4;
+pub(crate) const A5_F64: f64 = 6.7265770927008700853e4;
+pub(crate) const A6_F64: f64 = 3.3430575583588128105e4;
+pub(crate) const A7_F64: f64 = 2.5090809287301226727e3;
+pub(crate) const B1_F64: f64 = 4.2313330701600911252e1;
+pub(crate) const B2_F64: f64 = 6.8718700749205790830e2;
+pub(crate) const B3_F64: f64 = 5.3941960214247511077e3;
+pub(crate) const B4_F64: f64 = 2.1213794301586595867e4;
+pub(crate) const B5_F64: f64 = 3.9307895800092710610e4;
+pub(crate) const B6_F64: f64 = 2.8729085735721942674e4;
+pub(crate) const B7_F64: f64 = 5.2264952788528545610e3;
 
-const C0_F64: f64 = 1.42343711074968357734;
-const C1_F64: f64 = 4.63033784615654529590;
-const C2_F64: f64 = 5.76949722146069140550;
-const C3_F64: f64 = 3.64784832476320460504;
-const C4_F64: f64 = 1.27045825245236838258;
-const C5_F64: f64 = 2.41780725177450611770e-1;
-const C6_F64: f64 = 2.27238449892691845833e-2;
-const C7_F64: f64 = 7.74545014278341407640e-4;
-const D1_F64: f64 = 2.05319162663775882187;
-const D2_F64: f64 = 1.67638483018380384940;
-const D3_F64: f64 = 6.89767334985100004550e-1;
-const D4_F64: f64 = 1.48103976427480074590e-1;
-const D5_F64: f64 = 1.51986665636164571966e-2;
-const D6_F64: f64 = 5.47593808499534494600e-4;
-const D7_F64: f64 = 1.05075007164441684324e-9;
+pub(crate) const C0_F64: f64 = 1.42343711074968357734;
+pub(crate) const C1_F64: f64 = 4.63033784615654529590;
+pub(crate) const C2_F64: f64 = 5.76949722146069140550;
+pub(crate) const C3_F64: f64 = 3.64784832476320460504;
+pub(crate) const C4_F64: f64 = 1.27045825245236838258;
+pub(crate) const C5_F64: f64 = 2.41780725177450611770e-1;
+pub(crate) const C6_F64: f64 = 2.27238449892691845833e-2;
+pub(crate) const C7_F64: f64 = 7.74545014278341407640e-4;
+pub(crate) const D1_F64: f64 = 2.05319162663775882187;
+pub(crate) const D2_F64: f64 = 1.67638483018380384940;
+pub(crate) const D3_F64: f64 = 6.89767334985100004550e-1;
+pub(crate) const D4_F64: f64 = 1.48103976427480074590e-1;
+pub(crate) const D5_F64: f64 = 1.51986665636164571966e-2;
+pub(crate) const D6_F64: f64 = 5.47593808499534494600e-4;
+pub(crate) const D7_F64: f64 = 1.05075007164441684324e-9;
 
-const E0_F64: f64 = 6.65790464350110377720;
-const E1_F64: f64 = 5.46378491116411436990;
-const E2_F64: f64 = 1.78482653991729133580;
-const E3_F64: f64 = 2.96560571828504891230e-1;
-const E4_F64: f64 = 2.65321895265761230930e-2;
-const E5_F64: f64 = 1.24266094738807843860e-3;
-const E6_F64: f64 = 2.71155556874348757815e-5;
-const E7_F64: f64 = 2.01033439929228813265e-7;
-const F1_F64: f64 = 5.99832206555887937690e-1;
-const F2_F64: f64 = 1.36929880922735805310e-1;
-const F3_F64: f64 = 1.48753612908506148525e-2;
-const F4_F64: f64 = 7.86869131145613259100e-4;
-const F5_F64: f64 = 1.84631831751005468180e-5;
-const F6_F64: f64 = 1.42151175831644588870e-7;
-const F7_F64: f64 = 2.04426310338993978564e-15;
+pub(crate) const E0_F64: f64 = 6.65790464350110377720;
+pub(crate) const E1_F64: f64 = 5.46378491116411436990;
+pub(crate) const E2_F64: f64 = 1.78482653991729133580;
+pub(crate) const E3_F64: f64 = 2.96560571828504891230e-1;
+pub(crate) const E4_F64: f64 = 2.65321895265761230930e-2;
+pub(crate) const E5_F64: f64 = 1.24266094738807843860e-3;
+pub(crate) const E6_F64: f64 = 2.71155556874348757815e-5;
+pub(crate) const E7_F64: f64 = 2.01033439929228813265e-7;
+pub(crate) const F1_F64: f64 = 5.99832206555887937690e-1;
+pub(crate) const F2_F64: f64 = 1.36929880922735805310e-1;
+pub(crate) const F3_F64: f64 = 1.48753612908506148525e-2;
+pub(crate) const F4_F64: f64 = 7.86869131145613259100e-4;
+pub(crate) const F5_F64: f64 = 1.84631831751005468180e-5;
+pub(crate) const F6_F64: f64 = 1.42151175831644588870e-7;
+pub(crate) const F7_F64: f64 = 2.04426310338993978564e-15;
 
 /// `-Phi^{-1}(q)` for `0 < q < 1/2`, given exact `q` and `d = 1/2 - q`.
 fn abs_z_f64(q: f64, d: f64) -> f64 {
@@ -317,34 +317,34 @@ fn abs_z_f64(q: f64, d: f64) -> f64 {
 // where LN2_HI has trailing zero bits so that e*LN2_HI is exact.
 
 /// ln 2 rounded to 17 significant bits (0x3f31_7180): `e * LN2_HI` is exact for |e| <= 128.
-const LN2_HI_F32: f32 = 0.693138122558593750;
+pub(crate) const LN2_HI_F32: f32 = 0.693138122558593750;
 /// ln 2 - LN2_HI_F32, rounded to f32 (0x3717_f7d1).
-const LN2_LO_F32: f32 = 9.0580006145e-06;
+pub(crate) const LN2_LO_F32: f32 = 9.0580006145e-06;
 /// Mantissa field of the largest f32 below sqrt(2) (0x3fb5_04f3).
-const SQRT2_MANT_F32: u32 = 0x0035_04f3;
+pub(crate) const SQRT2_MANT_F32: u32 = 0x0035_04f3;
 // Taylor coefficients 2/(2j+1), j = 1..=4, of R (see above), decimal literals.
-const LG1_F32: f32 = 0.66666666666666666667;
-const LG2_F32: f32 = 0.4;
-const LG3_F32: f32 = 0.28571428571428571429;
-const LG4_F32: f32 = 0.22222222222222222222;
+pub(crate) const LG1_F32: f32 = 0.66666666666666666667;
+pub(crate) const LG2_F32: f32 = 0.4;
+pub(crate) const LG3_F32: f32 = 0.28571428571428571429;
+pub(crate) const LG4_F32: f32 = 0.22222222222222222222;
 
 /// ln 2 rounded to 32 significant bits (0x3fe6_2e42_fee0_0000): `e * LN2_HI` is exact.
-const LN2_HI_F64: f64 = 6.93147180369123816490e-01;
+pub(crate) const LN2_HI_F64: f64 = 6.93147180369123816490e-01;
 /// ln 2 - LN2_HI_F64, rounded to f64 (0x3dea_39ef_3579_3c76).
-const LN2_LO_F64: f64 = 1.90821492927058770002e-10;
+pub(crate) const LN2_LO_F64: f64 = 1.90821492927058770002e-10;
 /// Mantissa field of the largest f64 below sqrt(2) (0x3ff6_a09e_667f_3bcc).
-const SQRT2_MANT_F64: u64 = 0x0006_a09e_667f_3bcc;
+pub(crate) const SQRT2_MANT_F64: u64 = 0x0006_a09e_667f_3bcc;
 // Taylor coefficients 2/(2j+1), j = 1..=10, of R (see above), decimal literals.
-const LG1_F64: f64 = 0.66666666666666666667;
-const LG2_F64: f64 = 0.4;
-const LG3_F64: f64 = 0.28571428571428571429;
-const LG4_F64: f64 = 0.22222222222222222222;
-const LG5_F64: f64 = 0.18181818181818181818;
-const LG6_F64: f64 = 0.15384615384615384615;
-const LG7_F64: f64 = 0.13333333333333333333;
-const LG8_F64: f64 = 0.11764705882352941176;
-const LG9_F64: f64 = 0.10526315789473684211;
-const LG10_F64: f64 = 0.095238095238095238095;
+pub(crate) const LG1_F64: f64 = 0.66666666666666666667;
+pub(crate) const LG2_F64: f64 = 0.4;
+pub(crate) const LG3_F64: f64 = 0.28571428571428571429;
+pub(crate) const LG4_F64: f64 = 0.22222222222222222222;
+pub(crate) const LG5_F64: f64 = 0.18181818181818181818;
+pub(crate) const LG6_F64: f64 = 0.15384615384615384615;
+pub(crate) const LG7_F64: f64 = 0.13333333333333333333;
+pub(crate) const LG8_F64: f64 = 0.11764705882352941176;
+pub(crate) const LG9_F64: f64 = 0.10526315789473684211;
+pub(crate) const LG10_F64: f64 = 0.095238095238095238095;
 
 /// Natural log, own implementation (only + - * / and bit ops), for finite x > 0.
 ///

@@ -5,9 +5,9 @@
 use half::{bf16, f16};
 
 /// 2^-24.
-const TWO_POW_M24: f32 = 1.0 / 16_777_216.0;
+pub(crate) const TWO_POW_M24: f32 = 1.0 / 16_777_216.0;
 /// 2^-53.
-const TWO_POW_M53: f64 = 1.0 / 9_007_199_254_740_992.0;
+pub(crate) const TWO_POW_M53: f64 = 1.0 / 9_007_199_254_740_992.0;
 
 /// Uniform f32 from u32 element i: `(x >> 8) * 2^-24`, one of 2^24 values.
 #[inline(always)]

@@ -1,0 +1,265 @@
+//! The CUDA sources: the device headers under `kernels/` embedded in the
+//! crate (NVRTC users get them from here; nvcc users include `kernels/`), and
+//! the generated constants header.
+//!
+//! Every constant of the definition has one home, the Rust module that uses
+//! it; `kernels/cbrng/constants.cuh` is generated from them by
+//! [`constants_header`] (exact hexadecimal literals), and a test fails if the
+//! committed file differs (`CBRNG_BLESS=1 cargo test --test kernel_sources`
+//! rewrites it).
+
+use crate::dist::{normal as n, uniform as u};
+use crate::generator::{philox as p, threefry as t};
+
+/// A constant as the header spells it.
+enum Value {
+    U32(u32),
+    U64(u64),
+    F32(f32),
+    F64(f64),
+}
+
+/// Exact C hexadecimal literal of a normal, finite, non-zero f32 (`0x1.8p-3f`).
+fn hex_f32(x: f32) -> String {
+    let b = x.to_bits();
+    let sign = if b >> 31 == 1 { "-" } else { "" };
+    let exp = ((b >> 23) & 0xff) as i32 - 127;
+    // 23 fraction bits, padded to 24 so they print as 6 hex digits.
+    format!("{sign}0x1.{:06x}p{exp:+}f", (b & 0x7f_ffff) << 1)
+}
+
+/// Exact C hexadecimal literal of a normal, finite, non-zero f64.
+fn hex_f64(x: f64) -> String {
+    let b = x.to_bits();
+    let sign = if b >> 63 == 1 { "-" } else { "" };
+    let exp = ((b >> 52) & 0x7ff) as i32 - 1023;
+    format!("{sign}0x1.{:013x}p{exp:+}", b & 0xf_ffff_ffff_ffff)
+}
+
+fn constants() -> Vec<(String, Value)> {
+    use Value::*;
+    let mut v: Vec<(String, Value)> = vec![
+        ("PHILOX_M2X32_0".into(), U32(p::PHILOX_M2X32_0)),
+        ("PHILOX_M4X32_0".into(), U32(p::PHILOX_M4X32_0)),
+        ("PHILOX_M4X32_1".into(), U32(p::PHILOX_M4X32_1)),
+        ("PHILOX_M2X64_0".into(), U64(p::PHILOX_M2X64_0)),
+        ("PHILOX_M4X64_0".into(), U64(p::PHILOX_M4X64_0)),
+        ("PHILOX_M4X64_1".into(), U64(p::PHILOX_M4X64_1)),
+        ("PHILOX_W32_0".into(), U32(p::PHILOX_W32_0)),
+        ("PHILOX_W32_1".into(), U32(p::PHILOX_W32_1)),
+        ("PHILOX_W64_0".into(), U64(p::PHILOX_W64_0)),
+        ("PHILOX_W64_1".into(), U64(p::PHILOX_W64_1)),
+        ("SKEIN_KS_PARITY32".into(), U32(t::SKEIN_KS_PARITY32)),
+        ("SKEIN_KS_PARITY64".into(), U64(t::SKEIN_KS_PARITY64)),
+    ];
+    for (i, r) in t::ROTATIONS_2X32.iter().enumerate() {
+        v.push((format!("R_2X32_{i}"), U32(*r)));
+    }
+    for (i, r) in t::ROTATIONS_2X64.iter().enumerate() {
+        v.push((format!("R_2X64_{i}"), U32(*r)));
+    }
+    for (i, [a, b]) in t::ROTATIONS_4X32.iter().enumerate() {
+        v.push((format!("R_4X32_{i}_0"), U32(*a)));
+        v.push((format!("R_4X32_{i}_1"), U32(*b)));
+    }
+    for (i, [a, b]) in t::ROTATIONS_4X64.iter().enumerate() {
+        v.push((format!("R_4X64_{i}_0"), U32(*a)));
+        v.push((format!("R_4X64_{i}_1"), U32(*b)));
+    }
+    v.extend([
+        ("TWO_POW_M24".into(), F32(u::TWO_POW_M24)),
+        ("TWO_POW_M53".into(), F64(u::TWO_POW_M53)),
+        ("TWO_POW_M33".into(), F32(n::TWO_POW_M33)),
+        ("TWO_POW_M54".into(), F64(n::TWO_POW_M54)),
+        ("SQRT2_MANT_F32".into(), U32(n::SQRT2_MANT_F32)),
+        ("SQRT2_MANT_F64".into(), U64(n::SQRT2_MANT_F64)),
+    ]);
+    let f32s: &[(&str, f32)] = &[
+        ("SPLIT1_F32", n::SPLIT1_F32),
+        ("SPLIT2_F32", n::SPLIT2_F32),
+        ("CONST1_F32", n::CONST1_F32),
+        ("CONST2_F32", n::CONST2_F32),
+        ("A0_F32", n::A0_F32),
+        ("A1_F32", n::A1_F32),
+        ("A2_F32", n::A2_F32),
+        ("A3_F32", n::A3_F32),
+        ("B1_F32", n::B1_F32),
+        ("B2_F32", n::B2_F32),
+        ("B3_F32", n::B3_F32),
+        ("C0_F32", n::C0_F32),
+        ("C1_F32", n::C1_F32),
+        ("C2_F32", n::C2_F32),
+        ("C3_F32", n::C3_F32),
+        ("D1_F32", n::D1_F32),
+        ("D2_F32", n::D2_F32),
+        ("E0_F32", n::E0_F32),
+        ("E1_F32", n::E1_F32),
+        ("E2_F32", n::E2_F32),
+        ("E3_F32", n::E3_F32),
+        ("F1_F32", n::F1_F32),
+        ("F2_F32", n::F2_F32),
+        ("LN2_HI_F32", n::LN2_HI_F32),
+        ("LN2_LO_F32", n::LN2_LO_F32),
+        ("LG1_F32", n::LG1_F32),
+        ("LG2_F32", n::LG2_F32),
+        ("LG3_F32", n::LG3_F32),
+        ("LG4_F32", n::LG4_F32),
+    ];
+    v.extend(f32s.iter().map(|(k, x)| (k.to_string(), F32(*x))));
+    let f64s: &[(&str, f64)] = &[
+        ("SPLIT1_F64", n::SPLIT1_F64),
+        ("SPLIT2_F64", n::SPLIT2_F64),
+        ("CONST1_F64", n::CONST1_F64),
+        ("CONST2_F64", n::CONST2_F64),
+        ("A0_F64", n::A0_F64),
+        ("A1_F64", n::A1_F64),
+        ("A2_F64", n::A2_F64),
+        ("A3_F64", n::A3_F64),
+        ("A4_F64", n::A4_F64),
+        ("A5_F64", n::A5_F64),
+        ("A6_F64", n::A6_F64),
+        ("A7_F64", n::A7_F64),
+        ("B1_F64", n::B1_F64),
+        ("B2_F64", n::B2_F64),
+        ("B3_F64", n::B3_F64),
+        ("B4_F64", n::B4_F64),
+        ("B5_F64", n::B5_F64),
+        ("B6_F64", n::B6_F64),
+        ("B7_F64", n::B7_F64),
+        ("C0_F64", n::C0_F64),
+        ("C1_F64", n::C1_F64),
+        ("C2_F64", n::C2_F64),
+        ("C3_F64", n::C3_F64),
+        ("C4_F64", n::C4_F64),
+        ("C5_F64", n::C5_F64),
+        ("C6_F64", n::C6_F64),
+        ("C7_F64", n::C7_F64),
+        ("D1_F64", n::D1_F64),
+        ("D2_F64", n::D2_F64),
+        ("D3_F64", n::D3_F64),
+        ("D4_F64", n::D4_F64),
+        ("D5_F64", n::D5_F64),
+        ("D6_F64", n::D6_F64),
+        ("D7_F64", n::D7_F64),
+        ("E0_F64", n::E0_F64),
+        ("E1_F64", n::E1_F64),
+        ("E2_F64", n::E2_F64),
+        ("E3_F64", n::E3_F64),
+        ("E4_F64", n::E4_F64),
+        ("E5_F64", n::E5_F64),
+        ("E6_F64", n::E6_F64),
+        ("E7_F64", n::E7_F64),
+        ("F1_F64", n::F1_F64),
+        ("F2_F64", n::F2_F64),
+        ("F3_F64", n::F3_F64),
+        ("F4_F64", n::F4_F64),
+        ("F5_F64", n::F5_F64),
+        ("F6_F64", n::F6_F64),
+        ("F7_F64", n::F7_F64),
+        ("LN2_HI_F64", n::LN2_HI_F64),
+        ("LN2_LO_F64", n::LN2_LO_F64),
+        ("LG1_F64", n::LG1_F64),
+        ("LG2_F64", n::LG2_F64),
+        ("LG3_F64", n::LG3_F64),
+        ("LG4_F64", n::LG4_F64),
+        ("LG5_F64", n::LG5_F64),
+        ("LG6_F64", n::LG6_F64),
+        ("LG7_F64", n::LG7_F64),
+        ("LG8_F64", n::LG8_F64),
+        ("LG9_F64", n::LG9_F64),
+        ("LG10_F64", n::LG10_F64),
+    ];
+    v.extend(f64s.iter().map(|(k, x)| (k.to_string(), F64(*x))));
+    v
+}
+
+/// The text of `kernels/cbrng/constants.cuh`, generated from the Rust constants.
+pub fn constants_header() -> String {
+    let mut s = String::from(
+        "// GENERATED by cbrng::cuda::source::constants_header() from the Rust definitions\n\
+         // (src/generator, src/dist). Do not edit: change the Rust constant, then run\n\
+         // `CBRNG_BLESS=1 cargo test --test kernel_sources`.\n\
+         #ifndef CBRNG_CONSTANTS_CUH\n#define CBRNG_CONSTANTS_CUH\n\n",
+    );
+    for (name, value) in constants() {
+        let lit = match value {
+            Value::U32(x) => format!("0x{x:08x}u"),
+            Value::U64(x) => format!("0x{x:016x}ull"),
+            Value::F32(x) => hex_f32(x),
+            Value::F64(x) => hex_f64(x),
+        };
+        s.push_str(&format!("#define CBRNG_{name} {lit}\n"));
+    }
+    s.push_str("\n#endif // CBRNG_CONSTANTS_CUH\n");
+    s
+}
+
+/// The device headers, in include order, with their file names under `kernels/`.
+pub const HEADERS: &[(&str, &str)] = &[
+    (
+        "cbrng/config.cuh",
+        include_str!("../../kernels/cbrng/config.cuh"),
+    ),
+    (
+        "cbrng/constants.cuh",
+        include_str!("../../kernels/cbrng/constants.cuh"),
+    ),
+    (
+        "cbrng/philox.cuh",
+        include_str!("../../kernels/cbrng/philox.cuh"),
+    ),
+    (
+        "cbrng/threefry.cuh",
+        include_str!("../../kernels/cbrng/threefry.cuh"),
+    ),
+    (
+        "cbrng/stream.cuh",
+        include_str!("../../kernels/cbrng/stream.cuh"),
+    ),
+    (
+        "cbrng/dist.cuh",
+        include_str!("../../kernels/cbrng/dist.cuh"),
+    ),
+    ("cbrng.cuh", include_str!("../../kernels/cbrng.cuh")),
+];
+
+/// The fill kernels (`kernels/fill.cu`).
+pub const FILL_KERNELS: &str = include_str!("../../kernels/fill.cu");
+
+/// One self-contained translation unit for NVRTC: the device headers with
+/// their `#include "..."` lines resolved, followed by `body` (e.g.
+/// [`FILL_KERNELS`] or a user's kernel that calls the cbrng device functions).
+pub fn amalgamate(body: &str) -> String {
+    let mut out = String::new();
+    for (name, text) in HEADERS {
+        out.push_str(&format!("// ---- kernels/{name}\n"));
+        for line in text.lines() {
+            if !line.trim_start().starts_with("#include \"") {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out.push_str("// ---- body\n");
+    for line in body.lines() {
+        if !line.trim_start().starts_with("#include \"") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_literals_are_exact() {
+        assert_eq!(hex_f32(1.0), "0x1.000000p+0f");
+        assert_eq!(hex_f32(0.425), "0x1.b33334p-2f");
+        assert_eq!(hex_f32(-1.5), "-0x1.800000p+0f");
+        assert_eq!(hex_f64(0.1), "0x1.999999999999ap-4");
+        assert_eq!(hex_f64(2.0f64.powi(-54)), "0x1.0000000000000p-54");
+    }
+}
