@@ -1,2 +1,201 @@
-//! The CPU engine: bulk fills of every distribution and dtype.
+//! The CPU engine: bulk fills of every distribution and dtype, the SIMD
+//! backends that make blocks several at a time, and the threads that split a
+//! large fill.
+//!
+//! The scalar block functions in [`crate::generator`] are the definition. A
+//! backend only changes *how* blocks are computed, never *which* bits come out:
+//! every backend is tested equal to the scalar one (`tests/cpu_backends.rs`),
+//! and a fill split over threads is the same bytes as one pass, because every
+//! slice of a stream can be made on its own.
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2;
 pub(crate) mod fill;
+pub(crate) mod simd;
+pub(crate) mod threads;
+
+use crate::error::Error;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+/// How the CPU computes blocks and the heavier per-element maps (the normal
+/// distribution). The output never depends on the backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CpuBackend {
+    /// The scalar definition, one block at a time; available everywhere
+    /// (aarch64 included).
+    Scalar,
+    /// x86-64 AVX2: 8 blocks of the 32-bit generators (4 of the 64-bit
+    /// Threefry ones) per step, and 8 normal deviates per step. The 64-bit
+    /// Philox generators stay scalar (AVX2 has no 64x64-bit multiply, and the
+    /// scalar `mul` is faster than emulating it).
+    Avx2,
+}
+
+/// The environment variable that overrides the detected backend:
+/// `scalar`, `avx2` or `auto`.
+pub const BACKEND_ENV: &str = "CBRNG_CPU_BACKEND";
+
+impl CpuBackend {
+    /// Every backend this crate has, available on this CPU or not.
+    pub const ALL: [CpuBackend; 2] = [CpuBackend::Scalar, CpuBackend::Avx2];
+
+    /// Lower-case name, as `CBRNG_CPU_BACKEND` and `cbrng info` spell it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            CpuBackend::Scalar => "scalar",
+            CpuBackend::Avx2 => "avx2",
+        }
+    }
+
+    /// True when this CPU can run the backend (detected at run time).
+    pub fn is_available(self) -> bool {
+        match self {
+            CpuBackend::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            CpuBackend::Avx2 => std::is_x86_feature_detected!("avx2"),
+            #[cfg(not(target_arch = "x86_64"))]
+            CpuBackend::Avx2 => false,
+        }
+    }
+
+    /// The fastest backend this CPU can run.
+    pub fn best_available() -> CpuBackend {
+        if CpuBackend::Avx2.is_available() {
+            CpuBackend::Avx2
+        } else {
+            CpuBackend::Scalar
+        }
+    }
+
+    /// The backend asked for by `CBRNG_CPU_BACKEND`: `Ok(None)` when unset or
+    /// `auto`, an error when it names an unknown backend or one this CPU
+    /// cannot run.
+    pub fn from_env() -> Result<Option<CpuBackend>, Error> {
+        match std::env::var(BACKEND_ENV) {
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(Error::BadParameter {
+                reason: format!("{BACKEND_ENV} is not valid UTF-8"),
+            }),
+            Ok(v) if v.eq_ignore_ascii_case("auto") || v.is_empty() => Ok(None),
+            Ok(v) => {
+                let b: CpuBackend = v.parse()?;
+                b.check_available()?;
+                Ok(Some(b))
+            }
+        }
+    }
+
+    /// The backend used by default: `CBRNG_CPU_BACKEND` when it is set and
+    /// valid, otherwise the best available. Decided once per process. An
+    /// invalid `CBRNG_CPU_BACKEND` falls back to the best backend here (the
+    /// bits are the same); `cbrng` reports it as an error, and
+    /// [`CpuBackend::from_env`] returns it.
+    pub fn default_for_process() -> CpuBackend {
+        static CHOSEN: OnceLock<CpuBackend> = OnceLock::new();
+        *CHOSEN.get_or_init(|| {
+            CpuBackend::from_env()
+                .ok()
+                .flatten()
+                .unwrap_or_else(CpuBackend::best_available)
+        })
+    }
+
+    /// `Ok` when this CPU can run the backend, otherwise an error naming it.
+    pub fn check_available(self) -> Result<(), Error> {
+        if self.is_available() {
+            Ok(())
+        } else {
+            Err(Error::BadParameter {
+                reason: format!("CPU backend {self} is not available on this CPU"),
+            })
+        }
+    }
+}
+
+impl fmt::Display for CpuBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for CpuBackend {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        CpuBackend::ALL
+            .into_iter()
+            .find(|b| b.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| Error::BadParameter {
+                reason: format!("unknown CPU backend {s:?} (expected scalar, avx2 or auto)"),
+            })
+    }
+}
+
+/// How a CPU fill runs: which backend and how many threads. The output never
+/// depends on either.
+///
+/// ```
+/// use cbrng::{Algorithm, Stream, dist::Distribution, CpuBackend, CpuOptions};
+/// let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 7, 0)?;
+/// let mut a = vec![0f32; 1 << 20];
+/// let mut b = a.clone();
+/// s.fill_with(&CpuOptions::auto(), &Distribution::Normal { mean: 0.0, std: 1.0 }, 3, &mut a)?;
+/// let one = CpuOptions::auto().with_backend(CpuBackend::Scalar)?.with_threads(1)?;
+/// s.fill_with(&one, &Distribution::Normal { mean: 0.0, std: 1.0 }, 3, &mut b)?;
+/// assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+/// # Ok::<(), cbrng::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CpuOptions {
+    backend: CpuBackend,
+    threads: usize,
+}
+
+impl CpuOptions {
+    /// The process's default backend ([`CpuBackend::default_for_process`])
+    /// and one thread per available core
+    /// (`std::thread::available_parallelism`). Small fills stay on the
+    /// calling thread whatever the thread count: a thread is only given at
+    /// least [`threads::MIN_PART_BYTES`] of output.
+    pub fn auto() -> CpuOptions {
+        CpuOptions {
+            backend: CpuBackend::default_for_process(),
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+
+    /// The same options with another backend; an error when this CPU cannot
+    /// run it.
+    pub fn with_backend(self, backend: CpuBackend) -> Result<CpuOptions, Error> {
+        backend.check_available()?;
+        Ok(CpuOptions { backend, ..self })
+    }
+
+    /// The same options with at most `threads` threads (1 = the calling
+    /// thread only); an error for 0.
+    pub fn with_threads(self, threads: usize) -> Result<CpuOptions, Error> {
+        if threads == 0 {
+            return Err(Error::BadParameter {
+                reason: "thread count must be at least 1".into(),
+            });
+        }
+        Ok(CpuOptions { threads, ..self })
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> CpuBackend {
+        self.backend
+    }
+
+    /// The largest number of threads a fill may use.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+}
+
+impl Default for CpuOptions {
+    fn default() -> Self {
+        CpuOptions::auto()
+    }
+}

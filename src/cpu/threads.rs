@@ -1,0 +1,45 @@
+//! Splitting a fill over threads. Every slice of a stream can be made on its
+//! own, so the parts are independent and the bytes do not depend on how many
+//! threads made them.
+
+/// Least output a thread is given; smaller fills stay on fewer threads
+/// (starting a thread costs tens of microseconds).
+pub const MIN_PART_BYTES: usize = 256 * 1024;
+
+/// Parts are cut at multiples of this many elements, so that no two threads
+/// write the same cache line (for element sizes of at most 8 bytes... and any
+/// element size: 64 elements span whole 64-byte lines for sizes 1 to 8 only
+/// when aligned, so this is a courtesy, not a requirement).
+const GRAIN: usize = 64;
+
+/// Runs `fill(first, part)` on consecutive parts of `out` covering it, on at
+/// most `threads` threads (the calling thread makes the last part).
+/// `first` is the index of `part[0]` within `out`.
+pub(crate) fn for_parts<T: Send>(
+    out: &mut [T],
+    threads: usize,
+    fill: impl Fn(usize, &mut [T]) + Sync,
+) {
+    let n = out.len();
+    let bytes = n.saturating_mul(std::mem::size_of::<T>().max(1));
+    let parts = threads.min(bytes / MIN_PART_BYTES).max(1);
+    if parts == 1 {
+        fill(0, out);
+        return;
+    }
+    // Equal parts rounded up to the grain; the last part takes the rest.
+    let per = n.div_ceil(parts).div_ceil(GRAIN) * GRAIN;
+    std::thread::scope(|scope| {
+        let fill = &fill;
+        let mut rest = out;
+        let mut first = 0;
+        while rest.len() > per {
+            let (part, tail) = rest.split_at_mut(per);
+            let at = first;
+            scope.spawn(move || fill(at, part));
+            first += per;
+            rest = tail;
+        }
+        fill(first, rest);
+    });
+}
