@@ -2,7 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
-mod cpu;
+pub mod cpu;
 pub mod cuda;
 pub mod derive;
 pub mod dist;
@@ -12,6 +12,7 @@ pub mod kat;
 pub mod rng;
 pub mod stream;
 
+pub use cpu::{CpuBackend, CpuOptions};
 pub use error::Error;
 pub use generator::{Algorithm, Family, Shape};
 pub use stream::{Key, Stream};

@@ -21,19 +21,22 @@
 //! # Ok::<(), cbrng::Error>(())
 //! ```
 
+use crate::cpu::CpuBackend;
 use crate::error::Error;
 use crate::generator::{self, Algorithm, KeyedBlocks};
 use crate::stream::{Key, Stream, fill_u32_view, stream_len_u32};
 use core::convert::Infallible;
 use rand_core::{SeedableRng, TryRng};
 
-/// u32 elements buffered per refill: 16 Philox4x32 blocks, 8 of 4x64.
-const BUF: usize = 64;
+/// u32 elements buffered per refill: 32 Philox4x32 blocks (four AVX2 steps),
+/// 16 of 4x64.
+const BUF: usize = 128;
 
 /// A generator of this crate as a rand_core RNG over one stream.
 #[derive(Clone, Debug)]
 pub struct CounterRng<G: KeyedBlocks> {
     blocks: G,
+    backend: CpuBackend,
     stream: Stream,
     /// Next u32 element to return.
     pos: u128,
@@ -60,6 +63,7 @@ impl<G: KeyedBlocks> CounterRng<G> {
         }
         Ok(CounterRng {
             blocks: G::from_key(stream.key(), algo.rounds()),
+            backend: CpuBackend::default_for_process(),
             stream: *stream,
             pos: 0,
             buf_start: 0,
@@ -79,6 +83,15 @@ impl<G: KeyedBlocks> CounterRng<G> {
     pub fn with_stream(self, id: u64) -> Result<Self, Error> {
         let s = Stream::new(self.stream.algorithm(), *self.stream.key(), id)?;
         Self::from_stream(&s)
+    }
+
+    /// The same RNG making its blocks with another CPU backend (by default
+    /// [`CpuBackend::default_for_process`]); an error when this CPU cannot
+    /// run it. The numbers are the same.
+    pub fn with_cpu_backend(mut self, backend: CpuBackend) -> Result<Self, Error> {
+        backend.check_available()?;
+        self.backend = backend;
+        Ok(self)
     }
 
     /// The stream this RNG walks.
@@ -128,6 +141,7 @@ impl<G: KeyedBlocks> CounterRng<G> {
         self.buf_len = (len - self.pos).min(BUF as u128) as usize;
         fill_u32_view(
             &self.blocks,
+            self.backend,
             self.stream.id(),
             self.buf_start,
             &mut self.buf[..self.buf_len],
@@ -174,7 +188,13 @@ impl<G: KeyedBlocks> TryRng for CounterRng<G> {
             let mut chunks = (&mut words).take(whole);
             while left > 0 {
                 let n = left.min(tmp.len());
-                fill_u32_view(&self.blocks, self.stream.id(), self.pos, &mut tmp[..n]);
+                fill_u32_view(
+                    &self.blocks,
+                    self.backend,
+                    self.stream.id(),
+                    self.pos,
+                    &mut tmp[..n],
+                );
                 for w in &tmp[..n] {
                     chunks
                         .next()

@@ -23,6 +23,7 @@
 //! element i) is exactly cuRAND's `curand_init(seed, s, i, &st); curand(&st)`
 //! for Philox4_32_10.
 
+use crate::cpu::{CpuBackend, CpuOptions, threads};
 use crate::dist::{Distribution, Element, OutSlice, Prepared};
 use crate::error::Error;
 use crate::generator::{Algorithm, KeyedBlocks, Shape};
@@ -206,28 +207,48 @@ impl Stream {
 
     /// Fills `out` with u32 elements `[offset, offset + out.len())`.
     pub fn fill_u32(&self, offset: u64, out: &mut [u32]) -> Result<(), Error> {
+        self.fill_u32_with(&CpuOptions::auto(), offset, out)
+    }
+
+    /// [`Stream::fill_u32`] with an explicit backend and thread count; the
+    /// bits are the same whatever they are.
+    pub fn fill_u32_with(
+        &self,
+        opts: &CpuOptions,
+        offset: u64,
+        out: &mut [u32],
+    ) -> Result<(), Error> {
         let len = stream_len_u32(self.algo.shape());
         self.check_range(offset.into(), out.len() as u128, len)?;
-        let id = self.id;
-        crate::dispatch_keyed!(self.algo, &self.key, |g| fill_u32_view(
-            &g,
-            id,
-            offset.into(),
-            out
+        let (id, be) = (self.id, opts.backend());
+        crate::dispatch_keyed!(self.algo, &self.key, |g| threads::for_parts(
+            out,
+            opts.threads(),
+            |at, part| fill_u32_view(&g, be, id, u128::from(offset) + at as u128, part)
         ));
         Ok(())
     }
 
     /// Fills `out` with u64 elements `[offset, offset + out.len())`.
     pub fn fill_u64(&self, offset: u64, out: &mut [u64]) -> Result<(), Error> {
+        self.fill_u64_with(&CpuOptions::auto(), offset, out)
+    }
+
+    /// [`Stream::fill_u64`] with an explicit backend and thread count; the
+    /// bits are the same whatever they are.
+    pub fn fill_u64_with(
+        &self,
+        opts: &CpuOptions,
+        offset: u64,
+        out: &mut [u64],
+    ) -> Result<(), Error> {
         let len = stream_len_u32(self.algo.shape()) / 2;
         self.check_range(offset.into(), out.len() as u128, len)?;
-        let id = self.id;
-        crate::dispatch_keyed!(self.algo, &self.key, |g| fill_u64_view(
-            &g,
-            id,
-            offset.into(),
-            out
+        let (id, be) = (self.id, opts.backend());
+        crate::dispatch_keyed!(self.algo, &self.key, |g| threads::for_parts(
+            out,
+            opts.threads(),
+            |at, part| fill_u64_view(&g, be, id, u128::from(offset) + at as u128, part)
         ));
         Ok(())
     }
@@ -236,6 +257,10 @@ impl Stream {
 impl Stream {
     /// Fills `out` with elements `[offset, offset + out.len())` of `dist` in
     /// the dtype of `T` (u32, u64, f32, f64, `half::f16`, `half::bf16`, u8).
+    ///
+    /// Uses [`CpuOptions::auto`]: the best SIMD backend and, for large
+    /// buffers, every core. [`Stream::fill_with`] picks them; the bits never
+    /// depend on that choice.
     ///
     /// ```
     /// use cbrng::{Algorithm, Stream, dist::Distribution};
@@ -253,8 +278,19 @@ impl Stream {
         offset: u64,
         out: &mut [T],
     ) -> Result<(), Error> {
+        self.fill_with(&CpuOptions::auto(), dist, offset, out)
+    }
+
+    /// [`Stream::fill`] with an explicit CPU backend and thread count.
+    pub fn fill_with<T: Element>(
+        &self,
+        opts: &CpuOptions,
+        dist: &Distribution,
+        offset: u64,
+        out: &mut [T],
+    ) -> Result<(), Error> {
         let prepared = dist.prepare(T::DTYPE)?;
-        self.fill_prepared(&prepared, offset, T::as_out(out))
+        self.fill_prepared_with(opts, &prepared, offset, T::as_out(out))
     }
 
     /// Number of elements of a prepared distribution that this stream holds.
@@ -270,6 +306,17 @@ impl Stream {
         offset: u64,
         out: OutSlice<'_>,
     ) -> Result<(), Error> {
+        self.fill_prepared_with(&CpuOptions::auto(), prepared, offset, out)
+    }
+
+    /// [`Stream::fill_prepared`] with an explicit CPU backend and thread count.
+    pub fn fill_prepared_with(
+        &self,
+        opts: &CpuOptions,
+        prepared: &Prepared,
+        offset: u64,
+        out: OutSlice<'_>,
+    ) -> Result<(), Error> {
         let n = out.len();
         if out.dtype() != prepared.dtype {
             return Err(Error::DTypeMismatch {
@@ -280,8 +327,9 @@ impl Stream {
         }
         self.check_range(offset.into(), n as u128, self.len_of(prepared))?;
         let id = self.id;
-        crate::dispatch_keyed!(self.algo, &self.key, |g| crate::cpu::fill::fill_prepared(
+        crate::dispatch_keyed!(self.algo, &self.key, |g| crate::cpu::fill::fill_parallel(
             &g,
+            opts,
             id,
             prepared,
             offset.into(),
@@ -297,7 +345,13 @@ const CHUNK_WORDS: usize = 256;
 /// Fills `out` with native words `[first, first + out.len())` of stream `s`.
 /// The range must already be checked.
 #[inline]
-pub(crate) fn fill_native<G: KeyedBlocks>(g: &G, s: u64, first: u128, out: &mut [G::Word]) {
+pub(crate) fn fill_native<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    s: u64,
+    first: u128,
+    out: &mut [G::Word],
+) {
     if out.is_empty() {
         return;
     }
@@ -314,14 +368,12 @@ pub(crate) fn fill_native<G: KeyedBlocks>(g: &G, s: u64, first: u128, out: &mut 
         pos = take;
         b = b.wrapping_add(1);
     }
-    // Whole blocks straight into the output.
-    let mut chunks = out[pos..].chunks_exact_mut(n);
-    for c in &mut chunks {
-        g.block(b, s, c);
-        b = b.wrapping_add(1);
-    }
+    // Whole blocks straight into the output, several at a time.
+    let whole = (out.len() - pos) / n * n;
+    g.blocks(be, b, s, &mut out[pos..pos + whole]);
+    b = b.wrapping_add((whole / n) as u64);
     // Tail.
-    let rest = chunks.into_remainder();
+    let rest = &mut out[pos + whole..];
     if !rest.is_empty() {
         g.block(b, s, &mut block);
         let k = rest.len();
@@ -333,21 +385,45 @@ pub(crate) fn fill_native<G: KeyedBlocks>(g: &G, s: u64, first: u128, out: &mut 
 /// (an implementation detail of [`crate::generator::Word`]).
 #[doc(hidden)]
 pub trait Views: Sized {
-    fn fill_u32<G: KeyedBlocks<Word = Self>>(g: &G, s: u64, first: u128, out: &mut [u32]);
-    fn fill_u64<G: KeyedBlocks<Word = Self>>(g: &G, s: u64, first: u128, out: &mut [u64]);
+    fn fill_u32<G: KeyedBlocks<Word = Self>>(
+        g: &G,
+        be: CpuBackend,
+        s: u64,
+        first: u128,
+        out: &mut [u32],
+    );
+    fn fill_u64<G: KeyedBlocks<Word = Self>>(
+        g: &G,
+        be: CpuBackend,
+        s: u64,
+        first: u128,
+        out: &mut [u64],
+    );
 }
 
 impl Views for u32 {
-    fn fill_u32<G: KeyedBlocks<Word = u32>>(g: &G, s: u64, first: u128, out: &mut [u32]) {
-        fill_native(g, s, first, out)
+    fn fill_u32<G: KeyedBlocks<Word = u32>>(
+        g: &G,
+        be: CpuBackend,
+        s: u64,
+        first: u128,
+        out: &mut [u32],
+    ) {
+        fill_native(g, be, s, first, out)
     }
-    fn fill_u64<G: KeyedBlocks<Word = u32>>(g: &G, s: u64, first: u128, out: &mut [u64]) {
+    fn fill_u64<G: KeyedBlocks<Word = u32>>(
+        g: &G,
+        be: CpuBackend,
+        s: u64,
+        first: u128,
+        out: &mut [u64],
+    ) {
         // u64 element j joins u32 elements 2j (low) and 2j+1 (high).
         let mut buf = [0u32; CHUNK_WORDS];
         let mut j = first;
         for c in out.chunks_mut(CHUNK_WORDS / 2) {
             let raw = &mut buf[..2 * c.len()];
-            fill_native(g, s, 2 * j, raw);
+            fill_native(g, be, s, 2 * j, raw);
             for (o, pair) in c.iter_mut().zip(raw.chunks_exact(2)) {
                 *o = u64::from(pair[0]) | (u64::from(pair[1]) << 32);
             }
@@ -357,7 +433,13 @@ impl Views for u32 {
 }
 
 impl Views for u64 {
-    fn fill_u32<G: KeyedBlocks<Word = u64>>(g: &G, s: u64, first: u128, out: &mut [u32]) {
+    fn fill_u32<G: KeyedBlocks<Word = u64>>(
+        g: &G,
+        be: CpuBackend,
+        s: u64,
+        first: u128,
+        out: &mut [u32],
+    ) {
         // u32 element i is the low (even i) or high (odd i) half of u64 element i/2.
         let mut buf = [0u64; CHUNK_WORDS / 2 + 1];
         let mut i = first;
@@ -365,7 +447,7 @@ impl Views for u64 {
             let w0 = i / 2;
             let w1 = (i + c.len() as u128).div_ceil(2);
             let raw = &mut buf[..(w1 - w0) as usize];
-            fill_native(g, s, w0, raw);
+            fill_native(g, be, s, w0, raw);
             let odd = (i % 2) as usize;
             for (k, o) in c.iter_mut().enumerate() {
                 let e = k + odd;
@@ -374,21 +456,39 @@ impl Views for u64 {
             i += c.len() as u128;
         }
     }
-    fn fill_u64<G: KeyedBlocks<Word = u64>>(g: &G, s: u64, first: u128, out: &mut [u64]) {
-        fill_native(g, s, first, out)
+    fn fill_u64<G: KeyedBlocks<Word = u64>>(
+        g: &G,
+        be: CpuBackend,
+        s: u64,
+        first: u128,
+        out: &mut [u64],
+    ) {
+        fill_native(g, be, s, first, out)
     }
 }
 
 /// u32 view `[first, first + out.len())` of stream `s` (range already checked).
 #[inline]
-pub(crate) fn fill_u32_view<G: KeyedBlocks>(g: &G, s: u64, first: u128, out: &mut [u32]) {
-    <G::Word as Views>::fill_u32(g, s, first, out)
+pub(crate) fn fill_u32_view<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    s: u64,
+    first: u128,
+    out: &mut [u32],
+) {
+    <G::Word as Views>::fill_u32(g, be, s, first, out)
 }
 
 /// u64 view `[first, first + out.len())` of stream `s` (range already checked).
 #[inline]
-pub(crate) fn fill_u64_view<G: KeyedBlocks>(g: &G, s: u64, first: u128, out: &mut [u64]) {
-    <G::Word as Views>::fill_u64(g, s, first, out)
+pub(crate) fn fill_u64_view<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    s: u64,
+    first: u128,
+    out: &mut [u64],
+) {
+    <G::Word as Views>::fill_u64(g, be, s, first, out)
 }
 
 /// Key width of a generator in bits (for error messages and docs).

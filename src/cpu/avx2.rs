@@ -28,14 +28,16 @@ use crate::generator::threefry::{
 };
 use std::arch::x86_64::*;
 
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2")]
 fn store(out: &mut [u32], at: usize, v: __m256i) {
     assert!(at + 8 <= out.len());
     // SAFETY: 8 u32 fit at `at` (checked above); unaligned store.
     unsafe { _mm256_storeu_si256(out.as_mut_ptr().add(at) as *mut __m256i, v) }
 }
 
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2")]
 fn store64(out: &mut [u64], at: usize, v: __m256i) {
     assert!(at + 4 <= out.len());
     // SAFETY: 4 u64 fit at `at` (checked above); unaligned store.
@@ -154,7 +156,8 @@ pub(crate) fn philox2x32(key: [u32; 1], rounds: u32, b0: u64, s: u64, out: &mut 
 }
 
 /// Rotate every 32-bit lane left by `r` (0 < r < 32).
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2")]
 fn rotl32(x: __m256i, r: u32) -> __m256i {
     let l = _mm256_set1_epi32(r as i32);
     let rr = _mm256_set1_epi32(32 - r as i32);
@@ -162,7 +165,8 @@ fn rotl32(x: __m256i, r: u32) -> __m256i {
 }
 
 /// Rotate every 64-bit lane left by `r` (0 < r < 64).
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2")]
 fn rotl64(x: __m256i, r: u32) -> __m256i {
     let l = _mm256_set1_epi64x(i64::from(r));
     let rr = _mm256_set1_epi64x(64 - i64::from(r));
@@ -170,7 +174,8 @@ fn rotl64(x: __m256i, r: u32) -> __m256i {
 }
 
 /// Low and high halves of `b0 + i`, i = 0..8.
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2")]
 fn lanes_lo_hi(b0: u64) -> (__m256i, __m256i) {
     let b: [u64; 8] = core::array::from_fn(|i| b0.wrapping_add(i as u64));
     let lo: [u32; 8] = core::array::from_fn(|i| b[i] as u32);
@@ -272,7 +277,8 @@ pub(crate) fn threefry2x32(key: [u32; 2], rounds: u32, b0: u64, s: u64, out: &mu
 }
 
 /// `b0 + i`, i = 0..4, as 64-bit lanes.
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2")]
 fn lanes64(b0: u64) -> __m256i {
     _mm256_setr_epi64x(
         b0 as i64,
@@ -370,20 +376,23 @@ pub(crate) fn threefry2x64(key: [u64; 2], rounds: u32, b0: u64, s: u64, out: &mu
 /// Correctly rounded u32 -> f32 (AVX2 converts only signed integers): the
 /// high and low 16 bits convert exactly, `hi * 2^16` is exact, and the one
 /// addition rounds once, as the scalar `as f32` does.
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2")]
 fn u32_to_f32(x: __m256i) -> __m256 {
     let hi = _mm256_cvtepi32_ps(_mm256_srli_epi32::<16>(x));
     let lo = _mm256_cvtepi32_ps(_mm256_and_si256(x, _mm256_set1_epi32(0xffff)));
     _mm256_add_ps(_mm256_mul_ps(hi, _mm256_set1_ps(65536.0)), lo)
 }
 
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2")]
 fn splat(x: f32) -> __m256 {
     _mm256_set1_ps(x)
 }
 
 /// `ln_f32` on eight positive normal floats.
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2")]
 fn ln_f32(x: __m256) -> __m256 {
     let bits = _mm256_castps_si256(x);
     let e = _mm256_sub_epi32(_mm256_srli_epi32::<23>(bits), _mm256_set1_epi32(127));
@@ -417,7 +426,8 @@ fn ln_f32(x: __m256) -> __m256 {
 }
 
 /// Horner `((c3 t + c2) t + c1) t + c0`, in the scalar code's order.
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2")]
 fn horner3(t: __m256, c3: f32, c2: f32, c1: f32, c0: f32) -> __m256 {
     let mut p = _mm256_add_ps(_mm256_mul_ps(splat(c3), t), splat(c2));
     p = _mm256_add_ps(_mm256_mul_ps(p, t), splat(c1));
@@ -425,7 +435,8 @@ fn horner3(t: __m256, c3: f32, c2: f32, c1: f32, c0: f32) -> __m256 {
 }
 
 /// `(d2 t + d1) t + 1`.
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2")]
 fn horner2_1(t: __m256, d2: f32, d1: f32) -> __m256 {
     let p = _mm256_add_ps(_mm256_mul_ps(splat(d2), t), splat(d1));
     _mm256_add_ps(_mm256_mul_ps(p, t), splat(1.0))
@@ -447,7 +458,8 @@ pub(crate) fn normal_f32(x: &[u32], mean: f32, std: f32, out: &mut [f32]) -> usi
     len
 }
 
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "avx2")]
 fn normal_f32_x8(x: __m256i) -> __m256 {
     let k = _mm256_and_si256(x, _mm256_set1_epi32(0x7fff_ffff));
     let q_int = _mm256_add_epi32(_mm256_add_epi32(k, k), _mm256_set1_epi32(1));

@@ -1,6 +1,7 @@
 //! Bulk fills: stream elements are made a chunk at a time into a stack buffer
 //! and mapped through the per-element definitions of [`crate::dist`].
 
+use crate::cpu::{CpuBackend, CpuOptions, simd, threads};
 use crate::dist::{
     Distribution, Layout, OutSlice, Params, Prepared, bernoulli, int, normal, uniform,
 };
@@ -12,12 +13,19 @@ const CHUNK: usize = 512;
 
 /// Output element i (from `first`) is `f(u32 element i)`.
 #[inline]
-fn map_u32<G: KeyedBlocks, T>(g: &G, s: u64, first: u128, out: &mut [T], f: impl Fn(u32) -> T) {
+fn map_u32<G: KeyedBlocks, T>(
+    g: &G,
+    be: CpuBackend,
+    s: u64,
+    first: u128,
+    out: &mut [T],
+    f: impl Fn(u32) -> T,
+) {
     let mut buf = [0u32; CHUNK];
     let mut i = first;
     for c in out.chunks_mut(CHUNK) {
         let raw = &mut buf[..c.len()];
-        fill_u32_view(g, s, i, raw);
+        fill_u32_view(g, be, s, i, raw);
         for (o, &x) in c.iter_mut().zip(raw.iter()) {
             *o = f(x);
         }
@@ -29,6 +37,7 @@ fn map_u32<G: KeyedBlocks, T>(g: &G, s: u64, first: u128, out: &mut [T], f: impl
 #[inline]
 fn map_u64<G: KeyedBlocks, T>(
     g: &G,
+    be: CpuBackend,
     s: u64,
     first: u128,
     out: &mut [T],
@@ -39,7 +48,7 @@ fn map_u64<G: KeyedBlocks, T>(
     let mut i = first;
     for c in out.chunks_mut(CHUNK / per) {
         let raw = &mut buf[..c.len() * per];
-        fill_u64_view(g, s, i * per as u128, raw);
+        fill_u64_view(g, be, s, i * per as u128, raw);
         for (o, x) in c.iter_mut().zip(raw.chunks_exact(per)) {
             *o = f(x);
         }
@@ -52,6 +61,7 @@ fn map_u64<G: KeyedBlocks, T>(
 #[inline]
 fn map_packed<G: KeyedBlocks, T>(
     g: &G,
+    be: CpuBackend,
     s: u64,
     first: u128,
     out: &mut [T],
@@ -65,7 +75,7 @@ fn map_packed<G: KeyedBlocks, T>(
         let w0 = i / per128;
         let w1 = (i + c.len() as u128).div_ceil(per128);
         let raw = &mut buf[..(w1 - w0) as usize];
-        fill_u32_view(g, s, w0, raw);
+        fill_u32_view(g, be, s, w0, raw);
         let skip = (i % per128) as usize;
         for (k, o) in c.iter_mut().enumerate() {
             let e = k + skip;
@@ -80,6 +90,7 @@ fn map_packed<G: KeyedBlocks, T>(
 /// (by [`crate::Stream::fill`]), and `out`'s dtype is `p.dtype`.
 pub(crate) fn fill_prepared<G: KeyedBlocks>(
     g: &G,
+    be: CpuBackend,
     s: u64,
     p: &Prepared,
     first: u128,
@@ -87,41 +98,45 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
 ) {
     use Distribution as D;
     match (p.dist, p.params, out) {
-        (D::Bits, _, OutSlice::U32(o)) => fill_u32_view(g, s, first, o),
-        (D::Bits, _, OutSlice::U64(o)) => fill_u64_view(g, s, first, o),
-        (D::Bits, _, OutSlice::U8(o)) => map_packed(g, s, first, o, 4, |w, k| (w >> (8 * k)) as u8),
-        (D::Uniform, _, OutSlice::F32(o)) => map_u32(g, s, first, o, uniform::uniform_f32),
-        (D::Uniform, _, OutSlice::F64(o)) => {
-            map_u64(g, s, first, o, 1, |x| uniform::uniform_f64(x[0]))
+        (D::Bits, _, OutSlice::U32(o)) => fill_u32_view(g, be, s, first, o),
+        (D::Bits, _, OutSlice::U64(o)) => fill_u64_view(g, be, s, first, o),
+        (D::Bits, _, OutSlice::U8(o)) => {
+            map_packed(g, be, s, first, o, 4, |w, k| (w >> (8 * k)) as u8)
         }
-        (D::Uniform, _, OutSlice::F16(o)) => map_packed(g, s, first, o, 2, |w, k| {
+        (D::Uniform, _, OutSlice::F32(o)) => map_u32(g, be, s, first, o, uniform::uniform_f32),
+        (D::Uniform, _, OutSlice::F64(o)) => {
+            map_u64(g, be, s, first, o, 1, |x| uniform::uniform_f64(x[0]))
+        }
+        (D::Uniform, _, OutSlice::F16(o)) => map_packed(g, be, s, first, o, 2, |w, k| {
             uniform::uniform_f16(uniform::half_of(w, k == 1))
         }),
-        (D::Uniform, _, OutSlice::BF16(o)) => map_packed(g, s, first, o, 2, |w, k| {
+        (D::Uniform, _, OutSlice::BF16(o)) => map_packed(g, be, s, first, o, 2, |w, k| {
             uniform::uniform_bf16(uniform::half_of(w, k == 1))
         }),
         (D::Normal { .. }, Params::Normal { mean, std }, OutSlice::F32(o)) => {
             let (mean, std) = (mean as f32, std as f32);
-            map_u32(g, s, first, o, |x| {
-                mean + std * normal::standard_normal_f32(x)
-            })
+            normal_f32(g, be, s, first, o, mean, std)
         }
         (D::Normal { .. }, Params::Normal { mean, std }, OutSlice::F64(o)) => {
-            map_u64(g, s, first, o, 1, |x| {
+            map_u64(g, be, s, first, o, 1, |x| {
                 mean + std * normal::standard_normal_f64(x[0])
             })
         }
         (D::Bernoulli { .. }, Params::Threshold(t), OutSlice::U8(o)) => {
-            map_u32(g, s, first, o, |x| bernoulli::bernoulli(x, t))
+            map_u32(g, be, s, first, o, |x| bernoulli::bernoulli(x, t))
         }
         (D::Int { .. }, Params::Int { lo, range }, OutSlice::U8(o)) => {
-            map_u32(g, s, first, o, |x| int::int_u8(x, lo, range as u64))
+            map_u32(g, be, s, first, o, |x| int::int_u8(x, lo, range as u64))
         }
         (D::Int { .. }, Params::Int { lo, range }, OutSlice::U32(o)) => {
-            map_u64(g, s, first, o, 1, |x| int::int_u32(x[0], lo, range as u64))
+            map_u64(g, be, s, first, o, 1, |x| {
+                int::int_u32(x[0], lo, range as u64)
+            })
         }
         (D::Int { .. }, Params::Int { lo, range }, OutSlice::U64(o)) => {
-            map_u64(g, s, first, o, 2, |x| int::int_u64(x[0], x[1], lo, range))
+            map_u64(g, be, s, first, o, 2, |x| {
+                int::int_u64(x[0], x[1], lo, range)
+            })
         }
         _ => unreachable!("Distribution::prepare admits only the pairs above"),
     }
@@ -129,4 +144,58 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
         p.layout,
         Layout::U32 | Layout::PackedU32 { .. } | Layout::U64 { .. }
     ));
+}
+
+/// Normal f32: stream elements a chunk at a time, mapped by the backend's
+/// kernel where it has one and by the scalar definition for the rest.
+fn normal_f32<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    s: u64,
+    first: u128,
+    out: &mut [f32],
+    mean: f32,
+    std: f32,
+) {
+    let mut buf = [0u32; CHUNK];
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK) {
+        let raw = &mut buf[..c.len()];
+        fill_u32_view(g, be, s, i, raw);
+        let done = simd::normal_f32(be, raw, mean, std, c);
+        for (o, &x) in c[done..].iter_mut().zip(&raw[done..]) {
+            *o = mean + std * normal::standard_normal_f32(x);
+        }
+        i += c.len() as u128;
+    }
+}
+
+/// [`fill_prepared`] with `opts`'s backend, split over up to `opts.threads()`
+/// threads (each part is the slice of the stream it covers, so the bytes are
+/// the same for any split).
+pub(crate) fn fill_parallel<G: KeyedBlocks>(
+    g: &G,
+    opts: &CpuOptions,
+    s: u64,
+    p: &Prepared,
+    first: u128,
+    out: OutSlice<'_>,
+) {
+    let be = opts.backend();
+    macro_rules! split {
+        ($o:expr, $variant:ident) => {
+            threads::for_parts($o, opts.threads(), |at, part| {
+                fill_prepared(g, be, s, p, first + at as u128, OutSlice::$variant(part))
+            })
+        };
+    }
+    match out {
+        OutSlice::U32(o) => split!(o, U32),
+        OutSlice::U64(o) => split!(o, U64),
+        OutSlice::F32(o) => split!(o, F32),
+        OutSlice::F64(o) => split!(o, F64),
+        OutSlice::F16(o) => split!(o, F16),
+        OutSlice::BF16(o) => split!(o, BF16),
+        OutSlice::U8(o) => split!(o, U8),
+    }
 }

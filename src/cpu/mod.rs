@@ -14,6 +14,8 @@ pub(crate) mod fill;
 pub(crate) mod simd;
 pub(crate) mod threads;
 
+pub use threads::MIN_PART_BYTES;
+
 use crate::error::Error;
 use std::fmt;
 use std::str::FromStr;
@@ -157,11 +159,15 @@ impl CpuOptions {
     /// and one thread per available core
     /// (`std::thread::available_parallelism`). Small fills stay on the
     /// calling thread whatever the thread count: a thread is only given at
-    /// least [`threads::MIN_PART_BYTES`] of output.
+    /// least [`MIN_PART_BYTES`] of output.
     pub fn auto() -> CpuOptions {
+        // Asked once: on Linux the answer reads cgroup files, too slow for
+        // every small fill.
+        static CORES: OnceLock<usize> = OnceLock::new();
         CpuOptions {
             backend: CpuBackend::default_for_process(),
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            threads: *CORES
+                .get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         }
     }
 

@@ -33,22 +33,66 @@ macro_rules! block_kernel {
     };
 }
 
-block_kernel!(philox2x32, u32, 1, "Philox2x32 blocks `b0..` of stream `s`.");
-block_kernel!(philox4x32, u32, 2, "Philox4x32 blocks `b0..` of stream `s`.");
-block_kernel!(threefry2x32, u32, 2, "Threefry2x32 blocks `b0..` of stream `s`.");
-block_kernel!(threefry4x32, u32, 4, "Threefry4x32 blocks `b0..` of stream `s`.");
-block_kernel!(threefry2x64, u64, 2, "Threefry2x64 blocks `b0..` of stream `s`.");
-block_kernel!(threefry4x64, u64, 4, "Threefry4x64 blocks `b0..` of stream `s`.");
+block_kernel!(
+    philox2x32,
+    u32,
+    1,
+    "Philox2x32 blocks `b0..` of stream `s`."
+);
+block_kernel!(
+    philox4x32,
+    u32,
+    2,
+    "Philox4x32 blocks `b0..` of stream `s`."
+);
+block_kernel!(
+    threefry2x32,
+    u32,
+    2,
+    "Threefry2x32 blocks `b0..` of stream `s`."
+);
+block_kernel!(
+    threefry4x32,
+    u32,
+    4,
+    "Threefry4x32 blocks `b0..` of stream `s`."
+);
+block_kernel!(
+    threefry2x64,
+    u64,
+    2,
+    "Threefry2x64 blocks `b0..` of stream `s`."
+);
+block_kernel!(
+    threefry4x64,
+    u64,
+    4,
+    "Threefry4x64 blocks `b0..` of stream `s`."
+);
 
 /// Philox2x64 has no SIMD kernel: AVX2 has no 64x64 -> 128-bit multiply.
 #[inline]
-pub(crate) fn philox2x64(_: CpuBackend, _: [u64; 1], _: u32, _: u64, _: u64, _: &mut [u64]) -> usize {
+pub(crate) fn philox2x64(
+    _: CpuBackend,
+    _: [u64; 1],
+    _: u32,
+    _: u64,
+    _: u64,
+    _: &mut [u64],
+) -> usize {
     0
 }
 
 /// Philox4x64 has no SIMD kernel: AVX2 has no 64x64 -> 128-bit multiply.
 #[inline]
-pub(crate) fn philox4x64(_: CpuBackend, _: [u64; 2], _: u32, _: u64, _: u64, _: &mut [u64]) -> usize {
+pub(crate) fn philox4x64(
+    _: CpuBackend,
+    _: [u64; 2],
+    _: u32,
+    _: u64,
+    _: u64,
+    _: &mut [u64],
+) -> usize {
     0
 }
 

@@ -6,10 +6,9 @@
 /// (starting a thread costs tens of microseconds).
 pub const MIN_PART_BYTES: usize = 256 * 1024;
 
-/// Parts are cut at multiples of this many elements, so that no two threads
-/// write the same cache line (for element sizes of at most 8 bytes... and any
-/// element size: 64 elements span whole 64-byte lines for sizes 1 to 8 only
-/// when aligned, so this is a courtesy, not a requirement).
+/// Parts are cut at multiples of this many elements: in the usual aligned
+/// case no two threads then write the same cache line. Correctness never
+/// depends on it.
 const GRAIN: usize = 64;
 
 /// Runs `fill(first, part)` on consecutive parts of `out` covering it, on at

@@ -221,10 +221,15 @@ pub trait KeyedBlocks: Copy + Send + Sync + 'static {
     /// Block `b` of stream `s`, written into `out[..N]`. Callers have already
     /// checked `b` and `s` against the stream's limits.
     fn block(&self, b: u64, s: u64, out: &mut [Self::Word]);
+    /// Blocks `b0, b0 + 1, ...` of stream `s`, one after another, filling
+    /// `out` (whose length must be a multiple of `N`), made with the CPU
+    /// backend `be` where it has a kernel for this generator. The same words
+    /// as calling [`KeyedBlocks::block`] for each block.
+    fn blocks(&self, be: crate::CpuBackend, b0: u64, s: u64, out: &mut [Self::Word]);
 }
 
 macro_rules! keyed {
-    ($ty:ident, $fam:ident, $shape:ident, $w:ty, $n:expr, $k:expr, $f:path, $ctr:path, $doc:literal) => {
+    ($ty:ident, $fam:ident, $shape:ident, $w:ty, $n:expr, $k:expr, $f:path, $ctr:path, $simd:path, $doc:literal) => {
         #[doc = $doc]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub struct $ty {
@@ -249,6 +254,16 @@ macro_rules! keyed {
             fn block(&self, b: u64, s: u64, out: &mut [$w]) {
                 out[..$n].copy_from_slice(&$f($ctr(b, s), self.key, self.rounds));
             }
+            #[inline]
+            fn blocks(&self, be: crate::CpuBackend, b0: u64, s: u64, out: &mut [$w]) {
+                debug_assert!(out.len() % $n == 0);
+                let done = $simd(be, self.key, self.rounds, b0, s, out);
+                let mut b = b0.wrapping_add((done / $n) as u64);
+                for c in out[done..].chunks_exact_mut($n) {
+                    self.block(b, s, c);
+                    b = b.wrapping_add(1);
+                }
+            }
         }
     };
 }
@@ -262,6 +277,7 @@ keyed!(
     1,
     philox::philox2x32,
     counter::ctr_2x32,
+    crate::cpu::simd::philox2x32,
     "Keyed Philox2x32."
 );
 keyed!(
@@ -273,6 +289,7 @@ keyed!(
     2,
     philox::philox4x32,
     counter::ctr_4x32,
+    crate::cpu::simd::philox4x32,
     "Keyed Philox4x32."
 );
 keyed!(
@@ -284,6 +301,7 @@ keyed!(
     1,
     philox::philox2x64,
     counter::ctr_2x64,
+    crate::cpu::simd::philox2x64,
     "Keyed Philox2x64."
 );
 keyed!(
@@ -295,6 +313,7 @@ keyed!(
     2,
     philox::philox4x64,
     counter::ctr_4x64,
+    crate::cpu::simd::philox4x64,
     "Keyed Philox4x64."
 );
 keyed!(
@@ -306,6 +325,7 @@ keyed!(
     2,
     threefry::threefry2x32,
     counter::ctr_2x32,
+    crate::cpu::simd::threefry2x32,
     "Keyed Threefry2x32."
 );
 keyed!(
@@ -317,6 +337,7 @@ keyed!(
     4,
     threefry::threefry4x32,
     counter::ctr_4x32,
+    crate::cpu::simd::threefry4x32,
     "Keyed Threefry4x32."
 );
 keyed!(
@@ -328,6 +349,7 @@ keyed!(
     2,
     threefry::threefry2x64,
     counter::ctr_2x64,
+    crate::cpu::simd::threefry2x64,
     "Keyed Threefry2x64."
 );
 keyed!(
@@ -339,6 +361,7 @@ keyed!(
     4,
     threefry::threefry4x64,
     counter::ctr_4x64,
+    crate::cpu::simd::threefry4x64,
     "Keyed Threefry4x64."
 );
 
