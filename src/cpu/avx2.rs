@@ -155,22 +155,53 @@ pub(crate) fn philox2x32(key: [u32; 1], rounds: u32, b0: u64, s: u64, out: &mut 
     steps * STEP
 }
 
-/// Rotate every 32-bit lane left by `r` (0 < r < 32).
+/// Rotate every 32-bit lane left: `l` holds the count, `r` 32 minus it.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn rotl32(x: __m256i, r: u32) -> __m256i {
-    let l = _mm256_set1_epi32(r as i32);
-    let rr = _mm256_set1_epi32(32 - r as i32);
-    _mm256_or_si256(_mm256_sllv_epi32(x, l), _mm256_srlv_epi32(x, rr))
+fn rotl32(x: __m256i, l: __m256i, r: __m256i) -> __m256i {
+    _mm256_or_si256(_mm256_sllv_epi32(x, l), _mm256_srlv_epi32(x, r))
 }
 
-/// Rotate every 64-bit lane left by `r` (0 < r < 64).
+/// Rotate every 64-bit lane left: `l` holds the count, `r` 64 minus it.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn rotl64(x: __m256i, r: u32) -> __m256i {
-    let l = _mm256_set1_epi64x(i64::from(r));
-    let rr = _mm256_set1_epi64x(64 - i64::from(r));
-    _mm256_or_si256(_mm256_sllv_epi64(x, l), _mm256_srlv_epi64(x, rr))
+fn rotl64(x: __m256i, l: __m256i, r: __m256i) -> __m256i {
+    _mm256_or_si256(_mm256_sllv_epi64(x, l), _mm256_srlv_epi64(x, r))
+}
+
+type Counts<const N: usize> = [[__m256i; 2]; N];
+
+/// Shift-count vectors for a rotation table: left counts and 32 minus them.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn rotation_counts32<const N: usize>(t: &[[u32; 2]; N]) -> (Counts<N>, Counts<N>) {
+    let l = t.map(|p| p.map(|r| _mm256_set1_epi32(r as i32)));
+    let r = t.map(|p| p.map(|r| _mm256_set1_epi32(32 - r as i32)));
+    (l, r)
+}
+
+/// Shift-count vectors for a 64-bit rotation table.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn rotation_counts64<const N: usize>(t: &[[u32; 2]; N]) -> (Counts<N>, Counts<N>) {
+    let l = t.map(|p| p.map(|r| _mm256_set1_epi64x(i64::from(r))));
+    let r = t.map(|p| p.map(|r| _mm256_set1_epi64x(64 - i64::from(r))));
+    (l, r)
+}
+
+/// The injection numbers i = 0..=64 as 32-bit lanes (i = r/4 + 1 <= 64 for
+/// rounds <= 255), added to the last word at each key injection.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn injection_counts32() -> [__m256i; 65] {
+    core::array::from_fn(|i| _mm256_set1_epi32(i as i32))
+}
+
+/// The injection numbers as 64-bit lanes.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn injection_counts64() -> [__m256i; 65] {
+    core::array::from_fn(|i| _mm256_set1_epi64x(i as i64))
 }
 
 /// Low and high halves of `b0 + i`, i = 0..8.
@@ -203,30 +234,42 @@ pub(crate) fn threefry4x32(key: [u32; 4], rounds: u32, b0: u64, s: u64, out: &mu
     let ks = ks32.map(|k| _mm256_set1_epi32(k as i32));
     let s_lo = _mm256_set1_epi32(s as u32 as i32);
     let s_hi = _mm256_set1_epi32((s >> 32) as u32 as i32);
+    let (rl, rr) = rotation_counts32(&ROTATIONS_4X32);
+    let inj = injection_counts32();
     let steps = out.len() / STEP;
     for step in 0..steps {
         let (lo, hi) = lanes_lo_hi(b0.wrapping_add(8 * step as u64));
-        let mut x = [
+        let x = [
             _mm256_add_epi32(lo, ks[0]),
             _mm256_add_epi32(hi, ks[1]),
             _mm256_add_epi32(s_lo, ks[2]),
             _mm256_add_epi32(s_hi, ks[3]),
         ];
+        let [mut x0, mut x1, mut x2, mut x3] = x;
         for r in 0..rounds {
-            let [ra, rb] = ROTATIONS_4X32[(r % 8) as usize];
-            let (a, b) = if r % 2 == 0 { (1, 3) } else { (3, 1) };
-            x[0] = _mm256_add_epi32(x[0], x[a]);
-            x[a] = _mm256_xor_si256(rotl32(x[a], ra), x[0]);
-            x[2] = _mm256_add_epi32(x[2], x[b]);
-            x[b] = _mm256_xor_si256(rotl32(x[b], rb), x[2]);
+            let i = (r % 8) as usize;
+            // Even rounds mix (0,1),(2,3); odd rounds mix (0,3),(2,1). Named
+            // variables, not an indexed array, keep the state in registers.
+            if r % 2 == 0 {
+                x0 = _mm256_add_epi32(x0, x1);
+                x1 = _mm256_xor_si256(rotl32(x1, rl[i][0], rr[i][0]), x0);
+                x2 = _mm256_add_epi32(x2, x3);
+                x3 = _mm256_xor_si256(rotl32(x3, rl[i][1], rr[i][1]), x2);
+            } else {
+                x0 = _mm256_add_epi32(x0, x3);
+                x3 = _mm256_xor_si256(rotl32(x3, rl[i][0], rr[i][0]), x0);
+                x2 = _mm256_add_epi32(x2, x1);
+                x1 = _mm256_xor_si256(rotl32(x1, rl[i][1], rr[i][1]), x2);
+            }
             if r % 4 == 3 {
                 let i = (r / 4 + 1) as usize;
-                for (w, xw) in x.iter_mut().enumerate() {
-                    *xw = _mm256_add_epi32(*xw, ks[(i + w) % 5]);
-                }
-                x[3] = _mm256_add_epi32(x[3], _mm256_set1_epi32(i as u32 as i32));
+                x0 = _mm256_add_epi32(x0, ks[i % 5]);
+                x1 = _mm256_add_epi32(x1, ks[(i + 1) % 5]);
+                x2 = _mm256_add_epi32(x2, ks[(i + 2) % 5]);
+                x3 = _mm256_add_epi32(x3, _mm256_add_epi32(ks[(i + 3) % 5], inj[i]));
             }
         }
+        let x = [x0, x1, x2, x3];
         // 4x8 transpose: vector j holds word j of blocks 0..8.
         let t0 = _mm256_unpacklo_epi32(x[0], x[1]);
         let t1 = _mm256_unpackhi_epi32(x[0], x[1]);
@@ -252,19 +295,24 @@ pub(crate) fn threefry2x32(key: [u32; 2], rounds: u32, b0: u64, s: u64, out: &mu
     let ks32 = [key[0], key[1], SKEIN_KS_PARITY32 ^ key[0] ^ key[1]];
     let ks = ks32.map(|k| _mm256_set1_epi32(k as i32));
     let sv = _mm256_set1_epi32(s as u32 as i32);
+    // The 2x32 table, viewed as pairs so it shares the 4x32 helper.
+    let pairs: [[u32; 2]; 4] =
+        core::array::from_fn(|i| [ROTATIONS_2X32[2 * i], ROTATIONS_2X32[2 * i + 1]]);
+    let (rl, rr) = rotation_counts32(&pairs);
+    let inj = injection_counts32();
     let steps = out.len() / STEP;
     for step in 0..steps {
         let (lo, _) = lanes_lo_hi(b0.wrapping_add(8 * step as u64));
         let mut x0 = _mm256_add_epi32(lo, ks[0]);
         let mut x1 = _mm256_add_epi32(sv, ks[1]);
         for r in 0..rounds {
+            let j = (r % 8) as usize;
             x0 = _mm256_add_epi32(x0, x1);
-            x1 = _mm256_xor_si256(rotl32(x1, ROTATIONS_2X32[(r % 8) as usize]), x0);
+            x1 = _mm256_xor_si256(rotl32(x1, rl[j / 2][j % 2], rr[j / 2][j % 2]), x0);
             if r % 4 == 3 {
                 let i = (r / 4 + 1) as usize;
                 x0 = _mm256_add_epi32(x0, ks[i % 3]);
-                x1 = _mm256_add_epi32(x1, ks[(i + 1) % 3]);
-                x1 = _mm256_add_epi32(x1, _mm256_set1_epi32(i as u32 as i32));
+                x1 = _mm256_add_epi32(x1, _mm256_add_epi32(ks[(i + 1) % 3], inj[i]));
             }
         }
         let lo = _mm256_unpacklo_epi32(x0, x1); // blocks 0, 1 | 4, 5
@@ -301,30 +349,40 @@ pub(crate) fn threefry4x64(key: [u64; 4], rounds: u32, b0: u64, s: u64, out: &mu
     ];
     let ks = ks64.map(|k| _mm256_set1_epi64x(k as i64));
     let sv = _mm256_set1_epi64x(s as i64);
+    let (rl, rr) = rotation_counts64(&ROTATIONS_4X64);
+    let inj = injection_counts64();
     let steps = out.len() / STEP;
     for step in 0..steps {
         let b = lanes64(b0.wrapping_add(4 * step as u64));
-        let mut x = [
+        let x = [
             _mm256_add_epi64(b, ks[0]),
             ks[1],
             _mm256_add_epi64(sv, ks[2]),
             ks[3],
         ];
+        let [mut x0, mut x1, mut x2, mut x3] = x;
         for r in 0..rounds {
-            let [ra, rb] = ROTATIONS_4X64[(r % 8) as usize];
-            let (a, b) = if r % 2 == 0 { (1, 3) } else { (3, 1) };
-            x[0] = _mm256_add_epi64(x[0], x[a]);
-            x[a] = _mm256_xor_si256(rotl64(x[a], ra), x[0]);
-            x[2] = _mm256_add_epi64(x[2], x[b]);
-            x[b] = _mm256_xor_si256(rotl64(x[b], rb), x[2]);
+            let i = (r % 8) as usize;
+            if r % 2 == 0 {
+                x0 = _mm256_add_epi64(x0, x1);
+                x1 = _mm256_xor_si256(rotl64(x1, rl[i][0], rr[i][0]), x0);
+                x2 = _mm256_add_epi64(x2, x3);
+                x3 = _mm256_xor_si256(rotl64(x3, rl[i][1], rr[i][1]), x2);
+            } else {
+                x0 = _mm256_add_epi64(x0, x3);
+                x3 = _mm256_xor_si256(rotl64(x3, rl[i][0], rr[i][0]), x0);
+                x2 = _mm256_add_epi64(x2, x1);
+                x1 = _mm256_xor_si256(rotl64(x1, rl[i][1], rr[i][1]), x2);
+            }
             if r % 4 == 3 {
                 let i = (r / 4 + 1) as usize;
-                for (w, xw) in x.iter_mut().enumerate() {
-                    *xw = _mm256_add_epi64(*xw, ks[(i + w) % 5]);
-                }
-                x[3] = _mm256_add_epi64(x[3], _mm256_set1_epi64x(i as i64));
+                x0 = _mm256_add_epi64(x0, ks[i % 5]);
+                x1 = _mm256_add_epi64(x1, ks[(i + 1) % 5]);
+                x2 = _mm256_add_epi64(x2, ks[(i + 2) % 5]);
+                x3 = _mm256_add_epi64(x3, _mm256_add_epi64(ks[(i + 3) % 5], inj[i]));
             }
         }
+        let x = [x0, x1, x2, x3];
         // 4x4 transpose of 64-bit words.
         let t0 = _mm256_unpacklo_epi64(x[0], x[1]); // block 0 w0 w1 | block 2 w0 w1
         let t1 = _mm256_unpackhi_epi64(x[0], x[1]); // block 1 | block 3
@@ -346,19 +404,23 @@ pub(crate) fn threefry2x64(key: [u64; 2], rounds: u32, b0: u64, s: u64, out: &mu
     let ks64 = [key[0], key[1], SKEIN_KS_PARITY64 ^ key[0] ^ key[1]];
     let ks = ks64.map(|k| _mm256_set1_epi64x(k as i64));
     let sv = _mm256_set1_epi64x(s as i64);
+    let pairs: [[u32; 2]; 4] =
+        core::array::from_fn(|i| [ROTATIONS_2X64[2 * i], ROTATIONS_2X64[2 * i + 1]]);
+    let (rl, rr) = rotation_counts64(&pairs);
+    let inj = injection_counts64();
     let steps = out.len() / STEP;
     for step in 0..steps {
         let b = lanes64(b0.wrapping_add(4 * step as u64));
         let mut x0 = _mm256_add_epi64(b, ks[0]);
         let mut x1 = _mm256_add_epi64(sv, ks[1]);
         for r in 0..rounds {
+            let j = (r % 8) as usize;
             x0 = _mm256_add_epi64(x0, x1);
-            x1 = _mm256_xor_si256(rotl64(x1, ROTATIONS_2X64[(r % 8) as usize]), x0);
+            x1 = _mm256_xor_si256(rotl64(x1, rl[j / 2][j % 2], rr[j / 2][j % 2]), x0);
             if r % 4 == 3 {
                 let i = (r / 4 + 1) as usize;
                 x0 = _mm256_add_epi64(x0, ks[i % 3]);
-                x1 = _mm256_add_epi64(x1, ks[(i + 1) % 3]);
-                x1 = _mm256_add_epi64(x1, _mm256_set1_epi64x(i as i64));
+                x1 = _mm256_add_epi64(x1, _mm256_add_epi64(ks[(i + 1) % 3], inj[i]));
             }
         }
         let lo = _mm256_unpacklo_epi64(x0, x1); // block 0 | block 2
