@@ -155,75 +155,143 @@ pub(crate) fn philox2x32(key: [u32; 1], rounds: u32, b0: u64, s: u64, out: &mut 
     steps * STEP
 }
 
-/// Rotate every 32-bit lane left: `l` holds the count, `r` 32 minus it.
-#[inline]
-#[target_feature(enable = "avx2")]
-fn rotl32(x: __m256i, l: __m256i, r: __m256i) -> __m256i {
-    _mm256_or_si256(_mm256_sllv_epi32(x, l), _mm256_srlv_epi32(x, r))
+// ---------------------------------------------------------------------------
+// Threefry. Two groups of vectors are in flight per step: one round is a
+// short dependency chain (add, shift, or, xor), and a second independent
+// group fills the pipeline while the first waits (each function sets its
+// `GROUPS`: 3 for 32-bit words, 2 for 64-bit ones, where 3 spills registers). Rotation counts are
+// immediates taken from the tables of `generator::threefry` at compile time.
+
+/// Rotate every lane of `$x` left by the constant `$r` ($bits-bit lanes).
+macro_rules! rotl {
+    (32, $x:expr, $r:expr) => {
+        _mm256_or_si256(
+            _mm256_slli_epi32::<{ $r as i32 }>($x),
+            _mm256_srli_epi32::<{ 32 - $r as i32 }>($x),
+        )
+    };
+    (64, $x:expr, $r:expr) => {
+        _mm256_or_si256(
+            _mm256_slli_epi64::<{ $r as i32 }>($x),
+            _mm256_srli_epi64::<{ 64 - $r as i32 }>($x),
+        )
+    };
 }
 
-/// Rotate every 64-bit lane left: `l` holds the count, `r` 64 minus it.
-#[inline]
-#[target_feature(enable = "avx2")]
-fn rotl64(x: __m256i, l: __m256i, r: __m256i) -> __m256i {
-    _mm256_or_si256(_mm256_sllv_epi64(x, l), _mm256_srlv_epi64(x, r))
+/// One Threefry-4 round number `$i` (mod 8) on every group of `$x`.
+/// Even rounds mix words (0,1),(2,3); odd rounds (0,3),(2,1).
+macro_rules! round4 {
+    ($bits:tt, $add:ident, $rot:expr, $x:ident, $i:literal) => {
+        let (a, b) = if $i % 2 == 0 { (1, 3) } else { (3, 1) };
+        for g in 0..GROUPS {
+            $x[0][g] = $add($x[0][g], $x[a][g]);
+            $x[a][g] = _mm256_xor_si256(rotl!($bits, $x[a][g], $rot[$i][0]), $x[0][g]);
+            $x[2][g] = $add($x[2][g], $x[b][g]);
+            $x[b][g] = _mm256_xor_si256(rotl!($bits, $x[b][g], $rot[$i][1]), $x[2][g]);
+        }
+    };
 }
 
-type Counts<const N: usize> = [[__m256i; 2]; N];
-
-/// Shift-count vectors for a rotation table: left counts and 32 minus them.
-#[inline]
-#[target_feature(enable = "avx2")]
-fn rotation_counts32<const N: usize>(t: &[[u32; 2]; N]) -> (Counts<N>, Counts<N>) {
-    let l = t.map(|p| p.map(|r| _mm256_set1_epi32(r as i32)));
-    let r = t.map(|p| p.map(|r| _mm256_set1_epi32(32 - r as i32)));
-    (l, r)
+/// One Threefry-2 round number `$i` (mod 8).
+macro_rules! round2 {
+    ($bits:tt, $add:ident, $rot:expr, $x:ident, $i:literal) => {
+        for g in 0..GROUPS {
+            $x[0][g] = $add($x[0][g], $x[1][g]);
+            $x[1][g] = _mm256_xor_si256(rotl!($bits, $x[1][g], $rot[$i]), $x[0][g]);
+        }
+    };
 }
 
-/// Shift-count vectors for a 64-bit rotation table.
-#[inline]
-#[target_feature(enable = "avx2")]
-fn rotation_counts64<const N: usize>(t: &[[u32; 2]; N]) -> (Counts<N>, Counts<N>) {
-    let l = t.map(|p| p.map(|r| _mm256_set1_epi64x(i64::from(r))));
-    let r = t.map(|p| p.map(|r| _mm256_set1_epi64x(64 - i64::from(r))));
-    (l, r)
+/// All `$rounds` rounds with key injections, for a state `$x` of `$nw` words.
+macro_rules! threefry_rounds {
+    ($round:ident, $bits:tt, $add:ident, $set1:expr, $rot:expr, $x:ident, $ks:ident, $nw:literal, $rounds:expr) => {{
+        let inject = |x: &mut [[__m256i; GROUPS]; $nw], i: usize| {
+            for w in 0..$nw {
+                for g in 0..GROUPS {
+                    x[w][g] = $add(x[w][g], $ks[(i + w) % ($nw + 1)]);
+                }
+            }
+            let iv = $set1(i);
+            for g in 0..GROUPS {
+                x[$nw - 1][g] = $add(x[$nw - 1][g], iv);
+            }
+        };
+        let mut r = 0;
+        // Whole periods of 4 rounds, each followed by a key injection.
+        while r + 4 <= $rounds {
+            if r % 8 == 0 {
+                $round!($bits, $add, $rot, $x, 0);
+                $round!($bits, $add, $rot, $x, 1);
+                $round!($bits, $add, $rot, $x, 2);
+                $round!($bits, $add, $rot, $x, 3);
+            } else {
+                $round!($bits, $add, $rot, $x, 4);
+                $round!($bits, $add, $rot, $x, 5);
+                $round!($bits, $add, $rot, $x, 6);
+                $round!($bits, $add, $rot, $x, 7);
+            }
+            inject(&mut $x, (r / 4 + 1) as usize);
+            r += 4;
+        }
+        // Up to 3 more rounds, no injection after them.
+        while r < $rounds {
+            match r % 8 {
+                0 => {
+                    $round!($bits, $add, $rot, $x, 0);
+                }
+                1 => {
+                    $round!($bits, $add, $rot, $x, 1);
+                }
+                2 => {
+                    $round!($bits, $add, $rot, $x, 2);
+                }
+                4 => {
+                    $round!($bits, $add, $rot, $x, 4);
+                }
+                5 => {
+                    $round!($bits, $add, $rot, $x, 5);
+                }
+                _ => {
+                    $round!($bits, $add, $rot, $x, 6);
+                }
+            }
+            r += 1;
+        }
+    }};
 }
 
-/// The injection numbers i = 0..=64 as 32-bit lanes (i = r/4 + 1 <= 64 for
-/// rounds <= 255), added to the last word at each key injection.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn injection_counts32() -> [__m256i; 65] {
-    core::array::from_fn(|i| _mm256_set1_epi32(i as i32))
+fn set1_32(i: usize) -> __m256i {
+    _mm256_set1_epi32(i as i32)
 }
 
-/// The injection numbers as 64-bit lanes.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn injection_counts64() -> [__m256i; 65] {
-    core::array::from_fn(|i| _mm256_set1_epi64x(i as i64))
+fn set1_64(i: usize) -> __m256i {
+    _mm256_set1_epi64x(i as i64)
 }
 
-/// Low and high halves of `b0 + i`, i = 0..8.
+/// Low and high halves of `b0 + i`, i = 0..8, computed in vectors (building
+/// them with scalar stores would stall on store forwarding).
 #[inline]
 #[target_feature(enable = "avx2")]
 fn lanes_lo_hi(b0: u64) -> (__m256i, __m256i) {
-    let b: [u64; 8] = core::array::from_fn(|i| b0.wrapping_add(i as u64));
-    let lo: [u32; 8] = core::array::from_fn(|i| b[i] as u32);
-    let hi: [u32; 8] = core::array::from_fn(|i| (b[i] >> 32) as u32);
-    // SAFETY: reading 8 u32 from arrays of 8 u32.
-    unsafe {
-        (
-            _mm256_loadu_si256(lo.as_ptr() as *const __m256i),
-            _mm256_loadu_si256(hi.as_ptr() as *const __m256i),
-        )
-    }
+    let base = _mm256_set1_epi32(b0 as u32 as i32);
+    let lo = _mm256_add_epi32(base, _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    // The low half wrapped (lo < base, unsigned) where a carry goes up:
+    // compare with the sign bits flipped, since AVX2 compares signed.
+    let flip = _mm256_set1_epi32(i32::MIN);
+    let carry = _mm256_cmpgt_epi32(_mm256_xor_si256(base, flip), _mm256_xor_si256(lo, flip));
+    let hi = _mm256_sub_epi32(_mm256_set1_epi32((b0 >> 32) as u32 as i32), carry);
+    (lo, hi)
 }
 
-/// Threefry4x32, 8 blocks (32 words) per step; counter `[b lo, b hi, s lo, s hi]`.
+/// Threefry4x32, 16 blocks (64 words) per step; counter `[b lo, b hi, s lo, s hi]`.
 #[target_feature(enable = "avx2")]
 pub(crate) fn threefry4x32(key: [u32; 4], rounds: u32, b0: u64, s: u64, out: &mut [u32]) -> usize {
-    const STEP: usize = 32;
+    const GROUPS: usize = 3;
+    const STEP: usize = 32 * GROUPS;
     let ks32 = [
         key[0],
         key[1],
@@ -232,94 +300,81 @@ pub(crate) fn threefry4x32(key: [u32; 4], rounds: u32, b0: u64, s: u64, out: &mu
         SKEIN_KS_PARITY32 ^ key[0] ^ key[1] ^ key[2] ^ key[3],
     ];
     let ks = ks32.map(|k| _mm256_set1_epi32(k as i32));
-    let s_lo = _mm256_set1_epi32(s as u32 as i32);
-    let s_hi = _mm256_set1_epi32((s >> 32) as u32 as i32);
-    let (rl, rr) = rotation_counts32(&ROTATIONS_4X32);
-    let inj = injection_counts32();
+    let s_lo = _mm256_add_epi32(_mm256_set1_epi32(s as u32 as i32), ks[2]);
+    let s_hi = _mm256_add_epi32(_mm256_set1_epi32((s >> 32) as u32 as i32), ks[3]);
     let steps = out.len() / STEP;
     for step in 0..steps {
-        let (lo, hi) = lanes_lo_hi(b0.wrapping_add(8 * step as u64));
-        let x = [
-            _mm256_add_epi32(lo, ks[0]),
-            _mm256_add_epi32(hi, ks[1]),
-            _mm256_add_epi32(s_lo, ks[2]),
-            _mm256_add_epi32(s_hi, ks[3]),
-        ];
-        let [mut x0, mut x1, mut x2, mut x3] = x;
-        for r in 0..rounds {
-            let i = (r % 8) as usize;
-            // Even rounds mix (0,1),(2,3); odd rounds mix (0,3),(2,1). Named
-            // variables, not an indexed array, keep the state in registers.
-            if r % 2 == 0 {
-                x0 = _mm256_add_epi32(x0, x1);
-                x1 = _mm256_xor_si256(rotl32(x1, rl[i][0], rr[i][0]), x0);
-                x2 = _mm256_add_epi32(x2, x3);
-                x3 = _mm256_xor_si256(rotl32(x3, rl[i][1], rr[i][1]), x2);
-            } else {
-                x0 = _mm256_add_epi32(x0, x3);
-                x3 = _mm256_xor_si256(rotl32(x3, rl[i][0], rr[i][0]), x0);
-                x2 = _mm256_add_epi32(x2, x1);
-                x1 = _mm256_xor_si256(rotl32(x1, rl[i][1], rr[i][1]), x2);
-            }
-            if r % 4 == 3 {
-                let i = (r / 4 + 1) as usize;
-                x0 = _mm256_add_epi32(x0, ks[i % 5]);
-                x1 = _mm256_add_epi32(x1, ks[(i + 1) % 5]);
-                x2 = _mm256_add_epi32(x2, ks[(i + 2) % 5]);
-                x3 = _mm256_add_epi32(x3, _mm256_add_epi32(ks[(i + 3) % 5], inj[i]));
-            }
+        let mut x = [[s_lo; GROUPS]; 4];
+        for g in 0..GROUPS {
+            let (lo, hi) = lanes_lo_hi(b0.wrapping_add((STEP / 4 * step + 8 * g) as u64));
+            x[0][g] = _mm256_add_epi32(lo, ks[0]);
+            x[1][g] = _mm256_add_epi32(hi, ks[1]);
+            x[3][g] = s_hi;
         }
-        let x = [x0, x1, x2, x3];
-        // 4x8 transpose: vector j holds word j of blocks 0..8.
-        let t0 = _mm256_unpacklo_epi32(x[0], x[1]);
-        let t1 = _mm256_unpackhi_epi32(x[0], x[1]);
-        let t2 = _mm256_unpacklo_epi32(x[2], x[3]);
-        let t3 = _mm256_unpackhi_epi32(x[2], x[3]);
-        let u0 = _mm256_unpacklo_epi64(t0, t2); // blocks 0 | 4
-        let u1 = _mm256_unpackhi_epi64(t0, t2); // blocks 1 | 5
-        let u2 = _mm256_unpacklo_epi64(t1, t3); // blocks 2 | 6
-        let u3 = _mm256_unpackhi_epi64(t1, t3); // blocks 3 | 7
-        let at = step * STEP;
-        store(out, at, _mm256_permute2x128_si256::<0x20>(u0, u1));
-        store(out, at + 8, _mm256_permute2x128_si256::<0x20>(u2, u3));
-        store(out, at + 16, _mm256_permute2x128_si256::<0x31>(u0, u1));
-        store(out, at + 24, _mm256_permute2x128_si256::<0x31>(u2, u3));
+        threefry_rounds!(
+            round4,
+            32,
+            _mm256_add_epi32,
+            set1_32,
+            ROTATIONS_4X32,
+            x,
+            ks,
+            4,
+            rounds
+        );
+        for g in 0..GROUPS {
+            // 4x8 transpose: vector j holds word j of 8 blocks.
+            let t0 = _mm256_unpacklo_epi32(x[0][g], x[1][g]);
+            let t1 = _mm256_unpackhi_epi32(x[0][g], x[1][g]);
+            let t2 = _mm256_unpacklo_epi32(x[2][g], x[3][g]);
+            let t3 = _mm256_unpackhi_epi32(x[2][g], x[3][g]);
+            let u0 = _mm256_unpacklo_epi64(t0, t2); // blocks 0 | 4
+            let u1 = _mm256_unpackhi_epi64(t0, t2); // blocks 1 | 5
+            let u2 = _mm256_unpacklo_epi64(t1, t3); // blocks 2 | 6
+            let u3 = _mm256_unpackhi_epi64(t1, t3); // blocks 3 | 7
+            let at = step * STEP + 32 * g;
+            store(out, at, _mm256_permute2x128_si256::<0x20>(u0, u1));
+            store(out, at + 8, _mm256_permute2x128_si256::<0x20>(u2, u3));
+            store(out, at + 16, _mm256_permute2x128_si256::<0x31>(u0, u1));
+            store(out, at + 24, _mm256_permute2x128_si256::<0x31>(u2, u3));
+        }
     }
     steps * STEP
 }
 
-/// Threefry2x32, 8 blocks (16 words) per step; counter `[b, s]`.
+/// Threefry2x32, 16 blocks (32 words) per step; counter `[b, s]`.
 #[target_feature(enable = "avx2")]
 pub(crate) fn threefry2x32(key: [u32; 2], rounds: u32, b0: u64, s: u64, out: &mut [u32]) -> usize {
-    const STEP: usize = 16;
+    const GROUPS: usize = 3;
+    const STEP: usize = 16 * GROUPS;
     let ks32 = [key[0], key[1], SKEIN_KS_PARITY32 ^ key[0] ^ key[1]];
     let ks = ks32.map(|k| _mm256_set1_epi32(k as i32));
-    let sv = _mm256_set1_epi32(s as u32 as i32);
-    // The 2x32 table, viewed as pairs so it shares the 4x32 helper.
-    let pairs: [[u32; 2]; 4] =
-        core::array::from_fn(|i| [ROTATIONS_2X32[2 * i], ROTATIONS_2X32[2 * i + 1]]);
-    let (rl, rr) = rotation_counts32(&pairs);
-    let inj = injection_counts32();
+    let sv = _mm256_add_epi32(_mm256_set1_epi32(s as u32 as i32), ks[1]);
     let steps = out.len() / STEP;
     for step in 0..steps {
-        let (lo, _) = lanes_lo_hi(b0.wrapping_add(8 * step as u64));
-        let mut x0 = _mm256_add_epi32(lo, ks[0]);
-        let mut x1 = _mm256_add_epi32(sv, ks[1]);
-        for r in 0..rounds {
-            let j = (r % 8) as usize;
-            x0 = _mm256_add_epi32(x0, x1);
-            x1 = _mm256_xor_si256(rotl32(x1, rl[j / 2][j % 2], rr[j / 2][j % 2]), x0);
-            if r % 4 == 3 {
-                let i = (r / 4 + 1) as usize;
-                x0 = _mm256_add_epi32(x0, ks[i % 3]);
-                x1 = _mm256_add_epi32(x1, _mm256_add_epi32(ks[(i + 1) % 3], inj[i]));
-            }
+        let mut x = [[sv; GROUPS]; 2];
+        for g in 0..GROUPS {
+            let (lo, _) = lanes_lo_hi(b0.wrapping_add((STEP / 2 * step + 8 * g) as u64));
+            x[0][g] = _mm256_add_epi32(lo, ks[0]);
         }
-        let lo = _mm256_unpacklo_epi32(x0, x1); // blocks 0, 1 | 4, 5
-        let hi = _mm256_unpackhi_epi32(x0, x1); // blocks 2, 3 | 6, 7
-        let at = step * STEP;
-        store(out, at, _mm256_permute2x128_si256::<0x20>(lo, hi));
-        store(out, at + 8, _mm256_permute2x128_si256::<0x31>(lo, hi));
+        threefry_rounds!(
+            round2,
+            32,
+            _mm256_add_epi32,
+            set1_32,
+            ROTATIONS_2X32,
+            x,
+            ks,
+            2,
+            rounds
+        );
+        for g in 0..GROUPS {
+            let lo = _mm256_unpacklo_epi32(x[0][g], x[1][g]); // blocks 0, 1 | 4, 5
+            let hi = _mm256_unpackhi_epi32(x[0][g], x[1][g]); // blocks 2, 3 | 6, 7
+            let at = step * STEP + 16 * g;
+            store(out, at, _mm256_permute2x128_si256::<0x20>(lo, hi));
+            store(out, at + 8, _mm256_permute2x128_si256::<0x31>(lo, hi));
+        }
     }
     steps * STEP
 }
@@ -336,10 +391,11 @@ fn lanes64(b0: u64) -> __m256i {
     )
 }
 
-/// Threefry4x64, 4 blocks (16 words) per step; counter `[b, 0, s, 0]`.
+/// Threefry4x64, 8 blocks (32 words) per step; counter `[b, 0, s, 0]`.
 #[target_feature(enable = "avx2")]
 pub(crate) fn threefry4x64(key: [u64; 4], rounds: u32, b0: u64, s: u64, out: &mut [u64]) -> usize {
-    const STEP: usize = 16;
+    const GROUPS: usize = 2;
+    const STEP: usize = 16 * GROUPS;
     let ks64 = [
         key[0],
         key[1],
@@ -348,86 +404,76 @@ pub(crate) fn threefry4x64(key: [u64; 4], rounds: u32, b0: u64, s: u64, out: &mu
         SKEIN_KS_PARITY64 ^ key[0] ^ key[1] ^ key[2] ^ key[3],
     ];
     let ks = ks64.map(|k| _mm256_set1_epi64x(k as i64));
-    let sv = _mm256_set1_epi64x(s as i64);
-    let (rl, rr) = rotation_counts64(&ROTATIONS_4X64);
-    let inj = injection_counts64();
+    let sv = _mm256_add_epi64(_mm256_set1_epi64x(s as i64), ks[2]);
     let steps = out.len() / STEP;
     for step in 0..steps {
-        let b = lanes64(b0.wrapping_add(4 * step as u64));
-        let x = [
-            _mm256_add_epi64(b, ks[0]),
-            ks[1],
-            _mm256_add_epi64(sv, ks[2]),
-            ks[3],
-        ];
-        let [mut x0, mut x1, mut x2, mut x3] = x;
-        for r in 0..rounds {
-            let i = (r % 8) as usize;
-            if r % 2 == 0 {
-                x0 = _mm256_add_epi64(x0, x1);
-                x1 = _mm256_xor_si256(rotl64(x1, rl[i][0], rr[i][0]), x0);
-                x2 = _mm256_add_epi64(x2, x3);
-                x3 = _mm256_xor_si256(rotl64(x3, rl[i][1], rr[i][1]), x2);
-            } else {
-                x0 = _mm256_add_epi64(x0, x3);
-                x3 = _mm256_xor_si256(rotl64(x3, rl[i][0], rr[i][0]), x0);
-                x2 = _mm256_add_epi64(x2, x1);
-                x1 = _mm256_xor_si256(rotl64(x1, rl[i][1], rr[i][1]), x2);
-            }
-            if r % 4 == 3 {
-                let i = (r / 4 + 1) as usize;
-                x0 = _mm256_add_epi64(x0, ks[i % 5]);
-                x1 = _mm256_add_epi64(x1, ks[(i + 1) % 5]);
-                x2 = _mm256_add_epi64(x2, ks[(i + 2) % 5]);
-                x3 = _mm256_add_epi64(x3, _mm256_add_epi64(ks[(i + 3) % 5], inj[i]));
-            }
+        let mut x = [[ks[1]; GROUPS]; 4];
+        for g in 0..GROUPS {
+            let b = lanes64(b0.wrapping_add((STEP / 4 * step + 4 * g) as u64));
+            x[0][g] = _mm256_add_epi64(b, ks[0]);
+            x[2][g] = sv;
+            x[3][g] = ks[3];
         }
-        let x = [x0, x1, x2, x3];
-        // 4x4 transpose of 64-bit words.
-        let t0 = _mm256_unpacklo_epi64(x[0], x[1]); // block 0 w0 w1 | block 2 w0 w1
-        let t1 = _mm256_unpackhi_epi64(x[0], x[1]); // block 1 | block 3
-        let t2 = _mm256_unpacklo_epi64(x[2], x[3]);
-        let t3 = _mm256_unpackhi_epi64(x[2], x[3]);
-        let at = step * STEP;
-        store64(out, at, _mm256_permute2x128_si256::<0x20>(t0, t2));
-        store64(out, at + 4, _mm256_permute2x128_si256::<0x20>(t1, t3));
-        store64(out, at + 8, _mm256_permute2x128_si256::<0x31>(t0, t2));
-        store64(out, at + 12, _mm256_permute2x128_si256::<0x31>(t1, t3));
+        threefry_rounds!(
+            round4,
+            64,
+            _mm256_add_epi64,
+            set1_64,
+            ROTATIONS_4X64,
+            x,
+            ks,
+            4,
+            rounds
+        );
+        for g in 0..GROUPS {
+            // 4x4 transpose of 64-bit words.
+            let t0 = _mm256_unpacklo_epi64(x[0][g], x[1][g]); // block 0 w0 w1 | block 2 w0 w1
+            let t1 = _mm256_unpackhi_epi64(x[0][g], x[1][g]); // block 1 | block 3
+            let t2 = _mm256_unpacklo_epi64(x[2][g], x[3][g]);
+            let t3 = _mm256_unpackhi_epi64(x[2][g], x[3][g]);
+            let at = step * STEP + 16 * g;
+            store64(out, at, _mm256_permute2x128_si256::<0x20>(t0, t2));
+            store64(out, at + 4, _mm256_permute2x128_si256::<0x20>(t1, t3));
+            store64(out, at + 8, _mm256_permute2x128_si256::<0x31>(t0, t2));
+            store64(out, at + 12, _mm256_permute2x128_si256::<0x31>(t1, t3));
+        }
     }
     steps * STEP
 }
 
-/// Threefry2x64, 4 blocks (8 words) per step; counter `[b, s]`.
+/// Threefry2x64, 8 blocks (16 words) per step; counter `[b, s]`.
 #[target_feature(enable = "avx2")]
 pub(crate) fn threefry2x64(key: [u64; 2], rounds: u32, b0: u64, s: u64, out: &mut [u64]) -> usize {
-    const STEP: usize = 8;
+    const GROUPS: usize = 2;
+    const STEP: usize = 8 * GROUPS;
     let ks64 = [key[0], key[1], SKEIN_KS_PARITY64 ^ key[0] ^ key[1]];
     let ks = ks64.map(|k| _mm256_set1_epi64x(k as i64));
-    let sv = _mm256_set1_epi64x(s as i64);
-    let pairs: [[u32; 2]; 4] =
-        core::array::from_fn(|i| [ROTATIONS_2X64[2 * i], ROTATIONS_2X64[2 * i + 1]]);
-    let (rl, rr) = rotation_counts64(&pairs);
-    let inj = injection_counts64();
+    let sv = _mm256_add_epi64(_mm256_set1_epi64x(s as i64), ks[1]);
     let steps = out.len() / STEP;
     for step in 0..steps {
-        let b = lanes64(b0.wrapping_add(4 * step as u64));
-        let mut x0 = _mm256_add_epi64(b, ks[0]);
-        let mut x1 = _mm256_add_epi64(sv, ks[1]);
-        for r in 0..rounds {
-            let j = (r % 8) as usize;
-            x0 = _mm256_add_epi64(x0, x1);
-            x1 = _mm256_xor_si256(rotl64(x1, rl[j / 2][j % 2], rr[j / 2][j % 2]), x0);
-            if r % 4 == 3 {
-                let i = (r / 4 + 1) as usize;
-                x0 = _mm256_add_epi64(x0, ks[i % 3]);
-                x1 = _mm256_add_epi64(x1, _mm256_add_epi64(ks[(i + 1) % 3], inj[i]));
-            }
+        let mut x = [[sv; GROUPS]; 2];
+        for g in 0..GROUPS {
+            let b = lanes64(b0.wrapping_add((STEP / 2 * step + 4 * g) as u64));
+            x[0][g] = _mm256_add_epi64(b, ks[0]);
         }
-        let lo = _mm256_unpacklo_epi64(x0, x1); // block 0 | block 2
-        let hi = _mm256_unpackhi_epi64(x0, x1); // block 1 | block 3
-        let at = step * STEP;
-        store64(out, at, _mm256_permute2x128_si256::<0x20>(lo, hi));
-        store64(out, at + 4, _mm256_permute2x128_si256::<0x31>(lo, hi));
+        threefry_rounds!(
+            round2,
+            64,
+            _mm256_add_epi64,
+            set1_64,
+            ROTATIONS_2X64,
+            x,
+            ks,
+            2,
+            rounds
+        );
+        for g in 0..GROUPS {
+            let lo = _mm256_unpacklo_epi64(x[0][g], x[1][g]); // block 0 | block 2
+            let hi = _mm256_unpackhi_epi64(x[0][g], x[1][g]); // block 1 | block 3
+            let at = step * STEP + 8 * g;
+            store64(out, at, _mm256_permute2x128_si256::<0x20>(lo, hi));
+            store64(out, at + 4, _mm256_permute2x128_si256::<0x31>(lo, hi));
+        }
     }
     steps * STEP
 }
@@ -504,67 +550,146 @@ fn horner2_1(t: __m256, d2: f32, d1: f32) -> __m256 {
     _mm256_add_ps(_mm256_mul_ps(p, t), splat(1.0))
 }
 
+/// Left-pack permutations: entry `m` lists the lanes whose bit is set in
+/// `m`, in order, then pads with lane 0.
+static LEFT_PACK: [[u32; 8]; 256] = {
+    let mut t = [[0u32; 8]; 256];
+    let mut m = 0;
+    while m < 256 {
+        let (mut lane, mut k) = (0, 0);
+        while lane < 8 {
+            if m & (1 << lane) != 0 {
+                t[m][k] = lane as u32;
+                k += 1;
+            }
+            lane += 1;
+        }
+        m += 1;
+    }
+    t
+};
+
+/// Elements handled per pass of [`normal_f32`].
+const PASS: usize = 256;
+
 /// `mean + std * standard_normal_f32(x[i])` for every i, eight lanes at a
 /// time; returns how many were done (a multiple of 8).
+///
+/// About 85% of deviates take the cheap central branch and 15% the tail
+/// (a logarithm, a square root and two divisions). Rather than computing
+/// both branches for every vector, a first pass evaluates the central
+/// formula everywhere and left-packs the tail lanes' inputs and positions; a
+/// second pass evaluates the tail on dense vectors and writes those results
+/// over the central ones. Each element still gets exactly the scalar
+/// operations of its own branch.
 #[target_feature(enable = "avx2")]
 pub(crate) fn normal_f32(x: &[u32], mean: f32, std: f32, out: &mut [f32]) -> usize {
     let len = x.len().min(out.len()) / 8 * 8;
-    for i in (0..len).step_by(8) {
-        // SAFETY: i + 8 <= len <= x.len().
-        let xv = unsafe { _mm256_loadu_si256(x.as_ptr().add(i) as *const __m256i) };
-        let z = normal_f32_x8(xv);
-        let y = _mm256_add_ps(splat(mean), _mm256_mul_ps(splat(std), z));
-        // SAFETY: i + 8 <= len <= out.len().
-        unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(i), y) };
+    let (meanv, stdv) = (splat(mean), splat(std));
+    let mut tail_x = [0u32; PASS + 8];
+    let mut tail_at = [0u32; PASS + 8];
+    for base in (0..len).step_by(PASS) {
+        let end = (base + PASS).min(len);
+        let mut nt = 0usize;
+        // Pass 1: central branch everywhere; collect the tail lanes.
+        for i in (base..end).step_by(8) {
+            // SAFETY: i + 8 <= len <= x.len().
+            let xv = unsafe { _mm256_loadu_si256(x.as_ptr().add(i) as *const __m256i) };
+            let (_, d) = q_and_d(xv);
+            let central = _mm256_cmp_ps::<_CMP_LE_OQ>(d, splat(n::SPLIT1_F32));
+            let y = _mm256_add_ps(meanv, _mm256_mul_ps(stdv, with_sign(central_x8(d), xv)));
+            // SAFETY: i + 8 <= len <= out.len().
+            unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(i), y) };
+            let tail = !_mm256_movemask_ps(central) & 0xff;
+            if tail != 0 {
+                // SAFETY: LEFT_PACK rows are 8 u32; nt + 8 <= PASS + 8.
+                unsafe {
+                    let perm =
+                        _mm256_loadu_si256(LEFT_PACK[tail as usize].as_ptr() as *const __m256i);
+                    let at = _mm256_add_epi32(
+                        _mm256_set1_epi32(i as i32),
+                        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                    );
+                    _mm256_storeu_si256(
+                        tail_x.as_mut_ptr().add(nt) as *mut __m256i,
+                        _mm256_permutevar8x32_epi32(xv, perm),
+                    );
+                    _mm256_storeu_si256(
+                        tail_at.as_mut_ptr().add(nt) as *mut __m256i,
+                        _mm256_permutevar8x32_epi32(at, perm),
+                    );
+                }
+                nt += tail.count_ones() as usize;
+            }
+        }
+        // Pass 2: the tail on dense vectors (lanes past nt are scratch).
+        for j in (0..nt).step_by(8) {
+            // SAFETY: j + 8 <= nt + 7 < PASS + 8.
+            let xv = unsafe { _mm256_loadu_si256(tail_x.as_ptr().add(j) as *const __m256i) };
+            let (q, _) = q_and_d(xv);
+            let y = _mm256_add_ps(meanv, _mm256_mul_ps(stdv, with_sign(tail_x8(q), xv)));
+            let mut ys = [0f32; 8];
+            // SAFETY: writing 8 f32 into an array of 8.
+            unsafe { _mm256_storeu_ps(ys.as_mut_ptr(), y) };
+            for (k, &v) in ys.iter().enumerate().take(nt - j) {
+                out[tail_at[j + k] as usize] = v;
+            }
+        }
     }
     len
 }
 
+/// `q = (2k+1) 2^-33` and `d = (2^32 - (2k+1)) 2^-33`, `k = x & 0x7fff_ffff`.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn normal_f32_x8(x: __m256i) -> __m256 {
+fn q_and_d(x: __m256i) -> (__m256, __m256) {
     let k = _mm256_and_si256(x, _mm256_set1_epi32(0x7fff_ffff));
     let q_int = _mm256_add_epi32(_mm256_add_epi32(k, k), _mm256_set1_epi32(1));
     let q = _mm256_mul_ps(u32_to_f32(q_int), splat(n::TWO_POW_M33));
     let neg = _mm256_sub_epi32(_mm256_setzero_si256(), q_int);
     let d = _mm256_mul_ps(u32_to_f32(neg), splat(n::TWO_POW_M33));
+    (q, d)
+}
 
-    let central = _mm256_cmp_ps::<_CMP_LE_OQ>(d, splat(n::SPLIT1_F32));
-    let central_bits = _mm256_movemask_ps(central);
+/// The central rational `(d A(r)) / B(r)`, `r = 0.180625 - d d`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn central_x8(d: __m256) -> __m256 {
+    let r = _mm256_sub_ps(splat(n::CONST1_F32), _mm256_mul_ps(d, d));
+    let num = horner3(r, n::A3_F32, n::A2_F32, n::A1_F32, n::A0_F32);
+    let mut den = _mm256_add_ps(_mm256_mul_ps(splat(n::B3_F32), r), splat(n::B2_F32));
+    den = _mm256_add_ps(_mm256_mul_ps(den, r), splat(n::B1_F32));
+    den = _mm256_add_ps(_mm256_mul_ps(den, r), splat(1.0));
+    _mm256_div_ps(_mm256_mul_ps(d, num), den)
+}
 
-    // Central rational, where d <= 0.425.
-    let zc = if central_bits != 0 {
-        let r = _mm256_sub_ps(splat(n::CONST1_F32), _mm256_mul_ps(d, d));
-        let num = horner3(r, n::A3_F32, n::A2_F32, n::A1_F32, n::A0_F32);
-        let mut den = _mm256_add_ps(_mm256_mul_ps(splat(n::B3_F32), r), splat(n::B2_F32));
-        den = _mm256_add_ps(_mm256_mul_ps(den, r), splat(n::B1_F32));
-        den = _mm256_add_ps(_mm256_mul_ps(den, r), splat(1.0));
-        _mm256_div_ps(_mm256_mul_ps(d, num), den)
-    } else {
-        _mm256_setzero_ps()
-    };
-    let abs_z = if central_bits == 0xff {
-        zc
-    } else {
-        // Tail: r = sqrt(-ln q); -x is a sign flip, as in the scalar code.
-        let ln = ln_f32(q);
-        let r = _mm256_sqrt_ps(_mm256_xor_ps(ln, splat(-0.0)));
-        let near = _mm256_cmp_ps::<_CMP_LE_OQ>(r, splat(n::SPLIT2_F32));
-        let t = _mm256_sub_ps(r, splat(n::CONST2_F32));
-        let num = horner3(t, n::C3_F32, n::C2_F32, n::C1_F32, n::C0_F32);
-        let den = horner2_1(t, n::D2_F32, n::D1_F32);
-        let mut zt = _mm256_div_ps(num, den);
-        // r > 5 cannot happen for f32 (r <= 4.78); the branch is kept for the
-        // contract, so evaluate it exactly should a lane ever get there.
-        let far = !_mm256_movemask_ps(near) & !central_bits & 0xff;
-        if far != 0 {
-            let t = _mm256_sub_ps(r, splat(n::SPLIT2_F32));
-            let num = horner3(t, n::E3_F32, n::E2_F32, n::E1_F32, n::E0_F32);
-            let den = horner2_1(t, n::F2_F32, n::F1_F32);
-            zt = _mm256_blendv_ps(_mm256_div_ps(num, den), zt, near);
-        }
-        _mm256_blendv_ps(zt, zc, central)
-    };
+/// The tail: `r = sqrt(-ln q)`, then `C(t)/D(t)` with `t = r - 1.6` for
+/// `r <= 5`, else `E(t)/F(t)` with `t = r - 5`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn tail_x8(q: __m256) -> __m256 {
+    // -x is a sign flip, as in the scalar code.
+    let r = _mm256_sqrt_ps(_mm256_xor_ps(ln_f32(q), splat(-0.0)));
+    let near = _mm256_cmp_ps::<_CMP_LE_OQ>(r, splat(n::SPLIT2_F32));
+    let t = _mm256_sub_ps(r, splat(n::CONST2_F32));
+    let num = horner3(t, n::C3_F32, n::C2_F32, n::C1_F32, n::C0_F32);
+    let den = horner2_1(t, n::D2_F32, n::D1_F32);
+    let z = _mm256_div_ps(num, den);
+    // r > 5 cannot happen for f32 inputs (r <= 4.78), but the branch is part
+    // of the contract: evaluate it exactly should a lane ever get there.
+    if _mm256_movemask_ps(near) == 0xff {
+        return z;
+    }
+    let t = _mm256_sub_ps(r, splat(n::SPLIT2_F32));
+    let num = horner3(t, n::E3_F32, n::E2_F32, n::E1_F32, n::E0_F32);
+    let den = horner2_1(t, n::F2_F32, n::F1_F32);
+    _mm256_blendv_ps(_mm256_div_ps(num, den), z, near)
+}
+
+/// `|z|` with the input's top bit OR-ed in (the scalar code's negation).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn with_sign(abs_z: __m256, x: __m256i) -> __m256 {
     let sign = _mm256_and_si256(x, _mm256_set1_epi32(0x8000_0000u32 as i32));
     _mm256_castsi256_ps(_mm256_or_si256(_mm256_castps_si256(abs_z), sign))
 }
