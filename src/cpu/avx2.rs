@@ -18,6 +18,10 @@
 //! Every operation is the integer or IEEE operation of the scalar code, so the
 //! bits are the same; `tests/cpu_backends.rs` checks it.
 
+// The state is indexed [word][group] in several arrays at once; index loops
+// read better than zipped iterators there.
+#![allow(clippy::needless_range_loop)]
+
 use crate::dist::normal as n;
 use crate::generator::philox::{
     PHILOX_M2X32_0, PHILOX_M4X32_0, PHILOX_M4X32_1, PHILOX_W32_0, PHILOX_W32_1,
