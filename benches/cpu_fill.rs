@@ -78,30 +78,34 @@ fn fills(c: &mut Criterion) {
                 &Distribution::Bits,
             );
         }
-        let per_dist: &[(
-            &str,
-            fn(&mut _, String, &Stream, &CpuOptions, &Distribution),
-            &Distribution,
-        )] = &[
-            ("uniform_f32", row::<f32>, &uniform),
-            ("uniform_f64", row::<f64>, &uniform),
-            ("normal_f32", row::<f32>, &normal),
-            ("normal_f64", row::<f64>, &normal),
-            ("uniform_bf16", row::<half::bf16>, &uniform),
-        ];
         let main = algo == Algorithm::PHILOX4X32_10;
         if quick && !main {
             continue;
         }
-        for (name, f, dist) in per_dist {
-            f(
-                &mut g,
-                format!("{algo}/{name}/{best}"),
-                &s,
-                &one(best),
-                dist,
-            );
-        }
+        let o = one(best);
+        row::<f32>(
+            &mut g,
+            format!("{algo}/uniform_f32/{best}"),
+            &s,
+            &o,
+            &uniform,
+        );
+        row::<f64>(
+            &mut g,
+            format!("{algo}/uniform_f64/{best}"),
+            &s,
+            &o,
+            &uniform,
+        );
+        row::<f32>(&mut g, format!("{algo}/normal_f32/{best}"), &s, &o, &normal);
+        row::<f64>(&mut g, format!("{algo}/normal_f64/{best}"), &s, &o, &normal);
+        row::<half::bf16>(
+            &mut g,
+            format!("{algo}/uniform_bf16/{best}"),
+            &s,
+            &o,
+            &uniform,
+        );
         if main {
             row::<f32>(
                 &mut g,
