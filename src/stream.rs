@@ -418,7 +418,12 @@ impl Views for u32 {
         first: u128,
         out: &mut [u64],
     ) {
-        // u64 element j joins u32 elements 2j (low) and 2j+1 (high).
+        // u64 element j joins u32 elements 2j (low) and 2j+1 (high): on a
+        // little-endian machine that is the u32 words' own byte order.
+        if cfg!(target_endian = "little") {
+            fill_native(g, be, s, 2 * first, bytemuck::cast_slice_mut(out));
+            return;
+        }
         let mut buf = [0u32; CHUNK_WORDS];
         let mut j = first;
         for c in out.chunks_mut(CHUNK_WORDS / 2) {

@@ -22,7 +22,7 @@
 // read better than zipped iterators there.
 #![allow(clippy::needless_range_loop)]
 
-use crate::dist::normal as n;
+use crate::dist::{normal as n, uniform as u};
 use crate::generator::philox::{
     PHILOX_M2X32_0, PHILOX_M4X32_0, PHILOX_M4X32_1, PHILOX_W32_0, PHILOX_W32_1,
 };
@@ -604,27 +604,27 @@ pub(crate) fn normal_f32(x: &[u32], mean: f32, std: f32, out: &mut [f32]) -> usi
             let y = _mm256_add_ps(meanv, _mm256_mul_ps(stdv, with_sign(central_x8(d), xv)));
             // SAFETY: i + 8 <= len <= out.len().
             unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(i), y) };
+            // Left-pack the tail lanes (none: an empty pack, no branch to
+            // mispredict).
             let tail = !_mm256_movemask_ps(central) & 0xff;
-            if tail != 0 {
-                // SAFETY: LEFT_PACK rows are 8 u32; nt + 8 <= PASS + 8.
-                unsafe {
-                    let perm =
-                        _mm256_loadu_si256(LEFT_PACK[tail as usize].as_ptr() as *const __m256i);
-                    let at = _mm256_add_epi32(
-                        _mm256_set1_epi32(i as i32),
-                        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-                    );
-                    _mm256_storeu_si256(
-                        tail_x.as_mut_ptr().add(nt) as *mut __m256i,
-                        _mm256_permutevar8x32_epi32(xv, perm),
-                    );
-                    _mm256_storeu_si256(
-                        tail_at.as_mut_ptr().add(nt) as *mut __m256i,
-                        _mm256_permutevar8x32_epi32(at, perm),
-                    );
-                }
-                nt += tail.count_ones() as usize;
+            // SAFETY: LEFT_PACK rows are 8 u32; nt <= i - base, so
+            // nt + 8 <= PASS + 8.
+            unsafe {
+                let perm = _mm256_loadu_si256(LEFT_PACK[tail as usize].as_ptr() as *const __m256i);
+                let at = _mm256_add_epi32(
+                    _mm256_set1_epi32(i as i32),
+                    _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                );
+                _mm256_storeu_si256(
+                    tail_x.as_mut_ptr().add(nt) as *mut __m256i,
+                    _mm256_permutevar8x32_epi32(xv, perm),
+                );
+                _mm256_storeu_si256(
+                    tail_at.as_mut_ptr().add(nt) as *mut __m256i,
+                    _mm256_permutevar8x32_epi32(at, perm),
+                );
             }
+            nt += tail.count_ones() as usize;
         }
         // Pass 2: the tail on dense vectors (lanes past nt are scratch).
         for j in (0..nt).step_by(8) {
@@ -696,4 +696,38 @@ fn tail_x8(q: __m256) -> __m256 {
 fn with_sign(abs_z: __m256, x: __m256i) -> __m256 {
     let sign = _mm256_and_si256(x, _mm256_set1_epi32(0x8000_0000u32 as i32));
     _mm256_castsi256_ps(_mm256_or_si256(_mm256_castps_si256(abs_z), sign))
+}
+
+/// `uniform_f64(x[i]) = (x[i] >> 11) * 2^-53` for a leading part of the
+/// slices; returns its length (a multiple of 4). AVX2 cannot convert 64-bit
+/// integers, so the 53-bit value `v` is split: its low 52 bits become a
+/// double exactly through the exponent-bias trick (`2^52 + low` has the
+/// integer in its mantissa), its top bit is 0 or 1, and
+/// `low * 2^-53 + top * 0.5` is exact, as the scalar conversion is.
+#[target_feature(enable = "avx2")]
+pub(crate) fn uniform_f64(x: &[u64], out: &mut [f64]) -> usize {
+    let len = x.len().min(out.len()) / 4 * 4;
+    let bias = _mm256_set1_epi64x(0x4330_0000_0000_0000); // 2^52
+    let two52 = _mm256_set1_pd(4_503_599_627_370_496.0);
+    let low52 = _mm256_set1_epi64x((1 << 52) - 1);
+    for i in (0..len).step_by(4) {
+        // SAFETY: i + 4 <= len <= x.len().
+        let v = unsafe { _mm256_loadu_si256(x.as_ptr().add(i) as *const __m256i) };
+        let v = _mm256_srli_epi64::<11>(v);
+        let lo = _mm256_sub_pd(
+            _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(v, low52), bias)),
+            two52,
+        );
+        let top = _mm256_sub_pd(
+            _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<52>(v), bias)),
+            two52,
+        );
+        let y = _mm256_add_pd(
+            _mm256_mul_pd(lo, _mm256_set1_pd(u::TWO_POW_M53)),
+            _mm256_mul_pd(top, _mm256_set1_pd(0.5)),
+        );
+        // SAFETY: i + 4 <= len <= out.len().
+        unsafe { _mm256_storeu_pd(out.as_mut_ptr().add(i), y) };
+    }
+    len
 }

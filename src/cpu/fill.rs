@@ -104,9 +104,7 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
             map_packed(g, be, s, first, o, 4, |w, k| (w >> (8 * k)) as u8)
         }
         (D::Uniform, _, OutSlice::F32(o)) => map_u32(g, be, s, first, o, uniform::uniform_f32),
-        (D::Uniform, _, OutSlice::F64(o)) => {
-            map_u64(g, be, s, first, o, 1, |x| uniform::uniform_f64(x[0]))
-        }
+        (D::Uniform, _, OutSlice::F64(o)) => uniform_f64(g, be, s, first, o),
         (D::Uniform, _, OutSlice::F16(o)) => map_packed(g, be, s, first, o, 2, |w, k| {
             uniform::uniform_f16(uniform::half_of(w, k == 1))
         }),
@@ -197,5 +195,21 @@ pub(crate) fn fill_parallel<G: KeyedBlocks>(
         OutSlice::F16(o) => split!(o, F16),
         OutSlice::BF16(o) => split!(o, BF16),
         OutSlice::U8(o) => split!(o, U8),
+    }
+}
+
+/// Uniform f64: u64 elements a chunk at a time, converted by the backend's
+/// kernel where it has one and by the scalar definition for the rest.
+fn uniform_f64<G: KeyedBlocks>(g: &G, be: CpuBackend, s: u64, first: u128, out: &mut [f64]) {
+    let mut buf = [0u64; CHUNK];
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK) {
+        let raw = &mut buf[..c.len()];
+        fill_u64_view(g, be, s, i, raw);
+        let done = simd::uniform_f64(be, raw, c);
+        for (o, &x) in c[done..].iter_mut().zip(&raw[done..]) {
+            *o = uniform::uniform_f64(x);
+        }
+        i += c.len() as u128;
     }
 }

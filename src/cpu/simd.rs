@@ -110,3 +110,18 @@ pub(crate) fn normal_f32(be: CpuBackend, x: &[u32], mean: f32, std: f32, out: &m
         }
     }
 }
+
+/// `out[i] = uniform_f64(x[i])` for a leading part of the slices; returns its
+/// length.
+#[inline]
+pub(crate) fn uniform_f64(be: CpuBackend, x: &[u64], out: &mut [f64]) -> usize {
+    match be {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above, Avx2 is only chosen when the CPU has it.
+        CpuBackend::Avx2 => unsafe { super::avx2::uniform_f64(x, out) },
+        _ => {
+            let _ = (x, out);
+            0
+        }
+    }
+}

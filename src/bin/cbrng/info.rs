@@ -42,7 +42,13 @@ pub fn run() -> Result<ExitCode, Error> {
         "os": std::env::consts::OS,
         "arch": std::env::consts::ARCH,
         "cpu_features_detected": cpu_features(),
-        "cpu_backend": "scalar",
+        "cpu_backend": cbrng::CpuBackend::default_for_process().name(),
+        "cpu_backends_available": cbrng::CpuBackend::ALL
+            .into_iter()
+            .filter(|b| b.is_available())
+            .map(|b| b.name())
+            .collect::<Vec<_>>(),
+        "cpu_threads": cbrng::CpuOptions::auto().threads(),
         "gpu": gpu,
     });
     println!(

@@ -56,6 +56,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A bad CBRNG_CPU_BACKEND is reported, not silently replaced.
+    if let Err(e) = cbrng::CpuBackend::from_env() {
+        eprintln!("cbrng: error: {e}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Kat(a) => kat::run(a),
         Command::Fill(a) => fill::run(a),

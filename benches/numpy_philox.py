@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""NumPy's Philox (Philox4x64-10) on the same 64 MiB outputs as
+`cargo bench --bench cpu_fill`, for the CPU speed targets of cbrng.
+
+Usage: python3 benches/numpy_philox.py   (pip install numpy)
+
+Prints GiB/s of bytes written, best of REPEATS runs, one thread (NumPy's
+generators are single-threaded).
+"""
+import time
+
+import numpy as np
+
+BYTES = 64 << 20
+REPEATS = 7
+
+
+def best_gib_s(fill):
+    fill()  # warm up: page in the output buffer
+    best = float("inf")
+    for _ in range(REPEATS):
+        t = time.perf_counter()
+        fill()
+        best = min(best, time.perf_counter() - t)
+    return BYTES / best / (1 << 30)
+
+
+def main():
+    g = np.random.Generator(np.random.Philox(12345))
+    f32 = np.empty(BYTES // 4, dtype=np.float32)
+    f64 = np.empty(BYTES // 8, dtype=np.float64)
+    rows = [
+        ("random(dtype=float32)", lambda: g.random(dtype=np.float32, out=f32)),
+        ("random() float64", lambda: g.random(out=f64)),
+        ("standard_normal(dtype=float32)", lambda: g.standard_normal(dtype=np.float32, out=f32)),
+        ("standard_normal() float64", lambda: g.standard_normal(out=f64)),
+    ]
+    print(f"numpy {np.__version__}, Generator(Philox), 64 MiB outputs, best of {REPEATS}")
+    for name, fill in rows:
+        print(f"{name:32s} {best_gib_s(fill):7.3f} GiB/s")
+
+
+if __name__ == "__main__":
+    main()
