@@ -4,6 +4,7 @@
 //!
 //! `cargo bench --bench cpu_fill`; throughput is in bytes written. Rows:
 //! - `baseline/*`: rand's generators.
+//! - `rng/*`: cbrng's rand_core adapter (`fill_bytes`, `next_u64` in a loop).
 //! - `<algo>/<dist>/<backend>`: one thread, the named CPU backend.
 //! - `<algo>/<dist>/threads=N`: the default backend on N threads.
 //!
@@ -51,7 +52,29 @@ fn fills(c: &mut Criterion) {
     g.bench_function("baseline/SmallRng_fill_bytes", |b| {
         b.iter(|| small_rng.fill_bytes(black_box(&mut bytes)))
     });
-    drop(bytes);
+    // The rand_core adapter: bulk bytes, and one u64 at a time.
+    let mut philox = cbrng::rng::Philox4x32Rng::seed_from_u64(1);
+    g.bench_function("rng/Philox4x32Rng_fill_bytes", |b| {
+        b.iter(|| philox.fill_bytes(black_box(&mut bytes)))
+    });
+    let mut words = vec![0u64; BYTES / 8];
+    g.bench_function("rng/Philox4x32Rng_next_u64", |b| {
+        b.iter(|| {
+            for w in words.iter_mut() {
+                *w = philox.next_u64();
+            }
+            black_box(&mut words);
+        })
+    });
+    g.bench_function("baseline/StdRng_next_u64", |b| {
+        b.iter(|| {
+            for w in words.iter_mut() {
+                *w = std_rng.next_u64();
+            }
+            black_box(&mut words);
+        })
+    });
+    drop((bytes, words));
 
     let one = |be: CpuBackend| {
         CpuOptions::auto()

@@ -38,10 +38,10 @@ pub struct CounterRng<G: KeyedBlocks> {
     blocks: G,
     backend: CpuBackend,
     stream: Stream,
-    /// Next u32 element to return.
-    pos: u128,
-    /// u32 index of `buf[0]`.
+    /// u32 index of `buf[0]`; the position is `buf_start + idx`.
     buf_start: u128,
+    /// Index in `buf` of the next element (may equal `buf_len`: refill first).
+    idx: usize,
     /// Valid elements in `buf` (0 = empty).
     buf_len: usize,
     buf: [u32; BUF],
@@ -65,8 +65,8 @@ impl<G: KeyedBlocks> CounterRng<G> {
             blocks: G::from_key(stream.key(), algo.rounds()),
             backend: CpuBackend::default_for_process(),
             stream: *stream,
-            pos: 0,
             buf_start: 0,
+            idx: 0,
             buf_len: 0,
             buf: [0; BUF],
         })
@@ -101,12 +101,12 @@ impl<G: KeyedBlocks> CounterRng<G> {
 
     /// Index of the next u32 element.
     pub fn position(&self) -> u128 {
-        self.pos
+        self.buf_start + self.idx as u128
     }
 
     /// u32 elements left before the end of the stream.
     pub fn remaining(&self) -> u128 {
-        self.len() - self.pos
+        self.len() - self.position()
     }
 
     fn len(&self) -> u128 {
@@ -124,21 +124,25 @@ impl<G: KeyedBlocks> CounterRng<G> {
                 len: self.len(),
             });
         }
-        self.pos = pos;
+        if pos >= self.buf_start && pos <= self.buf_start + self.buf_len as u128 {
+            self.idx = (pos - self.buf_start) as usize; // still in the buffer
+        } else {
+            (self.buf_start, self.idx, self.buf_len) = (pos, 0, 0);
+        }
         Ok(())
     }
 
-    /// Refills the buffer so that it holds `self.pos`.
+    /// Refills the buffer so that it starts at the position.
     #[cold]
     fn refill(&mut self) {
-        let len = self.len();
+        let (len, pos) = (self.len(), self.position());
         assert!(
-            self.pos < len,
+            pos < len,
             "cbrng: end of the {} stream reached after {len} u32 elements (check remaining())",
             self.stream.algorithm()
         );
-        self.buf_start = self.pos;
-        self.buf_len = (len - self.pos).min(BUF as u128) as usize;
+        (self.buf_start, self.idx) = (pos, 0);
+        self.buf_len = (len - pos).min(BUF as u128) as usize;
         fill_u32_view(
             &self.blocks,
             self.backend,
@@ -150,13 +154,12 @@ impl<G: KeyedBlocks> CounterRng<G> {
 
     #[inline]
     fn next_word(&mut self) -> u32 {
-        let k = self.pos.wrapping_sub(self.buf_start);
-        if k >= self.buf_len as u128 {
+        if self.idx >= self.buf_len {
             self.refill();
-            return self.next_word();
         }
-        self.pos += 1;
-        self.buf[k as usize]
+        let w = self.buf[self.idx];
+        self.idx += 1;
+        w
     }
 }
 
@@ -173,6 +176,12 @@ impl<G: KeyedBlocks> TryRng for CounterRng<G> {
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        if self.idx + 2 <= self.buf_len {
+            // Both halves buffered: one bounds check, no refill test.
+            let pair = &self.buf[self.idx..self.idx + 2];
+            self.idx += 2;
+            return Ok(u64::from(pair[0]) | (u64::from(pair[1]) << 32));
+        }
         let lo = self.next_word();
         let hi = self.next_word();
         Ok(u64::from(lo) | (u64::from(hi) << 32))
@@ -182,7 +191,8 @@ impl<G: KeyedBlocks> TryRng for CounterRng<G> {
         let mut words = dst.chunks_exact_mut(4);
         // Large requests bypass the buffer: whole words straight from the stream.
         let whole = words.len();
-        if whole > BUF && self.pos + whole as u128 <= self.len() {
+        let mut pos = self.position();
+        if whole > BUF && pos + whole as u128 <= self.len() {
             let mut tmp = [0u32; 256];
             let mut left = whole;
             let mut chunks = (&mut words).take(whole);
@@ -192,7 +202,7 @@ impl<G: KeyedBlocks> TryRng for CounterRng<G> {
                     &self.blocks,
                     self.backend,
                     self.stream.id(),
-                    self.pos,
+                    pos,
                     &mut tmp[..n],
                 );
                 for w in &tmp[..n] {
@@ -201,10 +211,10 @@ impl<G: KeyedBlocks> TryRng for CounterRng<G> {
                         .expect("counted above")
                         .copy_from_slice(&w.to_le_bytes());
                 }
-                self.pos += n as u128;
+                pos += n as u128;
                 left -= n;
             }
-            self.buf_len = 0;
+            (self.buf_start, self.idx, self.buf_len) = (pos, 0, 0);
         } else {
             for c in &mut words {
                 c.copy_from_slice(&self.next_word().to_le_bytes());
