@@ -32,6 +32,22 @@ use crate::generator::threefry::{
 };
 use std::arch::x86_64::*;
 
+/// Words made per step by each kernel (a caller finishing a partial step
+/// makes one whole step into a scratch buffer of at most [`MAX_STEP`] words).
+pub(crate) const STEP_PHILOX4X32: usize = 32;
+/// See [`STEP_PHILOX4X32`].
+pub(crate) const STEP_PHILOX2X32: usize = 32;
+/// Three groups of 8 blocks of 4 words.
+pub(crate) const STEP_THREEFRY4X32: usize = 96;
+/// Three groups of 8 blocks of 2 words.
+pub(crate) const STEP_THREEFRY2X32: usize = 48;
+/// Two groups of 4 blocks of 4 words (more 64-bit groups spill registers).
+pub(crate) const STEP_THREEFRY4X64: usize = 32;
+/// Two groups of 4 blocks of 2 words.
+pub(crate) const STEP_THREEFRY2X64: usize = 16;
+/// The largest step.
+pub(crate) const MAX_STEP: usize = 96;
+
 #[inline]
 #[target_feature(enable = "avx2")]
 fn store(out: &mut [u32], at: usize, v: __m256i) {
@@ -52,7 +68,7 @@ fn store64(out: &mut [u64], at: usize, v: __m256i) {
 /// stream `s`, counter `[b lo, b hi, s lo, s hi]`.
 #[target_feature(enable = "avx2")]
 pub(crate) fn philox4x32(key: [u32; 2], rounds: u32, b0: u64, s: u64, out: &mut [u32]) -> usize {
-    const STEP: usize = 32;
+    const STEP: usize = STEP_PHILOX4X32;
     // Lanes (low first): [x0, x1, x2, x3 | x0', x1', x2', x3'].
     let m = _mm256_setr_epi32(
         PHILOX_M4X32_0 as i32,
@@ -120,7 +136,7 @@ pub(crate) fn philox4x32(key: [u32; 2], rounds: u32, b0: u64, s: u64, out: &mut 
 /// Philox2x32, 16 blocks (32 words) per step; counter `[b, s]`.
 #[target_feature(enable = "avx2")]
 pub(crate) fn philox2x32(key: [u32; 1], rounds: u32, b0: u64, s: u64, out: &mut [u32]) -> usize {
-    const STEP: usize = 32;
+    const STEP: usize = STEP_PHILOX2X32;
     let m = _mm256_set1_epi64x(i64::from(PHILOX_M2X32_0));
     let k_init = _mm256_set1_epi64x(i64::from(key[0]));
     let bump = _mm256_set1_epi64x(i64::from(PHILOX_W32_0));
@@ -162,8 +178,8 @@ pub(crate) fn philox2x32(key: [u32; 1], rounds: u32, b0: u64, s: u64, out: &mut 
 // ---------------------------------------------------------------------------
 // Threefry. Two groups of vectors are in flight per step: one round is a
 // short dependency chain (add, shift, or, xor), and a second independent
-// group fills the pipeline while the first waits (each function sets its
-// `GROUPS`: 3 for 32-bit words, 2 for 64-bit ones, where 3 spills registers). Rotation counts are
+// group fills the pipeline while the first waits (3 groups for 32-bit
+// words, 2 for 64-bit ones, where 3 spills registers; see the STEP_ constants). Rotation counts are
 // immediates taken from the tables of `generator::threefry` at compile time.
 
 /// Rotate every lane of `$x` left by the constant `$r` ($bits-bit lanes).
@@ -294,8 +310,8 @@ fn lanes_lo_hi(b0: u64) -> (__m256i, __m256i) {
 /// Threefry4x32, 16 blocks (64 words) per step; counter `[b lo, b hi, s lo, s hi]`.
 #[target_feature(enable = "avx2")]
 pub(crate) fn threefry4x32(key: [u32; 4], rounds: u32, b0: u64, s: u64, out: &mut [u32]) -> usize {
-    const GROUPS: usize = 3;
-    const STEP: usize = 32 * GROUPS;
+    const GROUPS: usize = STEP_THREEFRY4X32 / 32;
+    const STEP: usize = STEP_THREEFRY4X32;
     let ks32 = [
         key[0],
         key[1],
@@ -349,8 +365,8 @@ pub(crate) fn threefry4x32(key: [u32; 4], rounds: u32, b0: u64, s: u64, out: &mu
 /// Threefry2x32, 16 blocks (32 words) per step; counter `[b, s]`.
 #[target_feature(enable = "avx2")]
 pub(crate) fn threefry2x32(key: [u32; 2], rounds: u32, b0: u64, s: u64, out: &mut [u32]) -> usize {
-    const GROUPS: usize = 3;
-    const STEP: usize = 16 * GROUPS;
+    const GROUPS: usize = STEP_THREEFRY2X32 / 16;
+    const STEP: usize = STEP_THREEFRY2X32;
     let ks32 = [key[0], key[1], SKEIN_KS_PARITY32 ^ key[0] ^ key[1]];
     let ks = ks32.map(|k| _mm256_set1_epi32(k as i32));
     let sv = _mm256_add_epi32(_mm256_set1_epi32(s as u32 as i32), ks[1]);
@@ -398,8 +414,8 @@ fn lanes64(b0: u64) -> __m256i {
 /// Threefry4x64, 8 blocks (32 words) per step; counter `[b, 0, s, 0]`.
 #[target_feature(enable = "avx2")]
 pub(crate) fn threefry4x64(key: [u64; 4], rounds: u32, b0: u64, s: u64, out: &mut [u64]) -> usize {
-    const GROUPS: usize = 2;
-    const STEP: usize = 16 * GROUPS;
+    const GROUPS: usize = STEP_THREEFRY4X64 / 16;
+    const STEP: usize = STEP_THREEFRY4X64;
     let ks64 = [
         key[0],
         key[1],
@@ -448,8 +464,8 @@ pub(crate) fn threefry4x64(key: [u64; 4], rounds: u32, b0: u64, s: u64, out: &mu
 /// Threefry2x64, 8 blocks (16 words) per step; counter `[b, s]`.
 #[target_feature(enable = "avx2")]
 pub(crate) fn threefry2x64(key: [u64; 2], rounds: u32, b0: u64, s: u64, out: &mut [u64]) -> usize {
-    const GROUPS: usize = 2;
-    const STEP: usize = 8 * GROUPS;
+    const GROUPS: usize = STEP_THREEFRY2X64 / 8;
+    const STEP: usize = STEP_THREEFRY2X64;
     let ks64 = [key[0], key[1], SKEIN_KS_PARITY64 ^ key[0] ^ key[1]];
     let ks = ks64.map(|k| _mm256_set1_epi64x(k as i64));
     let sv = _mm256_add_epi64(_mm256_set1_epi64x(s as i64), ks[1]);

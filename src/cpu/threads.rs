@@ -2,6 +2,8 @@
 //! own, so the parts are independent and the bytes do not depend on how many
 //! threads made them.
 
+use std::sync::Mutex;
+
 /// Least output a thread is given; smaller fills stay on fewer threads
 /// (starting a thread costs tens of microseconds).
 pub const MIN_PART_BYTES: usize = 256 * 1024;
@@ -28,16 +30,32 @@ pub(crate) fn for_parts<T: Send>(
     }
     // Equal parts rounded up to the grain; the last part takes the rest.
     let per = n.div_ceil(parts).div_ceil(GRAIN) * GRAIN;
+    let mut slots = Vec::with_capacity(parts);
+    let mut rest = out;
+    let mut first = 0;
+    while rest.len() > per {
+        let (part, tail) = rest.split_at_mut(per);
+        slots.push(Mutex::new(Some((first, part))));
+        first += per;
+        rest = tail;
+    }
+    // Makes the part in `slot` unless someone already took it.
+    let run = |slot: &Mutex<Option<(usize, &mut [T])>>| {
+        let taken = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some((at, part)) = taken {
+            fill(at, part);
+        }
+    };
     std::thread::scope(|scope| {
-        let fill = &fill;
-        let mut rest = out;
-        let mut first = 0;
-        while rest.len() > per {
-            let (part, tail) = rest.split_at_mut(per);
-            let at = first;
-            scope.spawn(move || fill(at, part));
-            first += per;
-            rest = tail;
+        for slot in &slots {
+            // A thread the OS refuses is not an error: the part is then made
+            // here (the bytes do not depend on which thread makes them).
+            if std::thread::Builder::new()
+                .spawn_scoped(scope, || run(slot))
+                .is_err()
+            {
+                run(slot);
+            }
         }
         fill(first, rest);
     });
