@@ -8,8 +8,10 @@ use crate::dist::{
 use crate::generator::KeyedBlocks;
 use crate::stream::{fill_u32_view, fill_u64_view};
 
-/// Stream elements per chunk: small enough for the stack and L1.
-const CHUNK: usize = 512;
+/// Stream elements per chunk. Small enough for the stack and L1, and small
+/// enough that generating one chunk overlaps with the stores of the last
+/// one draining to memory (512 measured 13% slower than 256 for uniform f64).
+const CHUNK: usize = 256;
 
 /// Output element i (from `first`) is `f(u32 element i)`.
 #[inline]
