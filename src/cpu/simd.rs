@@ -99,58 +99,47 @@ block_kernel!(
     "Threefry4x64 blocks `b0..` of stream `s`."
 );
 
-/// Philox2x64 has no SIMD kernel: AVX2 has no 64x64 -> 128-bit multiply.
-#[inline]
-pub(crate) fn philox2x64(
-    _: CpuBackend,
-    _: [u64; 1],
-    _: u32,
-    _: u64,
-    _: u64,
-    _: &mut [u64],
-) -> usize {
-    0
-}
-
-/// Philox4x64 has no SIMD kernel: AVX2 has no 64x64 -> 128-bit multiply.
-#[inline]
-pub(crate) fn philox4x64(
-    _: CpuBackend,
-    _: [u64; 2],
-    _: u32,
-    _: u64,
-    _: u64,
-    _: &mut [u64],
-) -> usize {
-    0
-}
-
-/// `out[i] = mean + std * standard_normal_f32(x[i])` for a leading part of
-/// the slices; returns its length.
-#[inline]
-pub(crate) fn normal_f32(be: CpuBackend, x: &[u32], mean: f32, std: f32, out: &mut [f32]) -> usize {
-    match be {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: as above, Avx2 is only chosen when the CPU has it.
-        CpuBackend::Avx2 => unsafe { super::avx2::normal_f32(x, mean, std, out) },
-        _ => {
-            let _ = (x, mean, std, out);
+/// A 64-bit Philox generator has no SIMD kernel: AVX2 has no 64x64 -> 128-bit
+/// multiply, and emulating it is slower than the scalar `mul`.
+macro_rules! no_kernel {
+    ($name:ident, $k:expr) => {
+        #[doc = concat!("`", stringify!($name), "`: always scalar.")]
+        #[inline]
+        pub(crate) fn $name(
+            _: CpuBackend,
+            _: [u64; $k],
+            _: u32,
+            _: u64,
+            _: u64,
+            _: &mut [u64],
+        ) -> usize {
             0
         }
-    }
+    };
 }
 
-/// `out[i] = uniform_f64(x[i])` for a leading part of the slices; returns its
-/// length.
-#[inline]
-pub(crate) fn uniform_f64(be: CpuBackend, x: &[u64], out: &mut [f64]) -> usize {
-    match be {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: as above, Avx2 is only chosen when the CPU has it.
-        CpuBackend::Avx2 => unsafe { super::avx2::uniform_f64(x, out) },
-        _ => {
-            let _ = (x, out);
-            0
+no_kernel!(philox2x64, 1);
+no_kernel!(philox4x64, 2);
+
+/// An element map with an AVX2 kernel: makes a leading part of `out` from
+/// `x` and returns its length (0 for the scalar backend).
+macro_rules! map_kernel {
+    ($name:ident, $in:ty, $out:ty, ($($p:ident: $pt:ty),*), $doc:literal) => {
+        #[doc = $doc]
+        #[inline]
+        pub(crate) fn $name(be: CpuBackend, x: &[$in], $($p: $pt,)* out: &mut [$out]) -> usize {
+            match be {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: as above, Avx2 is only chosen when the CPU has it.
+                CpuBackend::Avx2 => unsafe { super::avx2::$name(x, $($p,)* out) },
+                _ => {
+                    let _ = (x, $($p,)* out);
+                    0
+                }
+            }
         }
-    }
+    };
 }
+
+map_kernel!(normal_f32, u32, f32, (mean: f32, std: f32), "`out[i] = mean + std * standard_normal_f32(x[i])`.");
+map_kernel!(uniform_f64, u64, f64, (), "`out[i] = uniform_f64(x[i])`.");
