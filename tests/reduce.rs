@@ -306,6 +306,22 @@ fn ten_million_random_f32() {
 }
 
 #[test]
+fn three_million_random_f64_over_several_chunks() {
+    let mut r = SplitMix(9);
+    let xs: Vec<f64> = (0..3_000_000)
+        .map(|i| {
+            let u = (r.next() >> 11) as f64 * 2f64.powi(-53) - 0.5;
+            if i % 1001 == 0 {
+                r.finite::<f64>() * 1e-290
+            } else {
+                u * 1e-3
+            }
+        })
+        .collect();
+    check_sum(&xs, "3e6 f64");
+}
+
+#[test]
 fn shards_merged_in_any_order_and_through_bytes() {
     let mut r = SplitMix(5);
     let xs: Vec<f64> = (0..200_003)
@@ -401,6 +417,27 @@ fn special_values() {
         (-0.0f64).to_bits()
     );
     assert!(reduce::mean::<f32>(&[]).is_nan());
+    let mut z = vec![-0.0f32; 5000];
+    z[4321] = 0.0;
+    assert_eq!(reduce::sum(&z).to_bits(), 0, "one +0.0 among -0.0");
+    z[4321] = -1e-45;
+    z[17] = 1e-45;
+    assert_eq!(reduce::sum(&z).to_bits(), 0, "x and -x among -0.0");
+    let mut z = vec![-0.0f64; 20_000];
+    z[1] = -5e-324;
+    z[2] = 5e-324;
+    assert_eq!(reduce::sum(&z).to_bits(), 0);
+    let mut n = vec![2.0f64; 20_000];
+    n[19_000] = f64::NAN;
+    assert!(reduce::sum(&n).is_nan());
+    n[19_000] = f64::NEG_INFINITY;
+    assert_eq!(reduce::sum(&n), f64::NEG_INFINITY);
+    let mut h = vec![f16::ONE; 1000];
+    h[5] = f16::NAN;
+    assert!(reduce::sum(&h).is_nan());
+    h[5] = f16::NEG_INFINITY;
+    h[6] = f16::INFINITY;
+    assert!(reduce::sum(&h).is_nan());
     // Specials deep inside long slices (the binned path).
     let mut v = vec![1.0f32; 100_000];
     v[77_777] = nan;

@@ -1,23 +1,19 @@
-//! The hot loop: terms are first added into exponent bins, one `i64` per
-//! exponent value (two for f64: the significand is split 26 + 27 bits), in
-//! four interleaved copies so consecutive terms never wait on each other's
-//! store. A bin gains less than 2^27 per term, so a chunk of up to 2^32 terms
-//! cannot overflow; at the end of a chunk each bin is added once into the
-//! [`Accumulator`] at its exponent's position. Bins are plain integer sums, so
-//! this is exact and order-free like every other step.
+//! The hot loop: terms are first added into bins, one `u64` per (sign,
+//! exponent) pair (two for f64), in four interleaved copies so consecutive
+//! terms never wait on each other's store. At the end of a chunk each bin is
+//! added once into the [`Accumulator`] at its exponent's position. Bins are
+//! plain integer sums, so this is exact and order-free like every other step.
 
 use super::accumulator::{
     Accumulator, FLAG_NAN, FLAG_NEG_INF, FLAG_NOT_NEG_ZERO, FLAG_POS_INF, OFFSET,
 };
-use super::float::{Class, Float, Format, decode};
+use super::float::{Float, Format};
 use crate::Error;
 use std::ops::Range;
 
 /// Interleaved copies of the bins.
 const LANES: usize = 4;
-/// Terms per chunk: bins hold less than 2^27 * 2^32 < 2^63.
-const CHUNK: u64 = 1 << 32;
-/// Low significand bits of an f64 term kept in its low bin.
+/// Fraction bits of an f64 term kept in its low bin (the other 26 in the high one).
 const SPLIT_BITS: u32 = 26;
 /// Below this many terms per bin slot, terms go straight into the accumulator.
 const DIRECT_BELOW_PER_BIN: usize = 1;
@@ -79,89 +75,131 @@ fn to_f64<T: Float>(x: T) -> f64 {
     }
 }
 
+/// One copy of the bins, padded so that the copies do not lie a multiple of
+/// 4 KiB apart (stores to one copy would otherwise falsely delay loads from
+/// the next on many x86 cores).
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+struct Lane<const NB: usize> {
+    bins: [u64; NB],
+    _pad: [u64; 9],
+}
+
 /// Adds the terms `src[range]` into `acc` through the bins.
+///
+/// A term's bin is its encoding shifted right by the fraction width, i.e.
+/// its sign and biased exponent together, so the loop never negates. The bin
+/// gains the fraction field plus one count unit 2^CS: its low CS bits sum the
+/// fractions and its high bits count the terms. The implicit leading bit is
+/// added at the fold (count * 2^frac_bits for normal binades), the count says
+/// whether a bin of the all-ones exponent holds infinities or NaNs (NaN iff
+/// its fraction sum is nonzero), and whether every term was -0.0. So one
+/// term costs a load, a shift, an and, an add and one read-modify-write.
+/// f64 fractions are split 26 + 26 bits over two bins (the count rides on
+/// the low one). With at most 2^L terms per copy per chunk, where
+/// L = (63 - piece bits) / 2, neither field can overflow.
 fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
     src: &S,
     range: Range<usize>,
     acc: &mut Accumulator,
 ) {
     let f = S::FMT;
-    debug_assert_eq!(NB, (1usize << f.exp_bits) << usize::from(SPLIT));
+    debug_assert_eq!(NB, (2usize << f.exp_bits) << usize::from(SPLIT));
     let fb = f.frac_bits;
-    let exp_mask = f.exp_max();
-    let frac_mask = (1u64 << fb) - 1;
-    let neg_zero = f.sign_bit();
-    let mut bins: Box<[[i64; NB]; LANES]> = vec![[0i64; NB]; LANES]
+    let piece = if SPLIT { SPLIT_BITS } else { fb };
+    let piece_mask = (1u64 << piece) - 1;
+    let limit_bits = (63 - piece) / 2;
+    let cs = piece + limit_bits;
+    let unit = 1u64 << cs;
+    let field = unit - 1;
+    // Terms per chunk: at most 2^L - 1 per copy, tail included.
+    let chunk = LANES * ((1usize << limit_bits) - LANES);
+    let zero = Lane {
+        bins: [0u64; NB],
+        _pad: [0; 9],
+    };
+    let mut lanes: Box<[Lane<NB>; LANES]> = vec![zero; LANES]
         .into_boxed_slice()
         .try_into()
         .expect("LANES rows");
+    let body = |bits: u64, lane: &mut [u64; NB]| {
+        let idx = (bits >> fb) as usize;
+        if SPLIT {
+            let i = idx << 1;
+            lane[i & (NB - 1)] += (bits & piece_mask) + unit;
+            lane[(i | 1) & (NB - 1)] += (bits >> piece) & piece_mask;
+        } else {
+            lane[idx & (NB - 1)] += (bits & piece_mask) + unit;
+        }
+    };
     let mut start = range.start;
     while start < range.end {
-        let end = (start as u64 + CHUNK).min(range.end as u64) as usize;
-        let mut special = 0u64;
-        let mut not_neg_zero = 0u64;
-        let mut body = |bits: u64, lane: &mut [i64; NB]| {
-            let e = (bits >> fb) & exp_mask;
-            let m = (bits & frac_mask) | (u64::from(e != 0) << fb);
-            let s = -(((bits >> (f.bits - 1)) & 1) as i64);
-            special |= u64::from(e == exp_mask);
-            not_neg_zero |= bits ^ neg_zero;
-            if SPLIT {
-                let lo = (m & ((1 << SPLIT_BITS) - 1)) as i64;
-                let hi = (m >> SPLIT_BITS) as i64;
-                let i = (e as usize) << 1;
-                lane[i & (NB - 1)] += (lo ^ s) - s;
-                lane[(i | 1) & (NB - 1)] += (hi ^ s) - s;
-            } else {
-                lane[e as usize & (NB - 1)] += ((m as i64) ^ s) - s;
-            }
-        };
+        let end = (start + chunk).min(range.end);
         let whole = start + (end - start) / LANES * LANES;
         let mut i = start;
         while i < whole {
-            let [l0, l1, l2, l3] = &mut *bins;
-            body(src.bits(i), l0);
-            body(src.bits(i + 1), l1);
-            body(src.bits(i + 2), l2);
-            body(src.bits(i + 3), l3);
+            let [l0, l1, l2, l3] = &mut *lanes;
+            body(src.bits(i), &mut l0.bins);
+            body(src.bits(i + 1), &mut l1.bins);
+            body(src.bits(i + 2), &mut l2.bins);
+            body(src.bits(i + 3), &mut l3.bins);
             i += LANES;
         }
         for j in whole..end {
-            body(src.bits(j), &mut bins[0]);
+            body(src.bits(j), &mut lanes[0].bins);
         }
-        // Fold the bins into the accumulator (the all-ones exponent's bins
-        // hold infinities and NaNs and are dropped; the flags say what they were).
-        for e in 0..exp_mask as usize {
-            let pos = f.qmin() + e.max(1) as i32 - 1 + OFFSET;
-            let parts: &[(usize, i32)] = if SPLIT {
-                &[(2 * e, 0), (2 * e + 1, SPLIT_BITS as i32)]
-            } else {
-                &[(e, 0)]
-            };
-            for &(slot, shift) in parts {
-                let v: i64 = bins.iter().map(|l| l[slot]).sum();
-                if v != 0 {
-                    acc.add_u64_at(v.unsigned_abs(), (pos + shift) as u32, v < 0);
+        // Fold the bins into the accumulator.
+        let exp_max = f.exp_max() as usize;
+        let width = 1usize << f.exp_bits;
+        for idx in 0..2 * width {
+            let (neg, e) = (idx >= width, idx & (width - 1));
+            let slot = idx << usize::from(SPLIT);
+            let (mut lo, mut n, mut hi) = (0u64, 0u64, 0u64);
+            for l in lanes.iter_mut() {
+                lo += l.bins[slot] & field;
+                n += l.bins[slot] >> cs;
+                l.bins[slot] = 0;
+                if SPLIT {
+                    hi += l.bins[slot + 1];
+                    l.bins[slot + 1] = 0;
                 }
             }
-        }
-        for l in bins.iter_mut() {
-            l.fill(0);
+            if n == 0 {
+                continue;
+            }
+            if e == exp_max {
+                acc.flags |= FLAG_NOT_NEG_ZERO;
+                acc.flags |= if lo != 0 || hi != 0 {
+                    FLAG_NAN
+                } else if neg {
+                    FLAG_NEG_INF
+                } else {
+                    FLAG_POS_INF
+                };
+                continue;
+            }
+            if !(neg && e == 0 && lo == 0 && hi == 0) {
+                acc.flags |= FLAG_NOT_NEG_ZERO;
+            }
+            let pos = (f.qmin() + e.max(1) as i32 - 1 + OFFSET) as u32;
+            // The implicit bit of normal binades: n * 2^fb.
+            let implicit = if e == 0 { 0 } else { n };
+            if SPLIT {
+                if lo != 0 {
+                    acc.add_u64_at(lo, pos, neg);
+                }
+                let hi = hi + (implicit << (fb - SPLIT_BITS));
+                if hi != 0 {
+                    acc.add_u64_at(hi, pos + SPLIT_BITS, neg);
+                }
+            } else {
+                let m = lo + (implicit << fb);
+                if m != 0 {
+                    acc.add_u64_at(m, pos, neg);
+                }
+            }
         }
         acc.count += (end - start) as u64;
-        if not_neg_zero != 0 {
-            acc.flags |= FLAG_NOT_NEG_ZERO;
-        }
-        if special != 0 {
-            for j in start..end {
-                match decode(f, src.bits(j)) {
-                    Class::Nan => acc.flags |= FLAG_NAN,
-                    Class::Inf(true) => acc.flags |= FLAG_NEG_INF,
-                    Class::Inf(false) => acc.flags |= FLAG_POS_INF,
-                    _ => {}
-                }
-            }
-        }
         start = end;
     }
 }
@@ -170,7 +208,7 @@ fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
 /// term for short ones (where clearing the bins would cost more).
 fn add_terms<S: Terms>(src: &S, range: Range<usize>, acc: &mut Accumulator) {
     let f = S::FMT;
-    let slots = (1usize << f.exp_bits) << usize::from(f.bits == 64);
+    let slots = (2usize << f.exp_bits) << usize::from(f.bits == 64);
     if range.len() < slots * DIRECT_BELOW_PER_BIN {
         for i in range {
             acc.add_bits(f, src.bits(i));
@@ -178,10 +216,10 @@ fn add_terms<S: Terms>(src: &S, range: Range<usize>, acc: &mut Accumulator) {
         return;
     }
     match (f.bits, f.exp_bits) {
-        (64, _) => bin_loop::<S, 4096, true>(src, range, acc),
-        (32, _) => bin_loop::<S, 256, false>(src, range, acc),
-        (16, 8) => bin_loop::<S, 256, false>(src, range, acc),
-        (16, 5) => bin_loop::<S, 32, false>(src, range, acc),
+        (64, _) => bin_loop::<S, 8192, true>(src, range, acc),
+        (32, _) => bin_loop::<S, 512, false>(src, range, acc),
+        (16, 8) => bin_loop::<S, 512, false>(src, range, acc),
+        (16, 5) => bin_loop::<S, 64, false>(src, range, acc),
         _ => unreachable!("sealed formats"),
     }
 }
