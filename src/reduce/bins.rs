@@ -7,7 +7,7 @@
 use super::accumulator::{
     Accumulator, FLAG_NAN, FLAG_NEG_INF, FLAG_NOT_NEG_ZERO, FLAG_POS_INF, OFFSET,
 };
-use super::float::{Float, Format};
+use super::float::{Class, Float, Format, decode};
 use crate::Error;
 use std::ops::Range;
 
@@ -149,6 +149,7 @@ fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
             body(src.bits(j), &mut lanes[0].bins);
         }
         // Fold the bins into the accumulator.
+        let mut rescan = false;
         let exp_max = f.exp_max() as usize;
         let width = 1usize << f.exp_bits;
         for idx in 0..2 * width {
@@ -168,14 +169,14 @@ fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
                 continue;
             }
             if e == exp_max {
+                // Only infinities when the fractions sum to zero; otherwise
+                // NaNs, maybe with infinities: classify the chunk term by term.
                 acc.flags |= FLAG_NOT_NEG_ZERO;
-                acc.flags |= if lo != 0 || hi != 0 {
-                    FLAG_NAN
-                } else if neg {
-                    FLAG_NEG_INF
+                if lo != 0 || hi != 0 {
+                    rescan = true;
                 } else {
-                    FLAG_POS_INF
-                };
+                    acc.flags |= if neg { FLAG_NEG_INF } else { FLAG_POS_INF };
+                }
                 continue;
             }
             if !(neg && e == 0 && lo == 0 && hi == 0) {
@@ -196,6 +197,16 @@ fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
                 let m = lo + (implicit << fb);
                 if m != 0 {
                     acc.add_u64_at(m, pos, neg);
+                }
+            }
+        }
+        if rescan {
+            for j in start..end {
+                match decode(f, src.bits(j)) {
+                    Class::Nan => acc.flags |= FLAG_NAN,
+                    Class::Inf(true) => acc.flags |= FLAG_NEG_INF,
+                    Class::Inf(false) => acc.flags |= FLAG_POS_INF,
+                    _ => {}
                 }
             }
         }

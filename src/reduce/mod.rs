@@ -53,7 +53,7 @@ mod state;
 
 pub use accumulator::{Accumulator, DIGITS, OFFSET};
 pub use float::Float;
-pub use state::{STATE_MAGIC, STATE_VERSION};
+pub use state::{DEVICE_STATE_WORDS, STATE_MAGIC, STATE_VERSION};
 
 use crate::Error;
 

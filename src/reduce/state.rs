@@ -37,7 +37,74 @@ fn bad(reason: impl Into<String>) -> Error {
     }
 }
 
+/// |sum| < count * 2^2048: the top bit lies below OFFSET + 2048 + bitlen(count).
+fn check_bound(top: u32, count: u64) -> Result<(), Error> {
+    let limit = (OFFSET + TERM_BOUND_EXP) as u32 + (64 - count.leading_zeros());
+    if top >= limit {
+        return Err(bad(format!(
+            "the magnitude (top bit 2^{}) is larger than {count} terms can make",
+            top as i32 - OFFSET
+        )));
+    }
+    Ok(())
+}
+
+/// Words in the state the GPU kernels write (`struct cbrng_reduce_state` in
+/// `kernels/cbrng/reduce.cuh`): [`DIGITS`] digits, the count, the flags.
+pub const DEVICE_STATE_WORDS: usize = DIGITS + 2;
+
 impl Accumulator {
+    /// Reads the state written by the GPU kernels (`cbrng_reduce_combine`
+    /// in `kernels/reduce.cu`): [`DIGITS`] signed digits, not normalised,
+    /// digit `k` weighing 2^(32k - 2176), then the term count, then the flags
+    /// (the bits of [`from_bytes`](Self::from_bytes)). Checked like bytes.
+    ///
+    /// ```
+    /// use cbrng::reduce::{Accumulator, DEVICE_STATE_WORDS};
+    /// let mut w = [0u64; DEVICE_STATE_WORDS];
+    /// w[68] = 3; // 3 * 2^(32*68 - 2176) = 3.0
+    /// w[68 + 1] = u64::MAX; // minus 2^32 ...
+    /// w[68] = w[68].wrapping_add(1 << 32); // ... plus 2^32: still 3.0
+    /// w[DEVICE_STATE_WORDS - 2] = 2; // two terms
+    /// w[DEVICE_STATE_WORDS - 1] = 8; // some term was not -0.0
+    /// let a = Accumulator::from_device_state(&w).unwrap();
+    /// assert_eq!(a.finish::<f32>(), 3.0);
+    /// assert_eq!(a.finish_mean::<f32>(), 1.5);
+    /// ```
+    pub fn from_device_state(words: &[u64]) -> Result<Accumulator, Error> {
+        if words.len() != DEVICE_STATE_WORDS {
+            return Err(bad(format!(
+                "a device state has {DEVICE_STATE_WORDS} words, not {}",
+                words.len()
+            )));
+        }
+        let (count, flags) = (words[DIGITS], words[DIGITS + 1]);
+        if flags & !u64::from(FLAGS_ALL) != 0 {
+            return Err(bad(format!("unknown flag bits {flags:#x}")));
+        }
+        let mut acc = Accumulator::new();
+        for (d, &w) in acc.digits.iter_mut().zip(words) {
+            let v = w as i64;
+            if v.unsigned_abs() >= 1 << 62 {
+                return Err(bad(format!("digit {v} is out of range")));
+            }
+            *d = v;
+        }
+        acc.normalize();
+        let (_, mag) = acc.magnitude();
+        if let Some(k) = (0..DIGITS).rev().find(|&k| mag[k] != 0) {
+            check_bound(
+                k as u32 * DIGIT_BITS + 31 - (mag[k] as u32).leading_zeros(),
+                count,
+            )?;
+        } else if count == 0 && flags != 0 {
+            return Err(bad("a state with no terms must be empty"));
+        }
+        acc.count = count;
+        acc.flags = flags as u8;
+        Ok(acc)
+    }
+
     /// The state as bytes (format version 1, documented in this module's source
     /// and in [`from_bytes`](Self::from_bytes)).
     ///
@@ -143,15 +210,8 @@ impl Accumulator {
             acc.digits[lo + i] = i64::from(digit(i));
         }
         if len > 0 {
-            // |sum| < count * 2^2048: the top bit lies below OFFSET + 2048 + bitlen(count).
             let top = (lo + len - 1) as u32 * DIGIT_BITS + 31 - digit(len - 1).leading_zeros();
-            let limit = (OFFSET + TERM_BOUND_EXP) as u32 + (64 - count.leading_zeros());
-            if top >= limit {
-                return Err(bad(format!(
-                    "the magnitude (top bit 2^{}) is larger than {count} terms can make",
-                    top as i32 - OFFSET
-                )));
-            }
+            check_bound(top, count)?;
         }
         if sign == 1 {
             for d in acc.digits.iter_mut() {
