@@ -109,6 +109,12 @@ pub enum Error {
         /// The OS error.
         reason: String,
     },
+    /// A serialised reduction state could not be read.
+    #[error("bad reduction state: {reason}")]
+    BadState {
+        /// Why it is rejected.
+        reason: String,
+    },
     /// The GPU side is unavailable or failed.
     #[error("GPU: {reason}")]
     Gpu {

@@ -9,6 +9,7 @@ pub mod dist;
 pub mod error;
 pub mod generator;
 pub mod kat;
+pub mod reduce;
 pub mod rng;
 pub mod stream;
 

@@ -377,3 +377,213 @@ fn forced_scalar_backend_gives_the_same_bytes() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success() && err.contains("CPU backend") && err.lines().count() == 1);
 }
+
+/// A .npy file with a hand-written header (any version, descr and shape).
+fn npy_file(name: &str, version: u8, descr: &str, shape: &str, data: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("cbrng-cli-sum-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let mut dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    let prefix = if version == 1 { 10 } else { 12 };
+    let total = prefix + dict.len() + 1;
+    dict.push_str(&" ".repeat(total.next_multiple_of(64) - total));
+    dict.push('\n');
+    let mut bytes = b"\x93NUMPY".to_vec();
+    bytes.extend([version, 0]);
+    if version == 1 {
+        bytes.extend((dict.len() as u16).to_le_bytes());
+    } else {
+        bytes.extend((dict.len() as u32).to_le_bytes());
+    }
+    bytes.extend(dict.as_bytes());
+    bytes.extend(data);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn sum_lines(args: &[&str]) -> Vec<String> {
+    let o = cbrng(args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    stdout(&o).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn sum_of_filled_npy_matches_the_library() {
+    let dir = std::env::temp_dir().join(format!("cbrng-cli-sumfill-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for dtype in ["f32", "f64", "f16", "bf16"] {
+        let path = dir.join(format!("n_{dtype}.npy"));
+        let p = path.to_str().unwrap();
+        // Normal values for the wide types; the 16-bit types are uniform only.
+        let dist = if dtype.starts_with("f3") || dtype == "f64" {
+            "normal"
+        } else {
+            "uniform"
+        };
+        let o = cbrng(&[
+            "fill",
+            "--algo",
+            "philox4x32-10",
+            "--seed",
+            "3",
+            "--count",
+            "100003",
+            "--dist",
+            dist,
+            "--dtype",
+            dtype,
+            "--format",
+            "npy",
+            "--out",
+            p,
+            "--device",
+            "cpu",
+        ]);
+        assert!(o.status.success());
+        let bytes = std::fs::read(&path).unwrap();
+        let data = &bytes[10 + usize::from(u16::from_le_bytes([bytes[8], bytes[9]]))..];
+        let extra: &[&str] = if dtype == "bf16" { &["--bf16"] } else { &[] };
+        let same = sum_lines(&[&["sum", p, "--device", "cpu"], extra].concat());
+        let wide =
+            sum_lines(&[&["sum", p, "--device", "cpu", "--dtype-out", "f64"], extra].concat());
+        assert_eq!(same.len(), 2);
+        assert_eq!(wide.len(), 2);
+        let (want, want64) = match dtype {
+            "f32" => {
+                let v: Vec<f32> = data
+                    .chunks(4)
+                    .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+                    .collect();
+                let s = cbrng::reduce::sum(&v);
+                assert_eq!(same[0].parse::<f32>().unwrap().to_bits(), s.to_bits());
+                (format!("{:08x}", s.to_bits()), cbrng::reduce::sum_f64(&v))
+            }
+            "f64" => {
+                let v: Vec<f64> = data
+                    .chunks(8)
+                    .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+                    .collect();
+                let s = cbrng::reduce::sum(&v);
+                assert_eq!(same[0].parse::<f64>().unwrap().to_bits(), s.to_bits());
+                (format!("{:016x}", s.to_bits()), cbrng::reduce::sum_f64(&v))
+            }
+            "f16" => {
+                let v: Vec<half::f16> = data
+                    .chunks(2)
+                    .map(|c| half::f16::from_le_bytes(c.try_into().unwrap()))
+                    .collect();
+                (
+                    format!("{:04x}", cbrng::reduce::sum(&v).to_bits()),
+                    cbrng::reduce::sum_f64(&v),
+                )
+            }
+            _ => {
+                let v: Vec<half::bf16> = data
+                    .chunks(2)
+                    .map(|c| half::bf16::from_le_bytes(c.try_into().unwrap()))
+                    .collect();
+                (
+                    format!("{:04x}", cbrng::reduce::sum(&v).to_bits()),
+                    cbrng::reduce::sum_f64(&v),
+                )
+            }
+        };
+        assert_eq!(same[1], want, "{dtype}");
+        assert_eq!(wide[1], format!("{:016x}", want64.to_bits()), "{dtype}");
+        assert_eq!(wide[0].parse::<f64>().unwrap().to_bits(), want64.to_bits());
+    }
+}
+
+#[test]
+fn sum_reads_header_variants() {
+    let le: Vec<u8> = [1e30f64, 1.0, -1e30, 0.5, 0.25, 0.125]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let be: Vec<u8> = [1e30f64, 1.0, -1e30, 0.5, 0.25, 0.125]
+        .iter()
+        .flat_map(|x| x.to_be_bytes())
+        .collect();
+    let want = format!("{:016x}", 1.875f64.to_bits());
+    for (name, v, d, data) in [
+        ("v1.npy", 1, "<f8", &le),
+        ("v2.npy", 2, "<f8", &le),
+        ("v3.npy", 3, "<f8", &le),
+        ("be.npy", 1, ">f8", &be),
+    ] {
+        let p = npy_file(name, v, d, "(2, 3)", data);
+        let l = sum_lines(&["sum", &p, "--device", "cpu"]);
+        assert_eq!(l, vec!["1.875".to_string(), want.clone()], "{name}");
+    }
+    let p = npy_file("empty.npy", 1, "<f4", "(0,)", &[]);
+    assert_eq!(
+        sum_lines(&["sum", &p, "--device", "cpu"]),
+        vec!["0", "00000000"]
+    );
+    let p = npy_file("scalar.npy", 1, "<f2", "()", &[0x00, 0xbc]); // -1.0 in f16
+    assert_eq!(
+        sum_lines(&["sum", &p, "--device", "cpu"]),
+        vec!["-1", "bc00"]
+    );
+    let negz: Vec<u8> = [-0.0f32, -0.0]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let p = npy_file("negz.npy", 1, "<f4", "(2,)", &negz);
+    assert_eq!(
+        sum_lines(&["sum", &p, "--device", "cpu"]),
+        vec!["-0", "80000000"]
+    );
+    let inf: Vec<u8> = [f32::MAX, f32::MAX]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let p = npy_file("inf.npy", 1, "<f4", "(2,)", &inf);
+    assert_eq!(
+        sum_lines(&["sum", &p, "--device", "cpu"]),
+        vec!["inf", "7f800000"]
+    );
+    assert_eq!(
+        sum_lines(&["sum", &p, "--device", "cpu", "--dtype-out", "f64"])[1],
+        format!("{:016x}", (2.0 * f32::MAX as f64).to_bits())
+    );
+}
+
+#[test]
+fn sum_bad_input_is_a_one_line_error() {
+    let good: Vec<u8> = [1.0f32, 2.0].iter().flat_map(|x| x.to_le_bytes()).collect();
+    let p = npy_file("ok.npy", 1, "<f4", "(2,)", &good);
+    assert_clean_error(&["sum", &p, "--device", "cuda"], "no GPU engine");
+    let o = cbrng(&["sum", &p]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("device: cpu"));
+    let short = npy_file("short.npy", 1, "<f4", "(3,)", &good);
+    assert_clean_error(&["sum", &short, "--device", "cpu"], "holds 8 bytes");
+    let int = npy_file("int.npy", 1, "<i4", "(2,)", &good);
+    assert_clean_error(&["sum", &int, "--device", "cpu"], "not summable");
+    let u2 = npy_file("u2.npy", 1, "<u2", "(4,)", &good);
+    assert_clean_error(&["sum", &u2, "--device", "cpu"], "--bf16");
+    assert_clean_error(&["sum", &p, "--device", "cpu", "--bf16"], "--bf16");
+    let bad_shape = npy_file("shape.npy", 1, "<f4", "(two,)", &good);
+    assert_clean_error(&["sum", &bad_shape, "--device", "cpu"], "bad shape");
+    let huge = npy_file("huge.npy", 1, "<f4", "(99999999999, 99999999999)", &good);
+    assert_clean_error(&["sum", &huge, "--device", "cpu"], "too large");
+    let dir = std::env::temp_dir().join(format!("cbrng-cli-sum-{}", std::process::id()));
+    let junk = dir.join("junk.npy");
+    std::fs::write(&junk, b"\x93NUMPY\x01\x00\xff\xff").unwrap();
+    assert_clean_error(
+        &["sum", junk.to_str().unwrap(), "--device", "cpu"],
+        "header",
+    );
+    std::fs::write(&junk, b"hello").unwrap();
+    assert_clean_error(
+        &["sum", junk.to_str().unwrap(), "--device", "cpu"],
+        "not a .npy",
+    );
+    assert_clean_error(&["sum", "/no/such/file.npy", "--device", "cpu"], "file.npy");
+    assert_clean_error(&["sum", &p, "--dtype-out", "f16"], "f16");
+}

@@ -1,9 +1,11 @@
-//! The `cbrng` program: `kat`, `fill`, `info`, `verify`. One file per command.
+//! The `cbrng` program: `kat`, `fill`, `info`, `verify`, `sum`. One file per command.
 
 mod fill;
 mod info;
 mod kat;
+mod npy;
 mod output;
+mod sum;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -28,6 +30,8 @@ enum Command {
     Info,
     /// Check the engine on its default matrix (KAT, slices, reference, limits, GPU).
     Verify(verify::Args),
+    /// Print the correctly rounded exact sum of a .npy file (decimal, then IEEE bits in hex).
+    Sum(sum::Args),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
         Command::Fill(a) => fill::run(a),
         Command::Info => info::run(),
         Command::Verify(a) => verify::run(a),
+        Command::Sum(a) => sum::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,393 @@
+//! The hot loop: terms are first added into bins, one `u64` per (sign,
+//! exponent) pair (two for f64), in four interleaved copies so consecutive
+//! terms never wait on each other's store. At the end of a chunk each bin is
+//! added once into the [`Accumulator`] at its exponent's position. Bins are
+//! plain integer sums, so this is exact and order-free like every other step.
+
+use super::accumulator::{
+    Accumulator, FLAG_NAN, FLAG_NEG_INF, FLAG_NOT_NEG_ZERO, FLAG_POS_INF, OFFSET,
+};
+use super::float::{Class, Float, Format, decode};
+use crate::Error;
+use std::ops::Range;
+
+/// Interleaved copies of the bins.
+const LANES: usize = 4;
+/// Fraction bits of an f64 term kept in its low bin (the other 26 in the high one).
+const SPLIT_BITS: u32 = 26;
+/// Below this many terms per bin slot, terms go straight into the accumulator.
+const DIRECT_BELOW_PER_BIN: usize = 1;
+/// Slices shorter than this are summed on the calling thread only.
+const PARALLEL_MIN: usize = 1 << 20;
+
+/// A sequence of terms, each given by its encoding in format `FMT`.
+pub(crate) trait Terms: Sync {
+    const FMT: Format;
+    fn bits(&self, i: usize) -> u64;
+}
+
+/// The values of a slice.
+struct Values<'a, T>(&'a [T]);
+impl<T: Float> Terms for Values<'_, T> {
+    const FMT: Format = Format::of::<T>();
+    #[inline(always)]
+    fn bits(&self, i: usize) -> u64 {
+        self.0[i].to_bits_u64()
+    }
+}
+
+/// Exact f64 squares of a slice of a narrow format (f32, f16, bf16): a
+/// product of two values of at most 24 significand bits whose exponents lie
+/// in [-298, 256] is an f64 exactly.
+struct SquaresF64<'a, T>(&'a [T]);
+impl<T: Float> Terms for SquaresF64<'_, T> {
+    const FMT: Format = Format::of::<f64>();
+    #[inline(always)]
+    fn bits(&self, i: usize) -> u64 {
+        let x = to_f64(self.0[i]);
+        (x * x).to_bits()
+    }
+}
+
+/// Exact f64 products of two slices of a narrow format.
+struct ProductsF64<'a, T>(&'a [T], &'a [T]);
+impl<T: Float> Terms for ProductsF64<'_, T> {
+    const FMT: Format = Format::of::<f64>();
+    #[inline(always)]
+    fn bits(&self, i: usize) -> u64 {
+        (to_f64(self.0[i]) * to_f64(self.1[i])).to_bits()
+    }
+}
+
+/// A narrow-format value as f64 (exact: every f32, f16 and bf16 is an f64).
+#[inline(always)]
+fn to_f64<T: Float>(x: T) -> f64 {
+    let f = Format::of::<T>();
+    let bits = x.to_bits_u64();
+    if f.bits == 32 {
+        f64::from(f32::from_bits(bits as u32))
+    } else if f.bits == 16 && f.exp_bits == 8 {
+        f64::from(f32::from_bits((bits as u32) << 16))
+    } else if f.bits == 16 {
+        half::f16::from_bits(bits as u16).to_f64()
+    } else {
+        f64::from_bits(bits)
+    }
+}
+
+/// One copy of the bins, padded so that the copies do not lie a multiple of
+/// 4 KiB apart (stores to one copy would otherwise falsely delay loads from
+/// the next on many x86 cores).
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+struct Lane<const NB: usize> {
+    bins: [u64; NB],
+    _pad: [u64; 9],
+}
+
+/// Adds the terms `src[range]` into `acc` through the bins.
+///
+/// A term's bin is its encoding shifted right by the fraction width, i.e.
+/// its sign and biased exponent together, so the loop never negates. The bin
+/// gains the fraction field plus one count unit 2^CS: its low CS bits sum the
+/// fractions and its high bits count the terms. The implicit leading bit is
+/// added at the fold (count * 2^frac_bits for normal binades), the count says
+/// whether a bin of the all-ones exponent holds infinities or NaNs (NaN iff
+/// its fraction sum is nonzero), and whether every term was -0.0. So one
+/// term costs a load, a shift, an and, an add and one read-modify-write.
+/// f64 fractions are split 26 + 26 bits over two bins (the count rides on
+/// the low one). With at most 2^L terms per copy per chunk, where
+/// L = (63 - piece bits) / 2, neither field can overflow.
+fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
+    src: &S,
+    range: Range<usize>,
+    acc: &mut Accumulator,
+) {
+    let f = S::FMT;
+    debug_assert_eq!(NB, (2usize << f.exp_bits) << usize::from(SPLIT));
+    let fb = f.frac_bits;
+    let piece = if SPLIT { SPLIT_BITS } else { fb };
+    let piece_mask = (1u64 << piece) - 1;
+    let limit_bits = (63 - piece) / 2;
+    let cs = piece + limit_bits;
+    let unit = 1u64 << cs;
+    let field = unit - 1;
+    // Terms per chunk: at most 2^L - 1 per copy, tail included.
+    let chunk = LANES * ((1usize << limit_bits) - LANES);
+    let zero = Lane {
+        bins: [0u64; NB],
+        _pad: [0; 9],
+    };
+    let mut lanes: Box<[Lane<NB>; LANES]> = vec![zero; LANES]
+        .into_boxed_slice()
+        .try_into()
+        .expect("LANES rows");
+    let body = |bits: u64, lane: &mut [u64; NB]| {
+        let idx = (bits >> fb) as usize;
+        if SPLIT {
+            let i = idx << 1;
+            lane[i & (NB - 1)] += (bits & piece_mask) + unit;
+            lane[(i | 1) & (NB - 1)] += (bits >> piece) & piece_mask;
+        } else {
+            lane[idx & (NB - 1)] += (bits & piece_mask) + unit;
+        }
+    };
+    let mut start = range.start;
+    while start < range.end {
+        let end = (start + chunk).min(range.end);
+        let whole = start + (end - start) / LANES * LANES;
+        let mut i = start;
+        while i < whole {
+            let [l0, l1, l2, l3] = &mut *lanes;
+            body(src.bits(i), &mut l0.bins);
+            body(src.bits(i + 1), &mut l1.bins);
+            body(src.bits(i + 2), &mut l2.bins);
+            body(src.bits(i + 3), &mut l3.bins);
+            i += LANES;
+        }
+        for j in whole..end {
+            body(src.bits(j), &mut lanes[0].bins);
+        }
+        // Fold the bins into the accumulator.
+        let mut rescan = false;
+        let exp_max = f.exp_max() as usize;
+        let width = 1usize << f.exp_bits;
+        for idx in 0..2 * width {
+            let (neg, e) = (idx >= width, idx & (width - 1));
+            let slot = idx << usize::from(SPLIT);
+            let (mut lo, mut n, mut hi) = (0u64, 0u64, 0u64);
+            for l in lanes.iter_mut() {
+                lo += l.bins[slot] & field;
+                n += l.bins[slot] >> cs;
+                l.bins[slot] = 0;
+                if SPLIT {
+                    hi += l.bins[slot + 1];
+                    l.bins[slot + 1] = 0;
+                }
+            }
+            if n == 0 {
+                continue;
+            }
+            if e == exp_max {
+                // Only infinities when the fractions sum to zero; otherwise
+                // NaNs, maybe with infinities: classify the chunk term by term.
+                acc.flags |= FLAG_NOT_NEG_ZERO;
+                if lo != 0 || hi != 0 {
+                    rescan = true;
+                } else {
+                    acc.flags |= if neg { FLAG_NEG_INF } else { FLAG_POS_INF };
+                }
+                continue;
+            }
+            if !(neg && e == 0 && lo == 0 && hi == 0) {
+                acc.flags |= FLAG_NOT_NEG_ZERO;
+            }
+            let pos = (f.qmin() + e.max(1) as i32 - 1 + OFFSET) as u32;
+            // The implicit bit of normal binades: n * 2^fb.
+            let implicit = if e == 0 { 0 } else { n };
+            if SPLIT {
+                if lo != 0 {
+                    acc.add_u64_at(lo, pos, neg);
+                }
+                let hi = hi + (implicit << (fb - SPLIT_BITS));
+                if hi != 0 {
+                    acc.add_u64_at(hi, pos + SPLIT_BITS, neg);
+                }
+            } else {
+                let m = lo + (implicit << fb);
+                if m != 0 {
+                    acc.add_u64_at(m, pos, neg);
+                }
+            }
+        }
+        if rescan {
+            for j in start..end {
+                match decode(f, src.bits(j)) {
+                    Class::Nan => acc.flags |= FLAG_NAN,
+                    Class::Inf(true) => acc.flags |= FLAG_NEG_INF,
+                    Class::Inf(false) => acc.flags |= FLAG_POS_INF,
+                    _ => {}
+                }
+            }
+        }
+        acc.count += (end - start) as u64;
+        start = end;
+    }
+}
+
+/// Adds `src[range]` into `acc`: through the bins for long ranges, term by
+/// term for short ones (where clearing the bins would cost more).
+fn add_terms<S: Terms>(src: &S, range: Range<usize>, acc: &mut Accumulator) {
+    let f = S::FMT;
+    let slots = (2usize << f.exp_bits) << usize::from(f.bits == 64);
+    if range.len() < slots * DIRECT_BELOW_PER_BIN {
+        for i in range {
+            acc.add_bits(f, src.bits(i));
+        }
+        return;
+    }
+    match (f.bits, f.exp_bits) {
+        (64, _) => bin_loop::<S, 8192, true>(src, range, acc),
+        (32, _) => bin_loop::<S, 512, false>(src, range, acc),
+        (16, 8) => bin_loop::<S, 512, false>(src, range, acc),
+        (16, 5) => bin_loop::<S, 64, false>(src, range, acc),
+        _ => unreachable!("sealed formats"),
+    }
+}
+
+/// Threads used for `n` terms when the caller does not say.
+pub(crate) fn auto_threads(n: usize) -> usize {
+    if n < PARALLEL_MIN {
+        1
+    } else {
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        cores.min(n / (PARALLEL_MIN / 2)).max(1)
+    }
+}
+
+/// Runs `f` on `threads` contiguous parts of `0..n` and merges the partial
+/// states. The result does not depend on `threads`: merging is exact.
+fn par_accumulate<F>(n: usize, threads: usize, f: F) -> Accumulator
+where
+    F: Fn(Range<usize>, &mut Accumulator) + Sync,
+{
+    let threads = threads.clamp(1, n.max(1));
+    let part = |t: usize| (n * t / threads)..(n * (t + 1) / threads);
+    if threads == 1 {
+        let mut acc = Accumulator::new();
+        f(0..n, &mut acc);
+        return acc;
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (1..threads)
+            .map(|t| {
+                let f = &f;
+                s.spawn(move || {
+                    let mut acc = Accumulator::new();
+                    f(part(t), &mut acc);
+                    acc
+                })
+            })
+            .collect();
+        let mut acc = Accumulator::new();
+        f(part(0), &mut acc);
+        for h in handles {
+            acc.merge(&h.join().expect("a reduction thread panicked"));
+        }
+        acc
+    })
+}
+
+impl Accumulator {
+    /// Adds every value of `xs` exactly, on the calling thread.
+    ///
+    /// ```
+    /// use cbrng::reduce::Accumulator;
+    /// let mut a = Accumulator::new();
+    /// a.add_slice(&[1e30f32, 1.0, -1e30]);
+    /// assert_eq!(a.finish::<f32>(), 1.0);
+    /// ```
+    pub fn add_slice<T: Float>(&mut self, xs: &[T]) {
+        add_terms(&Values(xs), 0..xs.len(), self);
+    }
+
+    /// Adds every value of `xs` exactly, splitting the work over `threads`
+    /// threads (0 = as many as useful). The state is the same for any count.
+    ///
+    /// ```
+    /// use cbrng::reduce::Accumulator;
+    /// let xs: Vec<f32> = (0..100_000).map(|i| 1.0 / (i as f32 + 1.0)).collect();
+    /// let mut a = Accumulator::new();
+    /// a.add_slice_threads(&xs, 3);
+    /// let mut b = Accumulator::new();
+    /// b.add_slice(&xs);
+    /// assert_eq!(a, b);
+    /// ```
+    pub fn add_slice_threads<T: Float>(&mut self, xs: &[T], threads: usize) {
+        let threads = if threads == 0 {
+            auto_threads(xs.len())
+        } else {
+            threads
+        };
+        let src = Values(xs);
+        self.merge(&par_accumulate(xs.len(), threads, |r, acc| {
+            add_terms(&src, r, acc)
+        }));
+    }
+
+    /// Adds the exact square of every value of `xs` (f64 squares are exact
+    /// 106-bit products; the accumulator spans 2^-2176 to 2^2175, so no
+    /// square is ever rounded, underflows or overflows).
+    pub fn add_squares<T: Float>(&mut self, xs: &[T]) {
+        self.add_squares_threads(xs, 1);
+    }
+
+    /// [`add_squares`](Self::add_squares) on `threads` threads (0 = auto).
+    pub fn add_squares_threads<T: Float>(&mut self, xs: &[T], threads: usize) {
+        let threads = if threads == 0 {
+            auto_threads(xs.len())
+        } else {
+            threads
+        };
+        let part = if T::BITS == 64 {
+            par_accumulate(xs.len(), threads, |r, acc| {
+                for &x in &xs[r] {
+                    acc.add_product(x, x);
+                }
+            })
+        } else {
+            let src = SquaresF64(xs);
+            par_accumulate(xs.len(), threads, |r, acc| add_terms(&src, r, acc))
+        };
+        self.merge(&part);
+    }
+
+    /// Adds the exact products `a[i] * b[i]` (a dot product). The slices must
+    /// have the same length.
+    ///
+    /// ```
+    /// use cbrng::reduce::Accumulator;
+    /// let mut acc = Accumulator::new();
+    /// acc.add_products(&[1e20f64, 1.0, -1e20], &[1e20, 1.0, 1e20]).unwrap();
+    /// assert_eq!(acc.finish::<f64>(), 1.0);
+    /// assert!(acc.add_products(&[1.0f64], &[]).is_err());
+    /// ```
+    pub fn add_products<T: Float>(&mut self, a: &[T], b: &[T]) -> Result<(), Error> {
+        self.add_products_threads(a, b, 1)
+    }
+
+    /// [`add_products`](Self::add_products) on `threads` threads (0 = auto).
+    pub fn add_products_threads<T: Float>(
+        &mut self,
+        a: &[T],
+        b: &[T],
+        threads: usize,
+    ) -> Result<(), Error> {
+        if a.len() != b.len() {
+            return Err(Error::BadParameter {
+                reason: format!(
+                    "dot product of slices of different lengths ({} and {})",
+                    a.len(),
+                    b.len()
+                ),
+            });
+        }
+        let threads = if threads == 0 {
+            auto_threads(a.len())
+        } else {
+            threads
+        };
+        let part = if T::BITS == 64 {
+            par_accumulate(a.len(), threads, |r, acc| {
+                for (&x, &y) in a[r.clone()].iter().zip(&b[r]) {
+                    acc.add_product(x, y);
+                }
+            })
+        } else {
+            let src = ProductsF64(a, b);
+            par_accumulate(a.len(), threads, |r, acc| add_terms(&src, r, acc))
+        };
+        self.merge(&part);
+        Ok(())
+    }
+}
