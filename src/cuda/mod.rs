@@ -3,7 +3,11 @@
 //! cudarc panic on a missing library. Device fills are the GPU engine's work
 //! and are not in this build yet.
 
+pub mod kernels;
+pub mod nvrtc;
 pub mod source;
+
+pub use kernels::kernel_names;
 
 use crate::error::Error;
 use cudarc::driver::{result, sys};
