@@ -120,3 +120,26 @@ pub fn module_defines(algo: Algorithm) -> Vec<(String, String)> {
         ("CBRNG_THREEFRY_ROUNDS".into(), t.to_string()),
     ]
 }
+
+/// Output elements one thread makes per group (the `E` of `cbrng_plan` in
+/// kernels/cbrng/fill.cuh, mirrored here to size the grid).
+pub fn group_elements(algo: Algorithm, prepared: &Prepared) -> u64 {
+    let u: u64 = (algo.shape().words() as u64) * u64::from(algo.shape().word_bits() / 32);
+    let name = dist_name(&prepared.dist, prepared.dtype).unwrap_or("bits_u32");
+    let (w, p): (u64, u64) = match name {
+        "bits_u64" | "uniform_f64" | "normal_f64" | "int_u32" => (2, 1),
+        "int_u64" => (4, 1),
+        "bits_u8" => (1, 4),
+        "uniform_f16" | "uniform_bf16" => (1, 2),
+        _ => (1, 1),
+    };
+    let min_g = if w > u { w / u } else { 1 };
+    let min_e = min_g * u * p / w;
+    let min_bytes = min_e * prepared.dtype.size() as u64;
+    let g = if min_bytes >= 16 {
+        min_g
+    } else {
+        min_g * (16 / min_bytes)
+    };
+    g * u * p / w
+}
