@@ -1,5 +1,6 @@
-//! The `cbrng` program: `kat`, `fill`, `info`, `verify`. One file per command.
+//! The `cbrng` program: `kat`, `fill`, `info`, `verify`, `bench`. One file per command.
 
+mod bench;
 mod fill;
 mod info;
 mod kat;
@@ -26,6 +27,8 @@ enum Command {
     Fill(fill::Args),
     /// Print a JSON record of what makes a run reproducible.
     Info,
+    /// Measure GPU fill throughput against memset and cuRAND.
+    Bench(bench::Args),
     /// Check the engine on its default matrix (KAT, slices, reference, limits, GPU).
     Verify(verify::Args),
 }
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Fill(a) => fill::run(a),
         Command::Info => info::run(),
         Command::Verify(a) => verify::run(a),
+        Command::Bench(a) => bench::run(a),
     };
     match result {
         Ok(code) => code,
