@@ -500,3 +500,46 @@ pub(crate) fn fill_u64_view<G: KeyedBlocks>(
 pub fn key_bits(algo: Algorithm) -> u32 {
     algo.key_words() as u32 * algo.shape().word_bits()
 }
+
+impl Stream {
+    /// Elements `[offset, offset + count)` of a prepared distribution as
+    /// bytes in native order (little-endian on every CUDA host): what a device
+    /// buffer of that dtype holds after a fill. Used by the CPU-against-GPU
+    /// checks and the host-twin test.
+    ///
+    /// ```
+    /// use cbrng::{Algorithm, Stream, dist::{DType, Distribution}};
+    /// let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 42, 0)?;
+    /// let p = Distribution::Uniform.prepare(DType::F32)?;
+    /// let b = s.fill_bytes(&p, 0, 1)?;
+    /// assert_eq!(b, 0x3f1c_eaf0u32.to_le_bytes());
+    /// # Ok::<(), cbrng::Error>(())
+    /// ```
+    pub fn fill_bytes(
+        &self,
+        prepared: &Prepared,
+        offset: u64,
+        count: usize,
+    ) -> Result<Vec<u8>, Error> {
+        fn typed<T: Element>(
+            s: &Stream,
+            p: &Prepared,
+            offset: u64,
+            count: usize,
+        ) -> Result<Vec<u8>, Error> {
+            let mut v = vec![T::default(); count];
+            s.fill_prepared(p, offset, T::as_out(&mut v))?;
+            Ok(bytemuck::cast_slice(&v).to_vec())
+        }
+        use crate::dist::DType;
+        match prepared.dtype {
+            DType::U32 => typed::<u32>(self, prepared, offset, count),
+            DType::U64 => typed::<u64>(self, prepared, offset, count),
+            DType::F32 => typed::<f32>(self, prepared, offset, count),
+            DType::F64 => typed::<f64>(self, prepared, offset, count),
+            DType::F16 => typed::<half::f16>(self, prepared, offset, count),
+            DType::BF16 => typed::<half::bf16>(self, prepared, offset, count),
+            DType::U8 => typed::<u8>(self, prepared, offset, count),
+        }
+    }
+}

@@ -10,10 +10,13 @@
 #ifndef CBRNG_CONFIG_CUH
 #define CBRNG_CONFIG_CUH
 
+// CBRNG_FN: free functions; CBRNG_MEMBER_FN: static member functions.
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
 #define CBRNG_FN __host__ __device__ __forceinline__
+#define CBRNG_MEMBER_FN __host__ __device__ __forceinline__
 #else
 #define CBRNG_FN static inline
+#define CBRNG_MEMBER_FN inline
 #endif
 
 // Fixed-width words without <stdint.h> (NVRTC has no standard headers).

@@ -1,9 +1,22 @@
-//! The CUDA side. In this version: finding the GPU (driver present, device
-//! count, name, compute capability, driver version) without ever letting
-//! cudarc panic on a missing library. Device fills are the GPU engine's work
-//! and are not in this build yet.
+//! The CUDA side: finding the GPU without ever letting cudarc panic on a
+//! missing library ([`probe`]), the kernel sources ([`source`]), NVRTC
+//! ([`nvrtc`]), the GPU engine ([`Gpu`]: fills into the caller's device
+//! buffers, bit for bit the CPU's) and cross-checks ([`check`]).
+//!
+//! Kernels are compiled at run time by NVRTC for the device's own
+//! architecture (`--gpu-architecture=sm_XY`, `--fmad=false`, no fast-math),
+//! one module per (generator, round count), once per context, and cached for
+//! the life of the process.
 
+pub mod check;
+mod gpu;
+pub mod kernels;
+pub mod nvrtc;
 pub mod source;
+
+pub use check::CrossCheck;
+pub use gpu::{DEVICE_INDEX_LIMIT, DeviceElement, Gpu, default_gpu};
+pub use kernels::kernel_names;
 
 use crate::error::Error;
 use cudarc::driver::{result, sys};

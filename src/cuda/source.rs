@@ -221,6 +221,10 @@ pub const HEADERS: &[(&str, &str)] = &[
         include_str!("../../kernels/cbrng/dist.cuh"),
     ),
     ("cbrng.cuh", include_str!("../../kernels/cbrng.cuh")),
+    (
+        "cbrng/fill.cuh",
+        include_str!("../../kernels/cbrng/fill.cuh"),
+    ),
 ];
 
 /// The fill kernels (`kernels/fill.cu`).

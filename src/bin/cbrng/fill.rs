@@ -115,15 +115,20 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             len,
         });
     }
-    match args.device {
-        Device::Cuda => {
-            return Err(Error::Gpu {
-                reason: "--device cuda: this build has no GPU engine yet; use --device cpu".into(),
-            });
-        }
-        Device::Auto => eprintln!("cbrng: device: cpu (this build has no GPU engine yet)"),
-        Device::Cpu => {}
-    }
+    let gpu = match args.device {
+        Device::Cpu => None,
+        Device::Cuda => Some(cbrng::cuda::default_gpu()?),
+        Device::Auto => match cbrng::cuda::default_gpu() {
+            Ok(g) => {
+                eprintln!("cbrng: device: cuda ({})", g.arch());
+                Some(g)
+            }
+            Err(e) => {
+                eprintln!("cbrng: device: cpu ({e})");
+                None
+            }
+        },
+    };
     let sink: Box<dyn Write> = match &args.out {
         Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Error::Io {
             path: p.clone(),
@@ -140,14 +145,15 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     if args.format == Format::Npy {
         output::write_npy_header(&mut w, dtype, args.count).map_err(io)?;
     }
+    let gpu = gpu.as_ref();
     match dtype {
-        DType::U32 => write_all::<u32>(&stream, &prepared, &args, &mut w),
-        DType::U64 => write_all::<u64>(&stream, &prepared, &args, &mut w),
-        DType::F32 => write_all::<f32>(&stream, &prepared, &args, &mut w),
-        DType::F64 => write_all::<f64>(&stream, &prepared, &args, &mut w),
-        DType::F16 => write_all::<f16>(&stream, &prepared, &args, &mut w),
-        DType::BF16 => write_all::<bf16>(&stream, &prepared, &args, &mut w),
-        DType::U8 => write_all::<u8>(&stream, &prepared, &args, &mut w),
+        DType::U32 => write_all::<u32>(&stream, &prepared, &args, gpu, &mut w),
+        DType::U64 => write_all::<u64>(&stream, &prepared, &args, gpu, &mut w),
+        DType::F32 => write_all::<f32>(&stream, &prepared, &args, gpu, &mut w),
+        DType::F64 => write_all::<f64>(&stream, &prepared, &args, gpu, &mut w),
+        DType::F16 => write_all::<f16>(&stream, &prepared, &args, gpu, &mut w),
+        DType::BF16 => write_all::<bf16>(&stream, &prepared, &args, gpu, &mut w),
+        DType::U8 => write_all::<u8>(&stream, &prepared, &args, gpu, &mut w),
     }
     .and_then(|()| w.flush().map_err(io))?;
     Ok(ExitCode::SUCCESS)
@@ -157,14 +163,40 @@ fn write_all<T: HexBits>(
     stream: &Stream,
     prepared: &cbrng::dist::Prepared,
     args: &Args,
+    gpu: Option<&cbrng::cuda::Gpu>,
     w: &mut impl Write,
 ) -> Result<(), Error> {
     let path = args.out.clone().unwrap_or_else(|| "<stdout>".into());
     let mut buf = vec![T::default(); STEP.min(args.count as usize)];
+    // On the GPU: one device buffer of STEP elements, filled and copied back per step.
+    let mut dev = match gpu {
+        Some(g) => Some(
+            g.stream()
+                .alloc_zeros::<u8>(buf.len().max(1) * std::mem::size_of::<T>())
+                .map_err(|e| Error::Gpu {
+                    reason: format!("cannot allocate the device buffer: {e:?}"),
+                })?,
+        ),
+        None => None,
+    };
     let mut done = 0u64;
     while done < args.count {
         let n = (args.count - done).min(STEP as u64) as usize;
-        stream.fill_prepared(prepared, args.offset + done, T::as_out(&mut buf[..n]))?;
+        match (gpu, dev.as_mut()) {
+            (Some(g), Some(d)) => {
+                let size = std::mem::size_of::<T>();
+                let mut view = d.slice_mut(..n * size);
+                {
+                    use cudarc::driver::DevicePtrMut;
+                    let (ptr, _record) = view.device_ptr_mut(g.stream());
+                    // SAFETY: the view holds n elements of the prepared dtype.
+                    unsafe { g.fill_raw(stream, prepared, args.offset + done, ptr, n) }?;
+                }
+                let bytes = g.copy_to_host(&view)?;
+                bytemuck::cast_slice_mut::<T, u8>(&mut buf[..n]).copy_from_slice(&bytes);
+            }
+            _ => stream.fill_prepared(prepared, args.offset + done, T::as_out(&mut buf[..n]))?,
+        }
         output::write_chunk(w, args.format, &buf[..n]).map_err(|e| Error::Io {
             path: path.clone(),
             reason: e.to_string(),

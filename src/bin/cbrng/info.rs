@@ -34,6 +34,10 @@ pub fn run() -> Result<ExitCode, Error> {
         })).collect::<Vec<_>>()),
         Err(e) => json!({ "absent": e.to_string() }),
     };
+    let nvrtc = match cbrng::cuda::nvrtc::nvrtc_version() {
+        Ok((major, minor)) => json!({ "version": format!("{major}.{minor}") }),
+        Err(e) => json!({ "absent": e.to_string() }),
+    };
     let record = json!({
         "cbrng_version": env!("CARGO_PKG_VERSION"),
         "stream_contract_version": cbrng::stream::CONTRACT_VERSION,
@@ -50,6 +54,8 @@ pub fn run() -> Result<ExitCode, Error> {
             .collect::<Vec<_>>(),
         "cpu_threads": cbrng::CpuOptions::auto().threads(),
         "gpu": gpu,
+        "nvrtc": nvrtc,
+        "gpu_kernels": "NVRTC at run time for the device's sm_XY, --fmad=false, no fast-math; cached per context",
     });
     println!(
         "{}",

@@ -1,5 +1,6 @@
-//! The `cbrng` program: `kat`, `fill`, `info`, `verify`, `sum`. One file per command.
+//! The `cbrng` program: `kat`, `fill`, `info`, `verify`, `sum`, `bench`. One file per command.
 
+mod bench;
 mod fill;
 mod info;
 mod kat;
@@ -28,6 +29,8 @@ enum Command {
     Fill(fill::Args),
     /// Print a JSON record of what makes a run reproducible.
     Info,
+    /// Measure GPU fill throughput against memset and cuRAND.
+    Bench(bench::Args),
     /// Check the engine on its default matrix (KAT, slices, reference, limits, GPU).
     Verify(verify::Args),
     /// Print the correctly rounded exact sum of a .npy file (decimal, then IEEE bits in hex).
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Info => info::run(),
         Command::Verify(a) => verify::run(a),
         Command::Sum(a) => sum::run(a),
+        Command::Bench(a) => bench::run(a),
     };
     match result {
         Ok(code) => code,

@@ -32,6 +32,13 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             .map(|h| h.join().expect("a check thread panicked"))
             .collect()
     });
+    // The GPU half: every generator x (distribution, dtype) x a few ranges,
+    // filled on the device and compared with the CPU in full.
+    let gpu = cbrng::cuda::default_gpu();
+    let gpu_results: Vec<Option<GpuTally>> = algos
+        .iter()
+        .map(|&a| gpu.as_ref().ok().map(|g| gpu_matrix(g, a)))
+        .collect();
     let width = 18;
     print!("{:<width$}", "generator");
     for c in Check::ALL {
@@ -40,7 +47,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     println!("{:>14}", "cpu-vs-gpu");
     let (mut passed, mut failed) = (0u64, 0u64);
     let mut messages = Vec::new();
-    for (algo, tallies) in algos.iter().zip(&results) {
+    for ((algo, tallies), g) in algos.iter().zip(&results).zip(&gpu_results) {
         print!("{:<width$}", algo.to_string());
         for (_, t) in tallies {
             let cell = if t.failed == 0 {
@@ -53,19 +60,28 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             failed += t.failed;
             messages.extend(t.failures.iter().cloned());
         }
-        println!("{:>14}", "skipped");
+        match g {
+            None => println!("{:>14}", "skipped"),
+            Some(t) => {
+                let cell = if t.failed == 0 {
+                    format!("{} ok", t.passed)
+                } else {
+                    format!("{} FAIL", t.failed)
+                };
+                println!("{cell:>14}");
+                passed += t.passed;
+                failed += t.failed;
+                messages.extend(t.failures.iter().cloned());
+            }
+        }
     }
     for msg in &messages {
         println!("FAIL {msg}");
     }
-    let gpu_reason = match cbrng::cuda::probe() {
-        Ok(gpus) => format!(
-            "a GPU is present ({}), but this build has no GPU engine yet",
-            gpus[0].name
-        ),
-        Err(e) => e.to_string(),
-    };
-    println!("GPU half skipped: {gpu_reason}.");
+    match &gpu {
+        Ok(g) => println!("GPU half: {g:?}, every fill compared with the CPU in full."),
+        Err(e) => println!("GPU half skipped: {e}."),
+    }
     println!("checked in {:.1} s", start.elapsed().as_secs_f64());
     println!("{passed} passed, {failed} failed");
     Ok(if failed == 0 {
@@ -73,4 +89,76 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+#[derive(Default)]
+struct GpuTally {
+    passed: u64,
+    failed: u64,
+    failures: Vec<String>,
+}
+
+/// Ranges checked per (generator, distribution, dtype): (offset, count).
+const GPU_RANGES: [(u64, usize); 6] = [
+    (0, 1),
+    (0, 4097),
+    (3, 1025),
+    ((1 << 32) - 7, 999),
+    ((1 << 34) + 1, 257),
+    (5, (1 << 16) + 1),
+];
+
+fn gpu_matrix(gpu: &cbrng::cuda::Gpu, algo: cbrng::Algorithm) -> GpuTally {
+    use cbrng::cuda::CrossCheck;
+    use cudarc::driver::DevicePtrMut;
+    let mut t = GpuTally::default();
+    let fail = |t: &mut GpuTally, msg: String| {
+        t.failed += 1;
+        if t.failures.len() < 5 {
+            t.failures.push(msg);
+        }
+    };
+    let big = if algo.shape() == cbrng::Shape::X2x32 {
+        u32::MAX as u64
+    } else {
+        (1 << 32) + 7
+    };
+    for id in [0, big] {
+        let Ok(stream) = cbrng::Stream::from_seed(algo, 42, id) else {
+            continue;
+        };
+        for (dist, dtype) in check::distributions() {
+            let Ok(p) = dist.prepare(dtype) else { continue };
+            for (offset, n) in GPU_RANGES {
+                let len = stream.len_of(&p).min(u128::from(u64::MAX));
+                let offset = if u128::from(offset) + n as u128 > len {
+                    (len - n as u128) as u64
+                } else {
+                    offset
+                };
+                let what = format!("gpu {algo} stream {id} {dist} {dtype} [{offset}, +{n})");
+                let r = (|| -> Result<CrossCheck, Error> {
+                    let mut buf =
+                        gpu.stream()
+                            .alloc_zeros::<u8>(n * dtype.size())
+                            .map_err(|e| Error::Gpu {
+                                reason: format!("{e:?}"),
+                            })?;
+                    {
+                        let (ptr, _rec) = buf.device_ptr_mut(gpu.stream());
+                        // SAFETY: buf holds n elements of dtype.
+                        unsafe { gpu.fill_raw(&stream, &p, offset, ptr, n) }?;
+                    }
+                    let bytes = gpu.copy_to_host(&buf)?;
+                    cbrng::cuda::check::compare_bytes(&stream, &p, offset, &bytes)
+                })();
+                match r {
+                    Ok(c) if c.is_equal() => t.passed += 1,
+                    Ok(c) => fail(&mut t, format!("{what}: {c:?}")),
+                    Err(e) => fail(&mut t, format!("{what}: {e}")),
+                }
+            }
+        }
+    }
+    t
 }

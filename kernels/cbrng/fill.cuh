@@ -1,0 +1,142 @@
+// The fill kernels' work unit, twin of src/cpu/fill.rs (fill_prepared): one
+// group of G whole blocks of the stream -> E output elements, written to out.
+// Host-compilable (tests/host_twin runs this very code under g++ against the
+// Rust definition); kernels/fill.cu wraps it in grid-stride kernels.
+//
+// Work is split into groups of G whole blocks; a thread makes one group's
+// words in registers, turns them into E output elements and writes them with
+// 16-byte stores when the group lies wholly inside the requested range and
+// its destination is 16-byte aligned (the common case), element by element
+// otherwise (head, tail, unaligned destinations). Output element i of the
+// stream goes to out[i - offset]. The caller checks the range against the
+// stream's end.
+#ifndef CBRNG_FILL_CUH
+#define CBRNG_FILL_CUH
+#include "config.cuh"
+#include "stream.cuh"
+#include "dist.cuh"
+
+// ---- generators: u32 words per block and the block function, R rounds.
+#define CBRNG_GEN(NAME, U32S)                                                               \
+    template <int R>                                                                        \
+    struct cbrng_gen_##NAME {                                                               \
+        static constexpr int U32S_PER_BLOCK = U32S;                                         \
+        static CBRNG_MEMBER_FN void block(const cbrng_key& k, cbrng_u64 s, cbrng_u64 b, cbrng_u32* w) { \
+            cbrng_##NAME##_block_u32<R>(k, s, b, w);                                        \
+        }                                                                                   \
+    };
+CBRNG_GEN(philox2x32, CBRNG_PHILOX2X32_U32)
+CBRNG_GEN(philox4x32, CBRNG_PHILOX4X32_U32)
+CBRNG_GEN(philox2x64, CBRNG_PHILOX2X64_U32)
+CBRNG_GEN(philox4x64, CBRNG_PHILOX4X64_U32)
+CBRNG_GEN(threefry2x32, CBRNG_THREEFRY2X32_U32)
+CBRNG_GEN(threefry4x32, CBRNG_THREEFRY4X32_U32)
+CBRNG_GEN(threefry2x64, CBRNG_THREEFRY2X64_U32)
+CBRNG_GEN(threefry4x64, CBRNG_THREEFRY4X64_U32)
+#undef CBRNG_GEN
+
+// ---- distributions: output type T, u32 words consumed per element (W) or
+// elements per u32 word (P), and the element function of the group's words.
+struct cbrng_fill_params {
+    cbrng_u64 p0, p1;  // Bernoulli threshold; integer lo and range (r, or r - 1 for u64)
+    double f0, f1;     // normal mean and std
+};
+CBRNG_FN cbrng_u64 cbrng_join64(const cbrng_u32* w, int i) {
+    return (cbrng_u64)w[i] | ((cbrng_u64)w[i + 1] << 32);
+}
+
+#define CBRNG_DIST(NAME, TYPE, WORDS, PER_WORD, EXPR)                                       \
+    struct cbrng_dist_##NAME {                                                              \
+        typedef TYPE T;                                                                     \
+        static constexpr int W = WORDS;                                                     \
+        static constexpr int P = PER_WORD;                                                  \
+        static CBRNG_MEMBER_FN T apply(const cbrng_u32* w, int j, const cbrng_fill_params& p) {    \
+            (void)p;                                                                        \
+            return EXPR;                                                                    \
+        }                                                                                   \
+    };
+CBRNG_DIST(bits_u32, cbrng_u32, 1, 1, w[j])
+CBRNG_DIST(bits_u64, cbrng_u64, 2, 1, cbrng_join64(w, 2 * j))
+CBRNG_DIST(bits_u8, cbrng_u8, 1, 4, (cbrng_u8)(w[j / 4] >> (8 * (j % 4))))
+CBRNG_DIST(uniform_f32, float, 1, 1, cbrng_uniform_f32(w[j]))
+CBRNG_DIST(uniform_f64, double, 2, 1, cbrng_uniform_f64(cbrng_join64(w, 2 * j)))
+CBRNG_DIST(uniform_f16, cbrng_u16, 1, 2, cbrng_uniform_f16_bits(cbrng_half_of(w[j / 2], j % 2)))
+CBRNG_DIST(uniform_bf16, cbrng_u16, 1, 2, cbrng_uniform_bf16_bits(cbrng_half_of(w[j / 2], j % 2)))
+CBRNG_DIST(normal_f32, float, 1, 1, cbrng_normal_f32(w[j], (float)p.f0, (float)p.f1))
+CBRNG_DIST(normal_f64, double, 2, 1, cbrng_normal_f64(cbrng_join64(w, 2 * j), p.f0, p.f1))
+CBRNG_DIST(bernoulli_u8, cbrng_u8, 1, 1, cbrng_bernoulli(w[j], p.p0))
+CBRNG_DIST(int_u8, cbrng_u8, 1, 1, cbrng_int_u8(w[j], p.p0, p.p1))
+CBRNG_DIST(int_u32, cbrng_u32, 2, 1, cbrng_int_u32(cbrng_join64(w, 2 * j), p.p0, p.p1))
+CBRNG_DIST(int_u64, cbrng_u64, 4, 1,
+           cbrng_int_u64(cbrng_join64(w, 4 * j), cbrng_join64(w, 4 * j + 2), p.p0, p.p1))
+#undef CBRNG_DIST
+
+// ---- group plan: G blocks -> E elements, at least 16 bytes of output.
+template <class Gen, class Dist>
+struct cbrng_plan {
+    static constexpr int U = Gen::U32S_PER_BLOCK;
+    static constexpr int MIN_G = Dist::W > U ? Dist::W / U : 1;
+    static constexpr int MIN_E = MIN_G * U * Dist::P / Dist::W;
+    static constexpr int MIN_BYTES = MIN_E * (int)sizeof(typename Dist::T);
+    static constexpr int G = MIN_BYTES >= 16 ? MIN_G : MIN_G * (16 / MIN_BYTES);
+    static constexpr int E = G * U * Dist::P / Dist::W;
+    static constexpr int WORDS = G * U;
+    static constexpr int VECS = E * (int)sizeof(typename Dist::T) / 16;
+};
+
+// 16 bytes, stored with one instruction on the device.
+#if defined(__CUDACC__) || defined(__CUDACC_RTC__)
+typedef uint4 cbrng_vec16;
+#else
+struct cbrng_vec16 {
+    cbrng_u32 x, y, z, w;
+};
+#endif
+CBRNG_FN void cbrng_store_vec16(void* dst, const cbrng_vec16& v) {
+#ifdef __CUDA_ARCH__
+    *reinterpret_cast<uint4*>(dst) = v;
+#else
+    __builtin_memcpy(dst, &v, 16);
+#endif
+}
+
+// Number of groups that elements [offset, offset + count) touch (count > 0).
+template <class Gen, class Dist>
+CBRNG_FN cbrng_u64 cbrng_fill_groups(cbrng_u64 count, cbrng_u64 offset) {
+    typedef cbrng_plan<Gen, Dist> L;
+    return (offset + count - 1) / L::E - offset / L::E + 1;
+}
+
+// Writes the elements of group offset / E + t that lie in [offset, offset + count).
+template <class Gen, class Dist>
+CBRNG_FN void cbrng_fill_group(typename Dist::T* out, cbrng_u64 count, cbrng_u64 offset,
+                               cbrng_u64 stream, const cbrng_key& key,
+                               const cbrng_fill_params& p, cbrng_u64 t) {
+    typedef cbrng_plan<Gen, Dist> L;
+    typedef typename Dist::T T;
+    const cbrng_u64 g = offset / L::E + t;
+    cbrng_u32 w[L::WORDS];
+#pragma unroll
+    for (int k = 0; k < L::G; ++k) Gen::block(key, stream, g * L::G + k, w + k * L::U);
+    union {
+        T v[L::E];
+        cbrng_vec16 q[L::VECS > 0 ? L::VECS : 1];
+    } vals;
+#pragma unroll
+    for (int j = 0; j < L::E; ++j) vals.v[j] = Dist::apply(w, j, p);
+    const cbrng_u64 e0 = g * L::E;  // stream index of vals.v[0]
+    const bool whole = e0 >= offset && e0 + L::E <= offset + count;
+    if (whole && L::VECS > 0 && ((unsigned long long)(out + (e0 - offset)) & 15) == 0) {
+        T* dst = out + (e0 - offset);
+#pragma unroll
+        for (int v = 0; v < L::VECS; ++v) cbrng_store_vec16(dst + v * (16 / (int)sizeof(T)), vals.q[v]);
+    } else {
+#pragma unroll
+        for (int j = 0; j < L::E; ++j) {
+            const cbrng_u64 i = e0 + j;
+            if (i >= offset && i - offset < count) out[i - offset] = vals.v[j];
+        }
+    }
+}
+
+#endif  // CBRNG_FILL_CUH

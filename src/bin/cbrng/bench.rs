@@ -1,0 +1,189 @@
+//! `cbrng bench`: device fill throughput against the write limit (a device
+//! memset of the same buffer) and cuRAND's Philox4_32_10 host API (through
+//! `cudarc::curand`), in one process, timed with CUDA events; the median of
+//! `--runs` runs per row. Method: benches/README.md.
+
+use cbrng::cuda::Gpu;
+use cbrng::dist::{DType, Distribution};
+use cbrng::{Algorithm, Error, Stream};
+use cudarc::curand::{result as cr, sys as crsys};
+use cudarc::driver::{CudaSlice, DevicePtrMut, sys};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchDevice {
+    Cuda,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Where to measure (only cuda: CPU speed is measured by `cargo bench`).
+    #[arg(long, value_enum, default_value_t = BenchDevice::Cuda)]
+    device: BenchDevice,
+    /// Timed runs per row (the median is reported; at least 20).
+    #[arg(long, default_value_t = 20)]
+    runs: usize,
+    /// Output size in MiB.
+    #[arg(long, default_value_t = 1024)]
+    mib: usize,
+}
+
+fn gerr(what: &str, e: impl std::fmt::Debug) -> Error {
+    Error::Gpu {
+        reason: format!("{what}: {e:?}"),
+    }
+}
+
+/// Median milliseconds of `runs` timed calls of `f` (after one warm-up).
+fn time_ms(gpu: &Gpu, runs: usize, mut f: impl FnMut() -> Result<(), Error>) -> Result<f64, Error> {
+    let ctx = gpu.context();
+    let start = ctx
+        .new_event(Some(sys::CUevent_flags::CU_EVENT_DEFAULT))
+        .map_err(|e| gerr("event", e))?;
+    let stop = ctx
+        .new_event(Some(sys::CUevent_flags::CU_EVENT_DEFAULT))
+        .map_err(|e| gerr("event", e))?;
+    f()?;
+    let mut ms = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        start.record(gpu.stream()).map_err(|e| gerr("record", e))?;
+        f()?;
+        stop.record(gpu.stream()).map_err(|e| gerr("record", e))?;
+        stop.synchronize().map_err(|e| gerr("sync", e))?;
+        ms.push(f64::from(
+            start.elapsed_ms(&stop).map_err(|e| gerr("elapsed", e))?,
+        ));
+    }
+    ms.sort_by(f64::total_cmp);
+    Ok(ms[ms.len() / 2])
+}
+
+pub fn run(args: Args) -> Result<ExitCode, Error> {
+    let BenchDevice::Cuda = args.device;
+    let runs = args.runs.max(20);
+    let gpu = cbrng::cuda::default_gpu().map_err(|e| Error::Gpu {
+        reason: format!("cbrng bench measures the GPU engine and found no GPU ({e})"),
+    })?;
+    let bytes = args.mib << 20;
+    let st = gpu.stream().clone();
+    let mut buf: CudaSlice<u8> = st.alloc_zeros(bytes).map_err(|e| gerr("alloc", e))?;
+    let gbs = |ms: f64| bytes as f64 / (ms * 1e-3) / 1e9;
+
+    // The write limit.
+    let memset_ms = time_ms(&gpu, runs, || {
+        st.memset_zeros(&mut buf).map_err(|e| gerr("memset", e))
+    })?;
+    // cuRAND Philox4_32_10 (host API) on the same buffer.
+    // SAFETY: checked presence first; cudarc panics without the library.
+    if !unsafe { crsys::is_culib_present() } {
+        return Err(Error::Gpu {
+            reason: "no cuRAND library (libcurand) for the reference rows".into(),
+        });
+    }
+    let g = cr::create_generator_kind(crsys::curandRngType_t::CURAND_RNG_PSEUDO_PHILOX4_32_10)
+        .map_err(|e| gerr("curandCreateGenerator", e))?;
+    // SAFETY: a live generator and the stream's handle.
+    unsafe { cr::set_stream(g, st.cu_stream() as _) }.map_err(|e| gerr("curandSetStream", e))?;
+    let n_f32 = bytes / 4;
+    let mut curand = |normal: bool| -> Result<f64, Error> {
+        time_ms(&gpu, runs, || {
+            let (ptr, _rec) = buf.device_ptr_mut(&st);
+            // SAFETY: the buffer holds n_f32 f32 values.
+            unsafe {
+                if normal {
+                    cr::generate::normal_f32(g, ptr as *mut f32, n_f32, 0.0, 1.0)
+                } else {
+                    cr::generate::uniform_f32(g, ptr as *mut f32, n_f32)
+                }
+            }
+            .map_err(|e| gerr("curandGenerate", e))
+        })
+    };
+    let curand_uniform_ms = curand(false)?;
+    let curand_normal_ms = curand(true)?;
+    // SAFETY: created above, destroyed once.
+    let _ = unsafe { cr::destroy_generator(g) };
+
+    // First fill in this process: NVRTC compile + module load + launch.
+    let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 42, 0)?;
+    let p = Distribution::Bits.prepare(DType::U32)?;
+    let t0 = Instant::now();
+    gpu.prepare(Algorithm::PHILOX4X32_10)?;
+    let first_ms = t0.elapsed().as_secs_f64() * 1e3;
+
+    println!(
+        "{} on {:?}, {} MiB, median of {runs} runs (CUDA events)",
+        env!("CARGO_PKG_NAME"),
+        gpu,
+        args.mib
+    );
+    println!("memset            {:>8.1} GB/s", gbs(memset_ms));
+    println!("curand uniform f32{:>8.1} GB/s", gbs(curand_uniform_ms));
+    println!("curand normal f32 {:>8.1} GB/s", gbs(curand_normal_ms));
+    println!(
+        "{:<34}{:>10}{:>12}{:>12}",
+        "cbrng row", "GB/s", "/memset", "/curand"
+    );
+    let rows: [(&str, Distribution, DType, Option<f64>); 8] = [
+        (
+            "philox4x32-10",
+            Distribution::Bits,
+            DType::U32,
+            Some(curand_uniform_ms),
+        ),
+        (
+            "philox4x32-10",
+            Distribution::Uniform,
+            DType::F32,
+            Some(curand_uniform_ms),
+        ),
+        (
+            "philox4x32-10",
+            Distribution::STANDARD_NORMAL,
+            DType::F32,
+            Some(curand_normal_ms),
+        ),
+        ("philox4x32-10", Distribution::Uniform, DType::F16, None),
+        ("philox4x32-10", Distribution::Uniform, DType::BF16, None),
+        ("threefry4x32-20", Distribution::Bits, DType::U32, None),
+        ("threefry2x64-20", Distribution::Bits, DType::U32, None),
+        ("philox4x64-10", Distribution::Bits, DType::U32, None),
+    ];
+    for (name, dist, dtype, reference) in rows {
+        let algo: Algorithm = name.parse()?;
+        let stream = Stream::from_seed(algo, 42, 0)?;
+        let prepared = dist.prepare(dtype)?;
+        gpu.prepare(algo)?;
+        let n = bytes / dtype.size();
+        let ms = time_ms(&gpu, runs, || {
+            let (ptr, _rec) = buf.device_ptr_mut(&st);
+            // SAFETY: the buffer holds n elements of dtype.
+            unsafe { gpu.fill_raw(&stream, &prepared, 0, ptr, n) }
+        })?;
+        let vs_curand = reference
+            .map(|r| format!("{:.2}", r / ms))
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{:<34}{:>10.1}{:>12.2}{:>12}",
+            format!("{name} {} {dtype}", dist.name()),
+            gbs(ms),
+            memset_ms / ms,
+            vs_curand
+        );
+    }
+    // Host-side cost of one launch: queue many one-element fills.
+    let mut one: CudaSlice<u8> = st.alloc_zeros(4).map_err(|e| gerr("alloc", e))?;
+    let launches = 10_000;
+    let t0 = Instant::now();
+    for i in 0..launches {
+        let (ptr, _rec) = one.device_ptr_mut(&st);
+        // SAFETY: 4 bytes hold one u32.
+        unsafe { gpu.fill_raw(&s, &p, i, ptr, 1) }?;
+    }
+    let per_launch_us = t0.elapsed().as_secs_f64() * 1e6 / launches as f64;
+    st.synchronize().map_err(|e| gerr("sync", e))?;
+    println!("host cost of one fill launch: {per_launch_us:.2} us");
+    println!("first fill in a fresh process (NVRTC compile + load): {first_ms:.0} ms");
+    Ok(ExitCode::SUCCESS)
+}

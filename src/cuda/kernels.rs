@@ -1,0 +1,145 @@
+//! Names of the kernels in `kernels/fill.cu` and the arguments they take: the
+//! one place where the Rust side meets the kernels' extern "C" signatures.
+
+use crate::dist::{DType, Distribution, Params, Prepared};
+use crate::generator::{Algorithm, Family, Shape};
+
+/// The generator part of a kernel name (`philox4x32`, `threefry2x64`, ...).
+pub fn generator_name(algo: Algorithm) -> &'static str {
+    match (algo.family(), algo.shape()) {
+        (Family::Philox, Shape::X2x32) => "philox2x32",
+        (Family::Philox, Shape::X4x32) => "philox4x32",
+        (Family::Philox, Shape::X2x64) => "philox2x64",
+        (Family::Philox, Shape::X4x64) => "philox4x64",
+        (Family::Threefry, Shape::X2x32) => "threefry2x32",
+        (Family::Threefry, Shape::X4x32) => "threefry4x32",
+        (Family::Threefry, Shape::X2x64) => "threefry2x64",
+        (Family::Threefry, Shape::X4x64) => "threefry4x64",
+    }
+}
+
+/// The distribution part of a kernel name (`uniform_f32`, `int_u64`, ...), or
+/// `None` for a pair the contract does not define.
+pub fn dist_name(dist: &Distribution, dtype: DType) -> Option<&'static str> {
+    use DType::*;
+    use Distribution as D;
+    Some(match (dist, dtype) {
+        (D::Bits, U32) => "bits_u32",
+        (D::Bits, U64) => "bits_u64",
+        (D::Bits, U8) => "bits_u8",
+        (D::Uniform, F32) => "uniform_f32",
+        (D::Uniform, F64) => "uniform_f64",
+        (D::Uniform, F16) => "uniform_f16",
+        (D::Uniform, BF16) => "uniform_bf16",
+        (D::Normal { .. }, F32) => "normal_f32",
+        (D::Normal { .. }, F64) => "normal_f64",
+        (D::Bernoulli { .. }, U8) => "bernoulli_u8",
+        (D::Int { .. }, U8) => "int_u8",
+        (D::Int { .. }, U32) => "int_u32",
+        (D::Int { .. }, U64) => "int_u64",
+        _ => return None,
+    })
+}
+
+/// Every distribution part of a kernel name, in `fill.cu`'s order.
+pub const DIST_NAMES: [&str; 13] = [
+    "bits_u32",
+    "bits_u64",
+    "bits_u8",
+    "uniform_f32",
+    "uniform_f64",
+    "uniform_f16",
+    "uniform_bf16",
+    "normal_f32",
+    "normal_f64",
+    "bernoulli_u8",
+    "int_u8",
+    "int_u32",
+    "int_u64",
+];
+
+/// `cbrng_fill_<generator>_<dist>_<dtype>`.
+pub fn fill_kernel_name(algo: Algorithm, prepared: &Prepared) -> String {
+    let d = dist_name(&prepared.dist, prepared.dtype)
+        .expect("Distribution::prepare admits only the contract's pairs");
+    format!("cbrng_fill_{}_{d}", generator_name(algo))
+}
+
+/// `cbrng_kat_<generator>`.
+pub fn kat_kernel_name(algo: Algorithm) -> String {
+    format!("cbrng_kat_{}", generator_name(algo))
+}
+
+/// Every kernel that `fill.cu` defines: 8 generators x 13 fills, and 8 KAT kernels.
+pub fn kernel_names() -> Vec<String> {
+    let mut v = Vec::new();
+    for a in Algorithm::all_default() {
+        for d in DIST_NAMES {
+            v.push(format!("cbrng_fill_{}_{d}", generator_name(a)));
+        }
+        v.push(kat_kernel_name(a));
+    }
+    v
+}
+
+/// The kernels' distribution parameters `(p0, p1, f0, f1)`: the Bernoulli
+/// threshold, or the integer `lo` and range (`r`, or `r - 1` for u64 output),
+/// or the normal mean and std.
+pub fn fill_params(prepared: &Prepared) -> (u64, u64, f64, f64) {
+    match prepared.params {
+        Params::None => (0, 0, 0.0, 0.0),
+        Params::Normal { mean, std } => (0, 0, mean, std),
+        Params::Threshold(t) => (t, 0, 0.0, 0.0),
+        Params::Int { lo, range } => {
+            if prepared.dtype == DType::U64 {
+                (lo, (range - 1) as u64, 0.0, 0.0)
+            } else {
+                (lo, range as u64, 0.0, 0.0)
+            }
+        }
+    }
+}
+
+/// The round counts of the module holding `algo`'s kernels: its own for its
+/// family, the default for the other, so default generators share a module.
+pub fn module_rounds(algo: Algorithm) -> (u32, u32) {
+    match algo.family() {
+        Family::Philox => (algo.rounds(), Family::Threefry.default_rounds()),
+        Family::Threefry => (Family::Philox.default_rounds(), algo.rounds()),
+    }
+}
+
+/// The `-D` definitions of the module that holds `algo`'s kernels only (its
+/// 13 fills and its KAT kernel) at its round count.
+pub fn module_defines(algo: Algorithm) -> Vec<(String, String)> {
+    let (p, t) = module_rounds(algo);
+    vec![
+        ("CBRNG_ONLY_GENERATOR".into(), "1".into()),
+        (format!("CBRNG_GEN_{}", generator_name(algo)), "1".into()),
+        ("CBRNG_PHILOX_ROUNDS".into(), p.to_string()),
+        ("CBRNG_THREEFRY_ROUNDS".into(), t.to_string()),
+    ]
+}
+
+/// Output elements one thread makes per group (the `E` of `cbrng_plan` in
+/// kernels/cbrng/fill.cuh, mirrored here to size the grid).
+pub fn group_elements(algo: Algorithm, prepared: &Prepared) -> u64 {
+    let u: u64 = (algo.shape().words() as u64) * u64::from(algo.shape().word_bits() / 32);
+    let name = dist_name(&prepared.dist, prepared.dtype).unwrap_or("bits_u32");
+    let (w, p): (u64, u64) = match name {
+        "bits_u64" | "uniform_f64" | "normal_f64" | "int_u32" => (2, 1),
+        "int_u64" => (4, 1),
+        "bits_u8" => (1, 4),
+        "uniform_f16" | "uniform_bf16" => (1, 2),
+        _ => (1, 1),
+    };
+    let min_g = if w > u { w / u } else { 1 };
+    let min_e = min_g * u * p / w;
+    let min_bytes = min_e * prepared.dtype.size() as u64;
+    let g = if min_bytes >= 16 {
+        min_g
+    } else {
+        min_g * (16 / min_bytes)
+    };
+    g * u * p / w
+}

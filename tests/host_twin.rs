@@ -1,0 +1,369 @@
+//! The kernels' arithmetic against the Rust definition, without a GPU: the
+//! fill kernels' own work unit (`cbrng_fill_group` in kernels/cbrng/fill.cuh,
+//! with every block function, conversion and distribution under it) is
+//! compiled for the host by g++ (tests/host_twin/twin.cpp, `-std=c++17 -O2
+//! -ffp-contract=off`, no fast-math) and its bytes are compared bit for bit
+//! with `Stream::fill` on every generator (default and odd round counts),
+//! every (distribution, dtype) pair of `check::distributions()`, aligned and
+//! unaligned offsets and destinations, stream ids >= 2^32, element indices
+//! beyond 2^32 and 2^34, the ends of streams, lengths 0, 1, 2^k ± 1, and a
+//! million normals in f32 and f64 per generator.
+//!
+//! Without g++ the test prints why it skipped; with `CBRNG_REQUIRE_GXX=1`
+//! (set by .ci/run) it fails instead.
+use cbrng::check;
+use cbrng::cuda::kernels;
+use cbrng::dist::{DType, Distribution, Prepared};
+use cbrng::{Algorithm, Key, Stream};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const FLAGS: &[&str] = &[
+    "-std=c++17",
+    "-O2",
+    "-ffp-contract=off",
+    "-fno-fast-math",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-Wno-unknown-pragmas",
+];
+
+fn cxx() -> String {
+    std::env::var("CXX").unwrap_or_else(|_| "g++".into())
+}
+
+/// Builds the twin (once per source and flag set; cached in the target dir),
+/// or says why it cannot.
+fn build_twin() -> Result<PathBuf, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cxx = cxx();
+    match Command::new(&cxx).arg("--version").output() {
+        Ok(o) if o.status.success() => {}
+        _ => return Err(format!("no C++ compiler '{cxx}' (set CXX or install g++)")),
+    }
+    let mut h = DefaultHasher::new();
+    cxx.hash(&mut h);
+    FLAGS.hash(&mut h);
+    let mut inputs = vec![root.join("tests/host_twin/twin.cpp")];
+    for (name, _) in cbrng::cuda::source::HEADERS {
+        inputs.push(root.join("kernels").join(name));
+    }
+    for p in &inputs {
+        std::fs::read(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .hash(&mut h);
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("host_twin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let exe = dir.join(format!("twin-{:016x}", h.finish()));
+    if exe.exists() {
+        return Ok(exe);
+    }
+    let tmp = dir.join(format!("twin-build-{}", std::process::id()));
+    let out = Command::new(&cxx)
+        .args(FLAGS)
+        .arg("-I")
+        .arg(root.join("kernels"))
+        .arg(root.join("tests/host_twin/twin.cpp"))
+        .arg("-o")
+        .arg(&tmp)
+        .output()
+        .map_err(|e| format!("{cxx}: {e}"))?;
+    assert!(
+        out.status.success(),
+        "the host twin does not compile:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::rename(&tmp, &exe).unwrap();
+    Ok(exe)
+}
+
+fn twin_or_skip(test: &str) -> Option<PathBuf> {
+    // One build for all the tests of this file (they run on parallel threads).
+    static TWIN: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    match TWIN.get_or_init(build_twin).clone() {
+        Ok(p) => Some(p),
+        Err(why) => {
+            if std::env::var("CBRNG_REQUIRE_GXX").as_deref() == Ok("1") {
+                panic!("{test}: CBRNG_REQUIRE_GXX=1 but {why}");
+            }
+            eprintln!("SKIPPED {test}: {why}");
+            None
+        }
+    }
+}
+
+/// One fill to compare.
+struct Case {
+    stream: Stream,
+    prepared: Prepared,
+    offset: u64,
+    count: usize,
+    misalign: u64,
+}
+
+impl Case {
+    fn line(&self) -> String {
+        let algo = self.stream.algorithm();
+        let mut k = [0u64; 4];
+        k[..self.stream.key().words().len()].copy_from_slice(self.stream.key().words());
+        let (p0, p1, f0, f1) = kernels::fill_params(&self.prepared);
+        let dist = kernels::dist_name(&self.prepared.dist, self.prepared.dtype).unwrap();
+        format!(
+            "{} {} {dist} {} {} {} {} {} {} {} {p0} {p1} {:x} {:x} {}\n",
+            kernels::generator_name(algo),
+            algo.rounds(),
+            k[0],
+            k[1],
+            k[2],
+            k[3],
+            self.stream.id(),
+            self.offset,
+            self.count,
+            f0.to_bits(),
+            f1.to_bits(),
+            self.misalign
+        )
+    }
+    fn describe(&self) -> String {
+        format!(
+            "{} key {:x?} stream {} {} {} offset {} count {} misalign {}",
+            self.stream.algorithm(),
+            self.stream.key().words(),
+            self.stream.id(),
+            self.prepared.dist,
+            self.prepared.dtype,
+            self.offset,
+            self.count,
+            self.misalign
+        )
+    }
+}
+
+/// Runs all cases through the twin and compares with the CPU; returns the
+/// number of elements compared.
+fn compare(twin: &Path, cases: &[Case]) -> u64 {
+    let mut child = Command::new(twin)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("run the host twin");
+    let input: String = cases.iter().map(Case::line).collect();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let mut stdout = child.stdout.take().unwrap();
+    let mut elements = 0u64;
+    let mut failures = Vec::new();
+    for c in cases {
+        let size = c.prepared.dtype.size();
+        let mut got = vec![0u8; c.count * size];
+        stdout
+            .read_exact(&mut got)
+            .unwrap_or_else(|e| panic!("twin output ended early at {}: {e}", c.describe()));
+        let want = c
+            .stream
+            .fill_bytes(&c.prepared, c.offset, c.count)
+            .unwrap_or_else(|e| panic!("{}: {e}", c.describe()));
+        elements += c.count as u64;
+        if got != want {
+            let i = got
+                .chunks(size)
+                .zip(want.chunks(size))
+                .position(|(a, b)| a != b)
+                .unwrap();
+            let hex = |b: &[u8]| {
+                b.iter()
+                    .rev()
+                    .map(|x| format!("{x:02x}"))
+                    .collect::<String>()
+            };
+            failures.push(format!(
+                "{}: first difference at element {} (stream index {}): device twin {} cpu {}",
+                c.describe(),
+                i,
+                c.offset as u128 + i as u128,
+                hex(&got[i * size..(i + 1) * size]),
+                hex(&want[i * size..(i + 1) * size])
+            ));
+        }
+    }
+    writer.join().unwrap().expect("feed the twin");
+    assert!(child.wait().unwrap().success(), "the twin failed");
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ; first ones:\n{}",
+        failures.len(),
+        cases.len(),
+        failures[..failures.len().min(20)].join("\n")
+    );
+    elements
+}
+
+/// The generators: all eight at default rounds, and odd round counts of
+/// each family (those the twin is built with).
+fn algorithms() -> Vec<Algorithm> {
+    let mut v = check::algorithms();
+    for name in [
+        "philox2x32-16",
+        "philox4x64-7",
+        "threefry4x64-72",
+        "threefry2x32-13",
+    ] {
+        v.push(name.parse().unwrap());
+    }
+    v
+}
+
+/// A small deterministic generator for keys and case choices.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+fn stream_for(algo: Algorithm, rng: &mut Lcg, id: u64) -> Stream {
+    let bits = algo.shape().word_bits();
+    let words: Vec<u64> = (0..algo.key_words())
+        .map(|_| {
+            let w = rng.next();
+            if bits == 32 { w & 0xffff_ffff } else { w }
+        })
+        .collect();
+    let key = Key::from_words(algo, &words).unwrap();
+    let id = if algo.shape().words() == 2 && bits == 32 {
+        id & 0xffff_ffff
+    } else {
+        id
+    };
+    Stream::new(algo, key, id).unwrap()
+}
+
+/// Moves `offset` back so that `[offset, offset + count)` fits the stream
+/// (which makes it a case at the very end of the stream).
+/// Device fills address elements by u64 index, so their end must fit one
+/// too (see `cbrng::cuda::DEVICE_INDEX_LIMIT`).
+fn fit(stream: &Stream, p: &Prepared, offset: u64, count: usize) -> u64 {
+    let len = stream.len_of(p).min(u128::from(u64::MAX));
+    if offset as u128 + count as u128 <= len {
+        offset
+    } else {
+        (len - count as u128) as u64
+    }
+}
+
+#[test]
+fn kernels_match_the_cpu_on_every_generator_distribution_and_dtype() {
+    let Some(twin) =
+        twin_or_skip("kernels_match_the_cpu_on_every_generator_distribution_and_dtype")
+    else {
+        return;
+    };
+    const COUNTS: [usize; 18] = [
+        0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 255, 1023, 4097,
+    ];
+    const OFFSETS: [u64; 14] = [
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        8,
+        13,
+        (1 << 32) - 5,
+        (1 << 32) + 3,
+        (1 << 34) + 1,
+        (1 << 34) + 4096,
+        (1 << 40) + 6,
+        u64::MAX - 5000, // past the end of most streams: moved to the end
+    ];
+    const STREAMS: [u64; 4] = [0, 5, (1 << 32) + 9, u64::MAX];
+    let mut rng = Lcg(0x5eed);
+    let mut cases = Vec::new();
+    for algo in algorithms() {
+        for (dist, dtype) in check::distributions() {
+            let prepared = dist.prepare(dtype).unwrap();
+            for k in 0..COUNTS.len() + 4 {
+                let stream = stream_for(algo, &mut rng, STREAMS[k % STREAMS.len()]);
+                let count = COUNTS[k % COUNTS.len()];
+                let offset = OFFSETS[(k * 5 + rng.next() as usize % 3) % OFFSETS.len()];
+                cases.push(Case {
+                    offset: fit(&stream, &prepared, offset, count),
+                    stream,
+                    prepared,
+                    count,
+                    misalign: rng.next() % 4,
+                });
+            }
+            // The last elements of the stream.
+            let stream = stream_for(algo, &mut rng, 1);
+            cases.push(Case {
+                offset: fit(&stream, &prepared, u64::MAX, 37),
+                stream,
+                prepared,
+                count: 37,
+                misalign: 0,
+            });
+        }
+    }
+    // 2^k ± 1 lengths on a few pairs.
+    for (algo, (dist, dtype)) in [
+        ("philox4x32-10", (Distribution::Bits, DType::U8)),
+        ("threefry4x64-20", (Distribution::Uniform, DType::BF16)),
+        (
+            "philox2x64-10",
+            (Distribution::Int { lo: 0, hi: 1 << 64 }, DType::U64),
+        ),
+    ] {
+        let algo: Algorithm = algo.parse().unwrap();
+        let prepared = dist.prepare(dtype).unwrap();
+        for k in [10, 13, 16] {
+            for count in [(1usize << k) - 1, (1 << k) + 1] {
+                cases.push(Case {
+                    stream: stream_for(algo, &mut rng, 3),
+                    prepared,
+                    offset: 11,
+                    count,
+                    misalign: 1,
+                });
+            }
+        }
+    }
+    let n = compare(&twin, &cases);
+    eprintln!("host twin: {} cases, {n} elements, all equal", cases.len());
+}
+
+#[test]
+fn a_million_normals_match_in_f32_and_f64() {
+    let Some(twin) = twin_or_skip("a_million_normals_match_in_f32_and_f64") else {
+        return;
+    };
+    let mut rng = Lcg(0xa11);
+    let mut cases = Vec::new();
+    for algo in Algorithm::all_default() {
+        for (dist, dtype) in [
+            (Distribution::STANDARD_NORMAL, DType::F32),
+            (Distribution::STANDARD_NORMAL, DType::F64),
+        ] {
+            cases.push(Case {
+                stream: stream_for(algo, &mut rng, 2),
+                prepared: dist.prepare(dtype).unwrap(),
+                offset: 3,
+                count: 1 << 20,
+                misalign: 0,
+            });
+        }
+    }
+    let n = compare(&twin, &cases);
+    eprintln!("host twin: {n} normals, all equal");
+}
