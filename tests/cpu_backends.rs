@@ -41,7 +41,13 @@ fn other_backends() -> Vec<CpuBackend> {
         .filter(|&b| {
             let ok = b.is_available();
             if !ok {
-                println!("note: CPU backend {b} not available on this machine; not tested");
+                // Straight to stderr: the test harness captures eprintln!.
+                let _ = std::io::Write::write_fmt(
+                    &mut std::io::stderr(),
+                    format_args!(
+                        "note: CPU backend {b} not available on this machine; not tested\n"
+                    ),
+                );
             }
             ok
         })

@@ -19,7 +19,11 @@ fn gpu_or_skip(test: &str) -> Option<Gpu> {
             if std::env::var("CBRNG_REQUIRE_GPU").as_deref() == Ok("1") {
                 panic!("{test}: CBRNG_REQUIRE_GPU=1 but {e}");
             }
-            eprintln!("SKIPPED {test}: {e}");
+            // Straight to stderr: the test harness captures eprintln!.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("SKIPPED {test}: {e}\n"),
+            );
             None
         }
     }

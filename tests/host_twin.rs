@@ -91,7 +91,11 @@ fn twin_or_skip(test: &str) -> Option<PathBuf> {
             if std::env::var("CBRNG_REQUIRE_GXX").as_deref() == Ok("1") {
                 panic!("{test}: CBRNG_REQUIRE_GXX=1 but {why}");
             }
-            eprintln!("SKIPPED {test}: {why}");
+            // Straight to stderr: the test harness captures eprintln!.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("SKIPPED {test}: {why}\n"),
+            );
             None
         }
     }

@@ -14,7 +14,11 @@ fn nvrtc_or_skip(test: &str) -> bool {
     if std::env::var("CBRNG_REQUIRE_NVRTC").as_deref() == Ok("1") {
         panic!("{test}: CBRNG_REQUIRE_NVRTC=1 but {why}");
     }
-    eprintln!("SKIPPED {test}: {why}");
+    // Straight to stderr: the test harness captures eprintln!.
+    let _ = std::io::Write::write_fmt(
+        &mut std::io::stderr(),
+        format_args!("SKIPPED {test}: {why}\n"),
+    );
     false
 }
 
