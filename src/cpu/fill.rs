@@ -118,9 +118,7 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
             normal_f32(g, be, s, first, o, mean, std)
         }
         (D::Normal { .. }, Params::Normal { mean, std }, OutSlice::F64(o)) => {
-            map_u64(g, be, s, first, o, 1, |x| {
-                mean + std * normal::standard_normal_f64(x[0])
-            })
+            normal_f64(g, be, s, first, o, mean, std)
         }
         (D::Bernoulli { .. }, Params::Threshold(t), OutSlice::U8(o)) => {
             map_u32(g, be, s, first, o, |x| bernoulli::bernoulli(x, t))
@@ -211,6 +209,30 @@ fn uniform_f64<G: KeyedBlocks>(g: &G, be: CpuBackend, s: u64, first: u128, out: 
         let done = simd::uniform_f64(be, raw, c);
         for (o, &x) in c[done..].iter_mut().zip(&raw[done..]) {
             *o = uniform::uniform_f64(x);
+        }
+        i += c.len() as u128;
+    }
+}
+
+/// Normal f64: u64 elements a chunk at a time, mapped by the backend's kernel
+/// where it has one and by the scalar definition for the rest.
+fn normal_f64<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    s: u64,
+    first: u128,
+    out: &mut [f64],
+    mean: f64,
+    std: f64,
+) {
+    let mut buf = [0u64; CHUNK];
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK) {
+        let raw = &mut buf[..c.len()];
+        fill_u64_view(g, be, s, i, raw);
+        let done = simd::normal_f64(be, raw, mean, std, c);
+        for (o, &x) in c[done..].iter_mut().zip(&raw[done..]) {
+            *o = mean + std * normal::standard_normal_f64(x);
         }
         i += c.len() as u128;
     }

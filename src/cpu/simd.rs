@@ -142,4 +142,5 @@ macro_rules! map_kernel {
 }
 
 map_kernel!(normal_f32, u32, f32, (mean: f32, std: f32), "`out[i] = mean + std * standard_normal_f32(x[i])`.");
+map_kernel!(normal_f64, u64, f64, (mean: f64, std: f64), "`out[i] = mean + std * standard_normal_f64(x[i])`.");
 map_kernel!(uniform_f64, u64, f64, (), "`out[i] = uniform_f64(x[i])`.");
