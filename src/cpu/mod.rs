@@ -29,9 +29,10 @@ pub enum CpuBackend {
     /// (aarch64 included).
     Scalar,
     /// x86-64 AVX2: 8 blocks of the 32-bit generators (4 of the 64-bit
-    /// Threefry ones) per step, and 8 normal deviates per step. The 64-bit
-    /// Philox generators stay scalar (AVX2 has no 64x64-bit multiply, and the
-    /// scalar `mul` is faster than emulating it).
+    /// Threefry ones) per vector, with 2 or 3 independent vectors in flight;
+    /// normal f32 (8 lanes), normal f64 and uniform f64 (4 lanes) maps. The
+    /// 64-bit Philox generators stay scalar (AVX2 has no 64x64-bit multiply,
+    /// and the scalar `mul` is faster than emulating it).
     Avx2,
 }
 
