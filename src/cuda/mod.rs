@@ -4,7 +4,7 @@
 //! buffers, bit for bit the CPU's) and cross-checks ([`check`]).
 //!
 //! Kernels are compiled at run time by NVRTC for the device's own
-//! architecture (`--gpu-architecture=sm_XY`, `--fmad=false`, no fast-math),
+//! architecture (`--gpu-architecture=sm_XY`, `--fmad=false`, no approximate math),
 //! one module per (generator, round count), once per context, and cached for
 //! the life of the process.
 

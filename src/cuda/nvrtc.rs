@@ -49,7 +49,7 @@ fn require_nvrtc() -> Result<(), Error> {
 
 /// The options cbrng compiles its kernels with: the target architecture
 /// (`sm_XY`), no FMA contraction and IEEE division and square root (the
-/// kernels use explicit `_rn` intrinsics anyway), no fast-math, plus the
+/// kernels use explicit `_rn` intrinsics anyway), no approximate math, plus the
 /// given `-D` macro definitions.
 pub fn kernel_options<K: AsRef<str>, V: AsRef<str>>(arch: &str, defines: &[(K, V)]) -> Vec<String> {
     let mut o = vec![

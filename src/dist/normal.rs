@@ -91,7 +91,7 @@
 //! - `2^32 - q_int` is `0u - q_int` in `uint32_t`; the sign is applied by OR-ing the
 //!   input's top bit into the bits of `|z|` (`__float_as_uint`/`__uint_as_float`).
 //! - `/` and `sqrt` must be the IEEE ones (`__fdiv_rn`, `__fsqrt_rn`, `__ddiv_rn`,
-//!   `__dsqrt_rn`, or `-prec-div=true -prec-sqrt=true`, never `-use_fast_math`);
+//!   `__dsqrt_rn`, or `-prec-div=true -prec-sqrt=true`; never the approximate-math flag);
 //!   compile with `-fmad=false`. Conversions: `__uint2float_rn`,
 //!   `__ull2double_rn` (exact here), `__int2float_rn`/`__int2double_rn` (exact here).
 #![allow(clippy::excessive_precision)] // the AS 241 coefficients are quoted as published
