@@ -61,27 +61,45 @@ fn map_u64<G: KeyedBlocks, T>(
 /// Output element i is `f(u32 element i / per, i mod per)`: several outputs
 /// share one u32 element (bytes, 16-bit halves).
 #[inline]
-fn map_packed<G: KeyedBlocks, T>(
+fn map_packed<G: KeyedBlocks, T, const PER: usize>(
     g: &G,
     be: CpuBackend,
     s: u64,
     first: u128,
     out: &mut [T],
-    per: u32,
     f: impl Fn(u32, u32) -> T,
 ) {
-    let per128 = u128::from(per);
+    // PER is a constant so that `/` and `%` below are shifts and masks.
+    let (per, per128) = (PER, PER as u128);
     let mut buf = [0u32; CHUNK + 1];
     let mut i = first;
-    for c in out.chunks_mut(CHUNK * per as usize) {
+    for c in out.chunks_mut(CHUNK * per) {
         let w0 = i / per128;
         let w1 = (i + c.len() as u128).div_ceil(per128);
         let raw = &mut buf[..(w1 - w0) as usize];
         fill_u32_view(g, be, s, w0, raw);
+        // A head that starts inside raw[0], then whole groups of PER outputs
+        // per word (a loop the compiler unrolls), then a partial last word.
         let skip = (i % per128) as usize;
-        for (k, o) in c.iter_mut().enumerate() {
-            let e = k + skip;
-            *o = f(raw[e / per as usize], (e % per as usize) as u32);
+        let head = if skip == 0 {
+            0
+        } else {
+            (per - skip).min(c.len())
+        };
+        let (c_head, c_rest) = c.split_at_mut(head);
+        for (k, o) in c_head.iter_mut().enumerate() {
+            *o = f(raw[0], (skip + k) as u32);
+        }
+        let words = &raw[usize::from(head > 0)..];
+        let full = c_rest.len() / PER;
+        let mut groups = c_rest.chunks_exact_mut(PER);
+        for (dst, &w) in (&mut groups).zip(words) {
+            for (k, o) in dst.iter_mut().enumerate() {
+                *o = f(w, k as u32);
+            }
+        }
+        for (k, o) in groups.into_remainder().iter_mut().enumerate() {
+            *o = f(words[full], k as u32);
         }
         i += c.len() as u128;
     }
@@ -103,14 +121,14 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
         (D::Bits, _, OutSlice::U32(o)) => fill_u32_view(g, be, s, first, o),
         (D::Bits, _, OutSlice::U64(o)) => fill_u64_view(g, be, s, first, o),
         (D::Bits, _, OutSlice::U8(o)) => {
-            map_packed(g, be, s, first, o, 4, |w, k| (w >> (8 * k)) as u8)
+            map_packed::<_, _, 4>(g, be, s, first, o, |w, k| (w >> (8 * k)) as u8)
         }
         (D::Uniform, _, OutSlice::F32(o)) => map_u32(g, be, s, first, o, uniform::uniform_f32),
         (D::Uniform, _, OutSlice::F64(o)) => uniform_f64(g, be, s, first, o),
-        (D::Uniform, _, OutSlice::F16(o)) => map_packed(g, be, s, first, o, 2, |w, k| {
+        (D::Uniform, _, OutSlice::F16(o)) => map_packed::<_, _, 2>(g, be, s, first, o, |w, k| {
             uniform::uniform_f16(uniform::half_of(w, k == 1))
         }),
-        (D::Uniform, _, OutSlice::BF16(o)) => map_packed(g, be, s, first, o, 2, |w, k| {
+        (D::Uniform, _, OutSlice::BF16(o)) => map_packed::<_, _, 2>(g, be, s, first, o, |w, k| {
             uniform::uniform_bf16(uniform::half_of(w, k == 1))
         }),
         (D::Normal { .. }, Params::Normal { mean, std }, OutSlice::F32(o)) => {
