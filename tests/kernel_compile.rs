@@ -73,6 +73,22 @@ fn fill_kernels_compile_cleanly_for_sm80_and_sm90() {
 }
 
 #[test]
+fn reduce_kernels_compile_cleanly_for_sm80_and_sm90() {
+    if !nvrtc_or_skip("reduce_kernels_compile_cleanly_for_sm80_and_sm90") {
+        return;
+    }
+    let src = source::amalgamate(&source::reduce_kernels());
+    let entries: Vec<String> = ["f32", "f64", "f16", "bf16"]
+        .iter()
+        .map(|t| format!("cbrng_reduce_partial_{t}"))
+        .chain(["cbrng_reduce_combine".to_string()])
+        .collect();
+    for arch in ["sm_80", "sm_90"] {
+        check(arch, "reduce.cu", &src, &[], &entries);
+    }
+}
+
+#[test]
 fn per_generator_modules_compile_at_odd_round_counts() {
     if !nvrtc_or_skip("per_generator_modules_compile_at_odd_round_counts") {
         return;

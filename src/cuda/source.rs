@@ -230,6 +230,15 @@ pub const HEADERS: &[(&str, &str)] = &[
 /// The fill kernels (`kernels/fill.cu`).
 pub const FILL_KERNELS: &str = include_str!("../../kernels/fill.cu");
 
+/// The exact-sum device twin (`kernels/cbrng/reduce.cuh`) followed by its
+/// two-pass kernels (`kernels/reduce.cu`): one body for [`amalgamate`]. Not
+/// launched by this version (compiled in CI only).
+pub fn reduce_kernels() -> String {
+    let header = include_str!("../../kernels/cbrng/reduce.cuh");
+    let kernels = include_str!("../../kernels/reduce.cu");
+    format!("{header}\n{kernels}")
+}
+
 /// One self-contained translation unit for NVRTC: the device headers with
 /// their `#include "..."` lines resolved, followed by `body` (e.g.
 /// [`FILL_KERNELS`] or a user's kernel that calls the cbrng device functions).
