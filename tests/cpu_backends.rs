@@ -4,23 +4,16 @@
 //! The scalar backend is the reference (the contract vectors pin it); each
 //! other available backend is compared with it on random keys, stream ids,
 //! offsets and lengths, for every generator and every (distribution, dtype).
+mod common;
 use cbrng::check;
 use cbrng::dist::{DType, Distribution, OutSlice, Prepared};
 use cbrng::rng::{Philox4x32Rng, Threefry2x64Rng, Threefry4x32Rng};
 use cbrng::{Algorithm, CpuBackend, CpuOptions, Key, Stream};
+use common::SplitMix;
 use half::{bf16, f16};
 use rand_core::{Rng, SeedableRng};
 
-/// SplitMix64: test inputs, independent of the code under test.
-struct SplitMix(u64);
 impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }

@@ -3,7 +3,9 @@
 //! separate, textbook big-rational rounding routine. The results must be
 //! bit-identical, for adversarial data, every format, every thread count and
 //! every split into merged shards.
+mod common;
 use cbrng::reduce::{self, Accumulator, Float};
+use common::SplitMix;
 use half::{bf16, f16};
 use num_bigint::{BigInt, BigUint, Sign};
 use num_traits::{One, Signed, Zero};
@@ -142,15 +144,7 @@ fn check_sum<T: Float>(xs: &[T], what: &str) {
 
 // ------------------------------------------------------------------- data
 
-struct SplitMix(u64);
 impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }

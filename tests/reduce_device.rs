@@ -3,7 +3,9 @@
 //! of kernels/reduce.cu, gives exactly the Rust accumulator's state. Skipped
 //! (with a message) where no g++ is installed. The kernels themselves need a
 //! GPU and are not run here.
+mod common;
 use cbrng::reduce::{Accumulator, DEVICE_STATE_WORDS, Float};
+use common::SplitMix;
 use half::{bf16, f16};
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -70,17 +72,6 @@ fn device_state<T: Float>(exe: &std::path::Path, xs: &[T], shards: usize) -> Acc
         .collect();
     assert_eq!(words.len(), DEVICE_STATE_WORDS);
     Accumulator::from_device_state(&words).unwrap()
-}
-
-struct SplitMix(u64);
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
 }
 
 fn check<T: Float>(exe: &std::path::Path, xs: &[T], what: &str) {
