@@ -589,6 +589,29 @@ static LEFT_PACK: [[u32; 8]; 256] = {
     t
 };
 
+/// Stores the lanes of `x` and `at` that `perm` selects (a `LEFT_PACK` or
+/// `LEFT_PACK64` row) at the start of `dst_x` and `dst_at`: the tail lanes of
+/// a normal kernel's first pass, with their positions. Whole 32-byte vectors
+/// are written; lanes past the selected ones are scratch.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn left_pack<X, A>(perm: &[u32; 8], x: __m256i, at: __m256i, dst_x: &mut [X], dst_at: &mut [A]) {
+    assert!(std::mem::size_of_val(dst_x) >= 32 && std::mem::size_of_val(dst_at) >= 32);
+    // SAFETY: both destinations hold at least 32 bytes (checked above); the
+    // permutation row is 8 u32; all accesses are unaligned.
+    unsafe {
+        let p = _mm256_loadu_si256(perm.as_ptr() as *const __m256i);
+        _mm256_storeu_si256(
+            dst_x.as_mut_ptr() as *mut __m256i,
+            _mm256_permutevar8x32_epi32(x, p),
+        );
+        _mm256_storeu_si256(
+            dst_at.as_mut_ptr() as *mut __m256i,
+            _mm256_permutevar8x32_epi32(at, p),
+        );
+    }
+}
+
 /// Elements handled per pass of [`normal_f32`].
 const PASS: usize = 256;
 
@@ -623,23 +646,18 @@ pub(crate) fn normal_f32(x: &[u32], mean: f32, std: f32, out: &mut [f32]) -> usi
             // Left-pack the tail lanes (none: an empty pack, no branch to
             // mispredict).
             let tail = !_mm256_movemask_ps(central) & 0xff;
-            // SAFETY: LEFT_PACK rows are 8 u32; nt <= i - base, so
-            // nt + 8 <= PASS + 8.
-            unsafe {
-                let perm = _mm256_loadu_si256(LEFT_PACK[tail as usize].as_ptr() as *const __m256i);
-                let at = _mm256_add_epi32(
-                    _mm256_set1_epi32(i as i32),
-                    _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-                );
-                _mm256_storeu_si256(
-                    tail_x.as_mut_ptr().add(nt) as *mut __m256i,
-                    _mm256_permutevar8x32_epi32(xv, perm),
-                );
-                _mm256_storeu_si256(
-                    tail_at.as_mut_ptr().add(nt) as *mut __m256i,
-                    _mm256_permutevar8x32_epi32(at, perm),
-                );
-            }
+            let at = _mm256_add_epi32(
+                _mm256_set1_epi32(i as i32),
+                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+            );
+            // nt <= i - base, so 8 lanes fit at nt (the buffers hold PASS + 8).
+            left_pack(
+                &LEFT_PACK[tail as usize],
+                xv,
+                at,
+                &mut tail_x[nt..],
+                &mut tail_at[nt..],
+            );
             nt += tail.count_ones() as usize;
         }
         // Pass 2: the tail on dense vectors (lanes past nt are scratch).
@@ -995,21 +1013,15 @@ pub(crate) fn normal_f64(x: &[u64], mean: f64, std: f64, out: &mut [f64]) -> usi
             // SAFETY: i + 4 <= len <= out.len().
             unsafe { _mm256_storeu_pd(out.as_mut_ptr().add(i), y) };
             let tail = !_mm256_movemask_pd(central) & 0xf;
-            // SAFETY: LEFT_PACK64 rows are 8 u32; nt <= i - base, so
-            // nt + 4 <= PASS + 4.
-            unsafe {
-                let perm =
-                    _mm256_loadu_si256(LEFT_PACK64[tail as usize].as_ptr() as *const __m256i);
-                let at = _mm256_setr_epi64x(i as i64, i as i64 + 1, i as i64 + 2, i as i64 + 3);
-                _mm256_storeu_si256(
-                    tail_x.as_mut_ptr().add(nt) as *mut __m256i,
-                    _mm256_permutevar8x32_epi32(xv, perm),
-                );
-                _mm256_storeu_si256(
-                    tail_at.as_mut_ptr().add(nt) as *mut __m256i,
-                    _mm256_permutevar8x32_epi32(at, perm),
-                );
-            }
+            let at = _mm256_setr_epi64x(i as i64, i as i64 + 1, i as i64 + 2, i as i64 + 3);
+            // nt <= i - base, so 4 lanes fit at nt (the buffers hold PASS + 4).
+            left_pack(
+                &LEFT_PACK64[tail as usize],
+                xv,
+                at,
+                &mut tail_x[nt..],
+                &mut tail_at[nt..],
+            );
             nt += tail.count_ones() as usize;
         }
         for j in (0..nt).step_by(4) {
