@@ -91,6 +91,16 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// Two buffers that must have matching lengths do not.
+    #[error("{what} holds {got} elements, expected {want}")]
+    LengthMismatch {
+        /// Which buffer.
+        what: String,
+        /// Its length.
+        got: usize,
+        /// The length it must have.
+        want: usize,
+    },
     /// A known-answer file could not be parsed.
     #[error("{path}:{line}: {reason}")]
     KatParse {

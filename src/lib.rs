@@ -6,6 +6,7 @@ pub mod cpu;
 pub mod cuda;
 pub mod derive;
 pub mod dist;
+pub mod dropout;
 pub mod error;
 pub mod generator;
 pub mod kat;

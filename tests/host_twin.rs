@@ -15,90 +15,16 @@ use cbrng::check;
 use cbrng::cuda::kernels;
 use cbrng::dist::{DType, Distribution, Prepared};
 use cbrng::{Algorithm, Key, Stream};
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const FLAGS: &[&str] = &[
-    "-std=c++17",
-    "-O2",
-    "-ffp-contract=off",
-    "-fno-fast-math",
-    "-Wall",
-    "-Wextra",
-    "-Werror",
-    "-Wno-unknown-pragmas",
-];
-
-fn cxx() -> String {
-    std::env::var("CXX").unwrap_or_else(|_| "g++".into())
-}
-
-/// Builds the twin (once per source and flag set; cached in the target dir),
-/// or says why it cannot.
-fn build_twin() -> Result<PathBuf, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let cxx = cxx();
-    match Command::new(&cxx).arg("--version").output() {
-        Ok(o) if o.status.success() => {}
-        _ => return Err(format!("no C++ compiler '{cxx}' (set CXX or install g++)")),
-    }
-    let mut h = DefaultHasher::new();
-    cxx.hash(&mut h);
-    FLAGS.hash(&mut h);
-    let mut inputs = vec![root.join("tests/host_twin/twin.cpp")];
-    for (name, _) in cbrng::cuda::source::HEADERS {
-        inputs.push(root.join("kernels").join(name));
-    }
-    for p in &inputs {
-        std::fs::read(p)
-            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-            .hash(&mut h);
-    }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("host_twin");
-    std::fs::create_dir_all(&dir).unwrap();
-    let exe = dir.join(format!("twin-{:016x}", h.finish()));
-    if exe.exists() {
-        return Ok(exe);
-    }
-    let tmp = dir.join(format!("twin-build-{}", std::process::id()));
-    let out = Command::new(&cxx)
-        .args(FLAGS)
-        .arg("-I")
-        .arg(root.join("kernels"))
-        .arg(root.join("tests/host_twin/twin.cpp"))
-        .arg("-o")
-        .arg(&tmp)
-        .output()
-        .map_err(|e| format!("{cxx}: {e}"))?;
-    assert!(
-        out.status.success(),
-        "the host twin does not compile:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::rename(&tmp, &exe).unwrap();
-    Ok(exe)
-}
+#[path = "common/host_cxx.rs"]
+mod host_cxx;
 
 fn twin_or_skip(test: &str) -> Option<PathBuf> {
-    // One build for all the tests of this file (they run on parallel threads).
     static TWIN: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
-    match TWIN.get_or_init(build_twin).clone() {
-        Ok(p) => Some(p),
-        Err(why) => {
-            if std::env::var("CBRNG_REQUIRE_GXX").as_deref() == Ok("1") {
-                panic!("{test}: CBRNG_REQUIRE_GXX=1 but {why}");
-            }
-            // Straight to stderr: the test harness captures eprintln!.
-            let _ = std::io::Write::write_fmt(
-                &mut std::io::stderr(),
-                format_args!("SKIPPED {test}: {why}\n"),
-            );
-            None
-        }
-    }
+    host_cxx::or_skip(&TWIN, "twin.cpp", test)
 }
 
 /// One fill to compare.
@@ -370,4 +296,144 @@ fn a_million_normals_match_in_f32_and_f64() {
     }
     let n = compare(&twin, &cases);
     eprintln!("host twin: {n} normals, all equal");
+}
+
+/// The dropout kernels' work unit (kernels/cbrng/dropout.cuh, driven as
+/// kernels/dropout.cu drives it) against `Dropout::forward_with_mask`: every
+/// generator, dtype and p, aligned and unaligned offsets and buffers, the
+/// outputs and both masks; the twin also checks in place and masks only.
+#[test]
+fn dropout_kernels_match_the_cpu() {
+    use cbrng::dropout::{Dropout, MaskOut, bitmask_words};
+    use half::{bf16, f16};
+    static TWIN: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let Some(twin) = host_cxx::or_skip(&TWIN, "dropout_twin.cpp", "dropout_kernels_match_the_cpu")
+    else {
+        return;
+    };
+    struct DCase {
+        d: Dropout,
+        dtype: DType,
+        offset: u64,
+        count: usize,
+        xseed: u64,
+        misalign: u64,
+    }
+    /// x[i]: the low bytes of SplitMix64 output i (as the twin makes it).
+    fn x_bytes(seed: u64, n: usize, size: usize) -> Vec<u8> {
+        let mut s = seed;
+        let mut v = Vec::with_capacity(n * size);
+        for _ in 0..n {
+            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            v.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes()[..size]);
+        }
+        v
+    }
+    fn cpu<T: cbrng::dist::dropout::DropoutElement>(c: &DCase) -> Vec<u8> {
+        let x: Vec<T> = x_bytes(c.xseed, c.count, c.dtype.size())
+            .chunks_exact(c.dtype.size())
+            .map(bytemuck::pod_read_unaligned)
+            .collect();
+        let mut y = vec![T::default(); c.count];
+        let mut bytes = vec![0u8; c.count];
+        let mut bits = vec![0u32; bitmask_words(c.count)];
+        let mask = MaskOut {
+            bytes: Some(&mut bytes),
+            bits: Some(&mut bits),
+        };
+        c.d.forward_with_mask(c.offset, &x, &mut y, mask).unwrap();
+        let mut out = bytemuck::cast_slice(&y).to_vec();
+        out.extend_from_slice(&bytes);
+        out.extend_from_slice(bytemuck::cast_slice(&bits));
+        out
+    }
+    let mut algos = check::algorithms();
+    algos.push("philox4x32-7".parse().unwrap());
+    algos.push("threefry4x64-13".parse().unwrap());
+    const PS: [f64; 7] = [0.0, 1e-9, 0.1, 0.5, 0.9, 1.0 - 1e-7, 1.0];
+    const COUNTS: [usize; 9] = [0, 1, 7, 31, 32, 33, 100, 1023, 4097];
+    const OFFSETS: [u64; 6] = [0, 1, 4, 6, (1 << 32) - 3, (1 << 33) - 5000];
+    let mut rng = Lcg(0xd0);
+    let mut cases = Vec::new();
+    for algo in algos {
+        for dtype in [DType::F32, DType::F64, DType::F16, DType::BF16] {
+            for (k, p) in PS.into_iter().enumerate() {
+                for j in 0..3 {
+                    let stream = stream_for(algo, &mut rng, [0, 9, u64::MAX][j]);
+                    cases.push(DCase {
+                        d: Dropout::new(stream, p).unwrap(),
+                        dtype,
+                        offset: OFFSETS[(k + j) % OFFSETS.len()],
+                        count: COUNTS[(3 * k + j) % COUNTS.len()],
+                        xseed: rng.next(),
+                        misalign: rng.next() % 3,
+                    });
+                }
+            }
+        }
+    }
+    let mut input = String::new();
+    for c in &cases {
+        let s = c.d.stream();
+        let mut k = [0u64; 4];
+        k[..s.key().words().len()].copy_from_slice(s.key().words());
+        input.push_str(&format!(
+            "{} {} {} {} {} {} {} {} {} {} {} {:x} {:x} {} {}\n",
+            kernels::generator_name(s.algorithm()),
+            s.algorithm().rounds(),
+            c.dtype,
+            k[0],
+            k[1],
+            k[2],
+            k[3],
+            s.id(),
+            c.offset,
+            c.count,
+            c.d.threshold(),
+            c.d.scale().s32.to_bits(),
+            c.d.scale().s64.to_bits(),
+            c.xseed,
+            c.misalign
+        ));
+    }
+    let mut child = Command::new(&twin)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("run the dropout twin");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let mut stdout = child.stdout.take().unwrap();
+    let mut elements = 0;
+    for c in &cases {
+        let want = match c.dtype {
+            DType::F32 => cpu::<f32>(c),
+            DType::F64 => cpu::<f64>(c),
+            DType::F16 => cpu::<f16>(c),
+            _ => cpu::<bf16>(c),
+        };
+        let mut got = vec![0u8; want.len()];
+        stdout.read_exact(&mut got).expect("twin output");
+        let first = got.iter().zip(&want).position(|(a, b)| a != b);
+        assert!(
+            first.is_none(),
+            "{} {} p {} offset {} count {}: first differing byte {first:?}",
+            c.d.stream().algorithm(),
+            c.dtype,
+            c.d.p(),
+            c.offset,
+            c.count
+        );
+        elements += c.count;
+    }
+    writer.join().unwrap().expect("feed the twin");
+    assert!(child.wait().unwrap().success(), "the dropout twin failed");
+    eprintln!(
+        "dropout twin: {} cases, {elements} elements, all equal",
+        cases.len()
+    );
 }

@@ -59,16 +59,22 @@ fn check(arch: &str, name: &str, src: &str, defines: &[(String, String)], entrie
 }
 
 #[test]
-fn fill_kernels_compile_cleanly_for_sm80_and_sm90() {
-    if !nvrtc_or_skip("fill_kernels_compile_cleanly_for_sm80_and_sm90") {
+fn fill_and_dropout_kernels_compile_cleanly_for_sm80_and_sm90() {
+    if !nvrtc_or_skip("fill_and_dropout_kernels_compile_cleanly_for_sm80_and_sm90") {
         return;
     }
     let (major, minor) = nvrtc::nvrtc_version().unwrap();
     eprintln!("NVRTC {major}.{minor}");
-    let src = source::amalgamate(source::FILL_KERNELS);
+    let src = source::amalgamate(&source::generator_kernels());
     for arch in ["sm_80", "sm_90"] {
-        // The whole file, as nvcc users get it.
-        check(arch, "fill.cu", &src, &[], &kernels::kernel_names());
+        // The whole files, as nvcc users get them.
+        check(
+            arch,
+            "fill.cu+dropout.cu",
+            &src,
+            &[],
+            &kernels::kernel_names(),
+        );
     }
 }
 
@@ -93,7 +99,7 @@ fn per_generator_modules_compile_at_odd_round_counts() {
     if !nvrtc_or_skip("per_generator_modules_compile_at_odd_round_counts") {
         return;
     }
-    let src = source::amalgamate(source::FILL_KERNELS);
+    let src = source::amalgamate(&source::generator_kernels());
     // The modules cbrng builds at run time, one per (generator, rounds).
     for name in [
         "philox4x32-7",
@@ -106,7 +112,7 @@ fn per_generator_modules_compile_at_odd_round_counts() {
             .into_iter()
             .filter(|k| k.contains(&format!("_{}", kernels::generator_name(algo))))
             .collect();
-        assert_eq!(entries.len(), 14);
+        assert_eq!(entries.len(), 18);
         check(
             "sm_90",
             name,

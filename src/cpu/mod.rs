@@ -10,6 +10,7 @@
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2;
+pub(crate) mod dropout;
 pub(crate) mod fill;
 pub(crate) mod simd;
 pub(crate) mod threads;

@@ -21,9 +21,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub const DEVICE_INDEX_LIMIT: u64 = u64::MAX;
 
 /// Threads per block of the fill kernels.
-const THREADS: u32 = 256;
+pub(super) const THREADS: u32 = 256;
 /// Resident blocks per multiprocessor the grid is sized for (grid-stride loop beyond).
-const BLOCKS_PER_SM: u32 = 32;
+pub(super) const BLOCKS_PER_SM: u32 = 32;
 
 pub(crate) fn gpu_err(what: &str, e: impl std::fmt::Debug) -> Error {
     Error::Gpu {
@@ -36,9 +36,11 @@ pub trait DeviceElement: Element {}
 impl<T: Element> DeviceElement for T {}
 
 /// One generator's kernels, loaded into one context.
-struct GenModule {
+pub(super) struct GenModule {
     _module: Arc<CudaModule>,
     fills: HashMap<&'static str, CudaFunction>,
+    /// Dropout kernels by dtype name (`f32`, `f64`, `f16`, `bf16`).
+    pub(super) dropout: HashMap<&'static str, CudaFunction>,
     kat: CudaFunction,
 }
 
@@ -70,9 +72,9 @@ fn ptx_cache() -> &'static Mutex<HashMap<PtxKey, Arc<String>>> {
 /// ```
 #[derive(Clone)]
 pub struct Gpu {
-    stream: Arc<CudaStream>,
+    pub(super) stream: Arc<CudaStream>,
     arch: String,
-    sm_count: u32,
+    pub(super) sm_count: u32,
 }
 
 impl std::fmt::Debug for Gpu {
@@ -145,7 +147,7 @@ impl Gpu {
         self.module(algo).map(|_| ())
     }
 
-    fn module(&self, algo: Algorithm) -> Result<Arc<GenModule>, Error> {
+    pub(super) fn module(&self, algo: Algorithm) -> Result<Arc<GenModule>, Error> {
         let ctx = self.context();
         let gname = kernels::generator_name(algo);
         let key = (ctx.cu_ctx() as usize, gname, algo.rounds());
@@ -167,12 +169,21 @@ impl Gpu {
                 .map_err(|e| gpu_err(&format!("no kernel {name}"), e))?;
             fills.insert(d, f);
         }
+        let mut dropout = HashMap::new();
+        for dt in kernels::DROPOUT_DTYPES {
+            let name = format!("cbrng_dropout_{gname}_{dt}");
+            let f = module
+                .load_function(&name)
+                .map_err(|e| gpu_err(&format!("no kernel {name}"), e))?;
+            dropout.insert(dt, f);
+        }
         let kat = module
             .load_function(&kernels::kat_kernel_name(algo))
             .map_err(|e| gpu_err("no KAT kernel", e))?;
         let m = Arc::new(GenModule {
             _module: module,
             fills,
+            dropout,
             kat,
         });
         cache.insert(key, m.clone());
@@ -192,7 +203,7 @@ impl Gpu {
         {
             return Ok(p.clone());
         }
-        let src = source::amalgamate(source::FILL_KERNELS);
+        let src = source::amalgamate(&source::generator_kernels());
         let opts = nvrtc::kernel_options(&self.arch, &kernels::module_defines(algo));
         let compiled = nvrtc::compile(&src, &format!("cbrng_{algo}.cu"), &opts)?;
         let p = Arc::new(compiled.ptx);

@@ -58,6 +58,14 @@ pub const DIST_NAMES: [&str; 13] = [
     "int_u64",
 ];
 
+/// The dtype part of the dropout kernels' names, in `dropout.cu`'s order.
+pub const DROPOUT_DTYPES: [&str; 4] = ["f32", "f64", "f16", "bf16"];
+
+/// `cbrng_dropout_<generator>_<dtype>`.
+pub fn dropout_kernel_name(algo: Algorithm, dtype: DType) -> String {
+    format!("cbrng_dropout_{}_{dtype}", generator_name(algo))
+}
+
 /// `cbrng_fill_<generator>_<dist>_<dtype>`.
 pub fn fill_kernel_name(algo: Algorithm, prepared: &Prepared) -> String {
     let d = dist_name(&prepared.dist, prepared.dtype)
@@ -70,7 +78,8 @@ pub fn kat_kernel_name(algo: Algorithm) -> String {
     format!("cbrng_kat_{}", generator_name(algo))
 }
 
-/// Every kernel that `fill.cu` defines: 8 generators x 13 fills, and 8 KAT kernels.
+/// Every kernel of the generators' modules (`fill.cu` and `dropout.cu`):
+/// 8 generators x (13 fills, 1 KAT kernel, 4 dropout kernels).
 pub fn kernel_names() -> Vec<String> {
     let mut v = Vec::new();
     for a in Algorithm::all_default() {
@@ -78,6 +87,9 @@ pub fn kernel_names() -> Vec<String> {
             v.push(format!("cbrng_fill_{}_{d}", generator_name(a)));
         }
         v.push(kat_kernel_name(a));
+        for dt in DROPOUT_DTYPES {
+            v.push(format!("cbrng_dropout_{}_{dt}", generator_name(a)));
+        }
     }
     v
 }

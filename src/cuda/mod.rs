@@ -1,7 +1,7 @@
 //! The CUDA side: finding the GPU without ever letting cudarc panic on a
 //! missing library ([`probe`]), the kernel sources ([`source`]), NVRTC
-//! ([`nvrtc`]), the GPU engine ([`Gpu`]: fills into the caller's device
-//! buffers, bit for bit the CPU's) and cross-checks ([`check`]).
+//! ([`nvrtc`]), the GPU engine ([`Gpu`]: fills and dropout on the caller's
+//! device buffers, bit for bit the CPU's) and cross-checks ([`check`]).
 //!
 //! Kernels are compiled at run time by NVRTC for the device's own
 //! architecture (`--gpu-architecture=sm_XY`, `--fmad=false`, no approximate math),
@@ -9,12 +9,14 @@
 //! the life of the process.
 
 pub mod check;
+mod dropout;
 mod gpu;
 pub mod kernels;
 pub mod nvrtc;
 pub mod source;
 
 pub use check::CrossCheck;
+pub use dropout::DeviceMaskOut;
 pub use gpu::{DEVICE_INDEX_LIMIT, DeviceElement, Gpu, default_gpu};
 pub use kernels::kernel_names;
 

@@ -225,10 +225,24 @@ pub const HEADERS: &[(&str, &str)] = &[
         "cbrng/fill.cuh",
         include_str!("../../kernels/cbrng/fill.cuh"),
     ),
+    (
+        "cbrng/dropout.cuh",
+        include_str!("../../kernels/cbrng/dropout.cuh"),
+    ),
 ];
 
 /// The fill kernels (`kernels/fill.cu`).
 pub const FILL_KERNELS: &str = include_str!("../../kernels/fill.cu");
+
+/// The dropout kernels (`kernels/dropout.cu`).
+pub const DROPOUT_KERNELS: &str = include_str!("../../kernels/dropout.cu");
+
+/// The body of one generator's module: the fill kernels, then the dropout
+/// kernels (for [`amalgamate`], with `-DCBRNG_ONLY_GENERATOR` and the
+/// generator's define from [`crate::cuda::kernels::module_defines`]).
+pub fn generator_kernels() -> String {
+    format!("{FILL_KERNELS}\n{DROPOUT_KERNELS}")
+}
 
 /// The exact-sum device twin (`kernels/cbrng/reduce.cuh`) followed by its
 /// two-pass kernels (`kernels/reduce.cu`): one body for [`amalgamate`]. Not

@@ -16,11 +16,13 @@
 //! | normal | f32 | u32 element i ([`normal`]) |
 //! | normal | f64 | u64 element i ([`normal`]) |
 //! | bernoulli(p) | u8 | u32 element i: `x < round_half_even(p * 2^32)` |
+//! | dropout(p) of a tensor | f32, f64, f16, bf16 | u32 element i: dropped iff its Bernoulli(p) is 1 ([`dropout`]) |
 //! | int \[lo,hi) | u8 | u32 element i ([`int`]) |
 //! | int \[lo,hi) | u32 | u64 element i |
 //! | int \[lo,hi) | u64 | u64 elements 2i and 2i+1 |
 
 pub mod bernoulli;
+pub mod dropout;
 pub mod int;
 pub mod normal;
 pub mod uniform;
