@@ -11,6 +11,7 @@
 //! NumPy's Philox is measured by `benches/numpy_philox.py` (same sizes).
 //! Set `CBRNG_BENCH_QUICK=1` for a short run (fewer rows).
 use cbrng::dist::{Distribution, Element};
+use cbrng::dropout::Dropout;
 use cbrng::{Algorithm, CpuBackend, CpuOptions, Stream};
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use rand::SeedableRng;
@@ -161,5 +162,51 @@ fn fills(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, fills);
+/// Dropout forward on 64 MiB tensors (bytes read + written counted), with a
+/// plain copy and a plain scale loop over the same buffers as baselines.
+fn dropouts(c: &mut Criterion) {
+    let quick = std::env::var_os("CBRNG_BENCH_QUICK").is_some();
+    let mut g = c.benchmark_group("dropout_64MiB");
+    g.throughput(Throughput::Bytes(2 * BYTES as u64));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(if quick { 1 } else { 2 }));
+    let n = BYTES / 4;
+    let x: Vec<f32> = (0..n).map(|i| i as f32).collect();
+    let mut y = vec![0f32; n];
+    g.bench_function("baseline/copy_f32", |b| {
+        b.iter(|| black_box(&mut y).copy_from_slice(black_box(&x)))
+    });
+    g.bench_function("baseline/scale_f32", |b| {
+        b.iter(|| {
+            for (o, &v) in black_box(&mut y).iter_mut().zip(black_box(&x)) {
+                *o = v * (10.0 / 9.0);
+            }
+        })
+    });
+    let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 42, 0).expect("stream");
+    for be in CpuBackend::ALL.into_iter().filter(|b| b.is_available()) {
+        for threads in [1, 2] {
+            let opts = CpuOptions::auto()
+                .with_backend(be)
+                .and_then(|o| o.with_threads(threads))
+                .expect("options");
+            let d = Dropout::new(s, 0.1).expect("p").with_cpu_options(opts);
+            g.bench_function(
+                format!("f32_forward/{}/threads={threads}", be.name()),
+                |b| b.iter(|| d.forward(0, black_box(&x), black_box(&mut y)).unwrap()),
+            );
+        }
+    }
+    let xh: Vec<half::bf16> = x.iter().map(|&v| half::bf16::from_f32(v)).collect();
+    let mut yh = vec![half::bf16::ZERO; BYTES / 2];
+    let xh: Vec<half::bf16> = xh.iter().cycle().take(BYTES / 2).copied().collect();
+    let d = Dropout::new(s, 0.1).expect("p");
+    g.bench_function("bf16_forward/auto", |b| {
+        b.iter(|| d.forward(0, black_box(&xh), black_box(&mut yh)).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, fills, dropouts);
 criterion_main!(benches);

@@ -196,6 +196,38 @@ impl Gpu {
         unsafe { self.launch_dropout(d, DType::F32, offset, count, ptrs) }
     }
 
+    /// Dropout on raw device memory in this handle's context: `count`
+    /// elements of `dtype` (f32, f64, f16 or bf16) read from `x` and written
+    /// to `y` (the same pointer for in place; both 0 for masks only), the
+    /// byte mask to `mask_bytes` and the packed bitmask to `mask_bits` (each
+    /// 0 when not wanted). Forward and backward are this same call.
+    ///
+    /// # Safety
+    /// Each non-zero pointer must address `count` elements of its type
+    /// (`mask_bits`: [`bitmask_words`]`(count)` u32 words) of device memory
+    /// in this context that stay allocated until the kernel has run.
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn dropout_raw(
+        &self,
+        d: &Dropout,
+        dtype: DType,
+        offset: u64,
+        count: usize,
+        x: sys::CUdeviceptr,
+        y: sys::CUdeviceptr,
+        mask_bytes: sys::CUdeviceptr,
+        mask_bits: sys::CUdeviceptr,
+    ) -> Result<(), Error> {
+        let ptrs = Pointers {
+            x,
+            y,
+            bytes: mask_bytes,
+            bits: mask_bits,
+        };
+        // SAFETY: the caller's promise.
+        unsafe { self.launch_dropout(d, dtype, offset, count, ptrs) }
+    }
+
     /// Queues `cbrng_dropout_<gen>_<dtype>` over `count` elements.
     ///
     /// # Safety

@@ -1,13 +1,14 @@
 //! `cbrng bench`: device fill throughput against the write limit (a device
 //! memset of the same buffer) and cuRAND's Philox4_32_10 host API (through
-//! `cudarc::curand`), in one process, timed with CUDA events; the median of
+//! `cudarc::curand`), and dropout against a device-to-device copy, in one process, timed with CUDA events; the median of
 //! `--runs` runs per row. Method: benches/README.md.
 
 use cbrng::cuda::Gpu;
 use cbrng::dist::{DType, Distribution};
+use cbrng::dropout::Dropout;
 use cbrng::{Algorithm, Error, Stream};
 use cudarc::curand::{result as cr, sys as crsys};
-use cudarc::driver::{CudaSlice, DevicePtrMut, sys};
+use cudarc::driver::{CudaSlice, DevicePtr, DevicePtrMut, sys};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -172,6 +173,44 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             vs_curand
         );
     }
+    // Dropout reads one tensor and writes one: the anchor is a device-to-device
+    // copy of the same size, both counted as bytes read plus bytes written.
+    let mut out: CudaSlice<u8> = st.alloc_zeros(bytes).map_err(|e| gerr("alloc", e))?;
+    let copy_ms = time_ms(&gpu, runs, || {
+        st.memcpy_dtod(&buf, &mut out)
+            .map_err(|e| gerr("memcpy", e))
+    })?;
+    println!(
+        "device copy       {:>8.1} GB/s (read + written)",
+        2.0 * gbs(copy_ms)
+    );
+    println!(
+        "{:<34}{:>10}{:>12}",
+        "cbrng dropout p = 0.1", "GB/s", "/copy"
+    );
+    let dropout = Dropout::new(s, 0.1)?;
+    for (dtype, pass) in [
+        (DType::F32, "forward"),
+        (DType::F32, "backward"),
+        (DType::BF16, "forward"),
+        (DType::BF16, "backward"),
+    ] {
+        let n = bytes / dtype.size();
+        // Backward is the same kernel on (dy, dx); it is timed on its own all the same.
+        let ms = time_ms(&gpu, runs, || {
+            let (x, _rx) = buf.device_ptr(&st);
+            let (y, _ry) = out.device_ptr_mut(&st);
+            // SAFETY: both buffers hold n elements of dtype.
+            unsafe { gpu.dropout_raw(&dropout, dtype, 0, n, x, y, 0, 0) }
+        })?;
+        println!(
+            "{:<34}{:>10.1}{:>12.2}",
+            format!("dropout {dtype} {pass}"),
+            2.0 * gbs(ms),
+            copy_ms / ms
+        );
+    }
+    std::mem::drop(out);
     // Host-side cost of one launch: queue many one-element fills.
     let mut one: CudaSlice<u8> = st.alloc_zeros(4).map_err(|e| gerr("alloc", e))?;
     let launches = 10_000;
