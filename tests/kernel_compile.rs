@@ -27,8 +27,15 @@ fn example_kernel() -> String {
     std::fs::read_to_string(p).expect("examples/cuda/user_kernel.cu")
 }
 
-/// Compiles and checks one unit: no log, the right target, no FMA, the entries.
-fn check(arch: &str, name: &str, src: &str, defines: &[(String, String)], entries: &[String]) {
+/// Compiles and checks one unit: no log, the right target, no FMA, the
+/// entries; returns the PTX.
+fn check(
+    arch: &str,
+    name: &str,
+    src: &str,
+    defines: &[(String, String)],
+    entries: &[String],
+) -> String {
     let opts = nvrtc::kernel_options(arch, defines);
     let out = nvrtc::compile(src, name, &opts).unwrap_or_else(|e| panic!("{arch}: {e}"));
     assert!(
@@ -56,6 +63,7 @@ fn check(arch: &str, name: &str, src: &str, defines: &[(String, String)], entrie
             "{name} for {arch}: no entry {k}"
         );
     }
+    out.ptx
 }
 
 #[test]
