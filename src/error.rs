@@ -85,7 +85,7 @@ pub enum Error {
         /// The dtypes it can give.
         allowed: String,
     },
-    /// A parameter out of its domain (p outside [0,1], empty int range, std < 0, ...).
+    /// A parameter out of its domain (p outside \[0, 1\], empty int range, std < 0, ...).
     #[error("bad parameter: {reason}")]
     BadParameter {
         /// Why.

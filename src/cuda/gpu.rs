@@ -31,7 +31,7 @@ pub(crate) fn gpu_err(what: &str, e: impl std::fmt::Debug) -> Error {
     }
 }
 
-/// A dtype a device fill can write; the Rust element types of [`DType`].
+/// A dtype a device fill can write; the Rust element types of [`DType`](crate::dist::DType).
 pub trait DeviceElement: Element {}
 impl<T: Element> DeviceElement for T {}
 
