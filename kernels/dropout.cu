@@ -12,7 +12,7 @@
 // Each thread makes one group of 16 bytes of the tensor (cbrng_dropout_group
 // in cbrng/dropout.cuh: one 16-byte load and store when aligned). Groups are
 // visited in warp-uniform steps so that the 32 / E lanes of one bitmask word
-// can OR their kept bits together with shuffles (no atomics).
+// can OR their kept bits together with shuffles; each word has one writer.
 #include "cbrng.cuh"
 #include "cbrng/fill.cuh"
 #include "cbrng/dropout.cuh"
