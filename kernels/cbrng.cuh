@@ -10,6 +10,10 @@
 //       for (int k = 0; k < 4; ++k) out[4 * b + k] = cbrng_normal_f32(w[k], 0.0f, 1.0f);
 //   }
 //
+// Dropout's exact element functions (cbrng_dropout_f32, ..._f16_bits, the
+// f16/bf16 conversions) and its per-thread work unit are in
+// "cbrng/dropout.cuh"; the fill kernels' work unit in "cbrng/fill.cuh".
+//
 // The key of a u64 seed is cbrng_key{{seed & 0xffffffff, seed >> 32}} for
 // philox4x32 (see the stream contract in README.md for every generator).
 #ifndef CBRNG_CUH
