@@ -72,7 +72,9 @@ fn ptx_cache() -> &'static Mutex<HashMap<PtxKey, Arc<String>>> {
 pub struct Gpu {
     stream: Arc<CudaStream>,
     arch: String,
-    sm_count: u32,
+    pub(super) sm_count: u32,
+    /// The exact sums' partial-state buffer (src/cuda/reduce.rs), shared by clones.
+    pub(super) reduce_scratch: super::reduce::Scratch,
 }
 
 impl std::fmt::Debug for Gpu {
@@ -123,6 +125,7 @@ impl Gpu {
             stream,
             arch: format!("sm_{major}{minor}"),
             sm_count: sm_count.max(1) as u32,
+            reduce_scratch: Default::default(),
         })
     }
 
