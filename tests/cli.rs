@@ -506,6 +506,12 @@ fn sum_of_filled_npy_matches_the_library() {
         assert_eq!(same[1], want, "{dtype}");
         assert_eq!(wide[1], format!("{:016x}", want64.to_bits()), "{dtype}");
         assert_eq!(wide[0].parse::<f64>().unwrap().to_bits(), want64.to_bits());
+        if cbrng::cuda::default_gpu().is_ok() {
+            let gpu = sum_lines(&[&["sum", p, "--device", "cuda"], extra].concat());
+            let gpu_wide =
+                sum_lines(&[&["sum", p, "--device", "cuda", "--dtype-out", "f64"], extra].concat());
+            assert_eq!((gpu, gpu_wide), (same, wide), "{dtype} on the GPU");
+        }
     }
 }
 
@@ -568,10 +574,21 @@ fn sum_reads_header_variants() {
 fn sum_bad_input_is_a_one_line_error() {
     let good: Vec<u8> = [1.0f32, 2.0].iter().flat_map(|x| x.to_le_bytes()).collect();
     let p = npy_file("ok.npy", 1, "<f4", "(2,)", &good);
-    assert_clean_error(&["sum", &p, "--device", "cuda"], "no GPU engine");
     let o = cbrng(&["sum", &p]);
     assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("device: cpu"));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    if cbrng::cuda::default_gpu().is_err() {
+        // No GPU: --device cuda is a one-line error saying why; auto says
+        // it fell back to the CPU, and why.
+        assert_clean_error(&["sum", &p, "--device", "cuda"], "GPU: ");
+        assert!(err.contains("device: cpu ("), "{err}");
+    } else {
+        assert!(err.contains("device: cuda"), "{err}");
+        assert_eq!(
+            sum_lines(&["sum", &p, "--device", "cuda"]),
+            vec!["3", "40400000"]
+        );
+    }
     let short = npy_file("short.npy", 1, "<f4", "(3,)", &good);
     assert_clean_error(&["sum", &short, "--device", "cpu"], "holds 8 bytes");
     let int = npy_file("int.npy", 1, "<i4", "(2,)", &good);

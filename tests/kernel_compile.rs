@@ -103,6 +103,23 @@ fn reduce_kernels_compile_cleanly_for_sm80_and_sm90() {
 }
 
 #[test]
+fn bench_kernel_compiles_cleanly_for_sm80_and_sm90() {
+    if !nvrtc_or_skip("bench_kernel_compiles_cleanly_for_sm80_and_sm90") {
+        return;
+    }
+    let src = source::amalgamate(source::BENCH_KERNELS);
+    for arch in ["sm_80", "sm_90"] {
+        check(
+            arch,
+            "bench.cu",
+            &src,
+            &[],
+            &["cbrng_bench_read".to_string()],
+        );
+    }
+}
+
+#[test]
 fn per_generator_modules_compile_at_odd_round_counts() {
     if !nvrtc_or_skip("per_generator_modules_compile_at_odd_round_counts") {
         return;

@@ -75,6 +75,8 @@ pub struct Gpu {
     pub(super) stream: Arc<CudaStream>,
     arch: String,
     pub(super) sm_count: u32,
+    /// The exact sums' partial-state buffer (src/cuda/reduce.rs), shared by clones.
+    pub(super) reduce_scratch: super::reduce::Scratch,
 }
 
 impl std::fmt::Debug for Gpu {
@@ -125,6 +127,7 @@ impl Gpu {
             stream,
             arch: format!("sm_{major}{minor}"),
             sm_count: sm_count.max(1) as u32,
+            reduce_scratch: Default::default(),
         })
     }
 

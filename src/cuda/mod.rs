@@ -1,24 +1,28 @@
 //! The CUDA side: finding the GPU without ever letting cudarc panic on a
 //! missing library ([`probe`]), the kernel sources ([`source`]), NVRTC
 //! ([`nvrtc`]), the GPU engine ([`Gpu`]: fills and dropout on the caller's
-//! device buffers, bit for bit the CPU's) and cross-checks ([`check`]).
+//! device buffers, bit for bit the CPU's; exact sums of device buffers, bit
+//! for bit [`crate::reduce`]'s, with [`ReduceShape`] for the launch shape) and
+//! cross-checks ([`check`]).
 //!
 //! Kernels are compiled at run time by NVRTC for the device's own
 //! architecture (`--gpu-architecture=sm_XY`, `--fmad=false`, no approximate math),
-//! one module per (generator, round count), once per context, and cached for
-//! the life of the process.
+//! one module per (generator, round count) and one for the exact sums, once
+//! per context, and cached for the life of the process.
 
 pub mod check;
 mod dropout;
 mod gpu;
 pub mod kernels;
 pub mod nvrtc;
+mod reduce;
 pub mod source;
 
 pub use check::CrossCheck;
 pub use dropout::DeviceMaskOut;
 pub use gpu::{DEVICE_INDEX_LIMIT, DeviceElement, Gpu, default_gpu};
 pub use kernels::kernel_names;
+pub use reduce::ReduceShape;
 
 use crate::error::Error;
 use cudarc::driver::{result, sys};

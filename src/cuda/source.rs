@@ -245,13 +245,17 @@ pub fn generator_kernels() -> String {
 }
 
 /// The exact-sum device twin (`kernels/cbrng/reduce.cuh`) followed by its
-/// two-pass kernels (`kernels/reduce.cu`): one body for [`amalgamate`]. Not
-/// launched by this version (compiled in CI only).
+/// two-pass kernels (`kernels/reduce.cu`): one body for [`amalgamate`],
+/// compiled and launched by [`super::Gpu::sum_state`] and friends.
 pub fn reduce_kernels() -> String {
     let header = include_str!("../../kernels/cbrng/reduce.cuh");
     let kernels = include_str!("../../kernels/reduce.cu");
     format!("{header}\n{kernels}")
 }
+
+/// The read-bandwidth reference kernel of `cbrng bench` (`kernels/bench.cu`,
+/// `cbrng_bench_read`): a body for [`amalgamate`].
+pub const BENCH_KERNELS: &str = include_str!("../../kernels/bench.cu");
 
 /// One self-contained translation unit for NVRTC: the device headers with
 /// their `#include "..."` lines resolved, followed by `body` (e.g.

@@ -1,14 +1,20 @@
 //! `cbrng bench`: device fill throughput against the write limit (a device
 //! memset of the same buffer) and cuRAND's Philox4_32_10 host API (through
-//! `cudarc::curand`), and dropout against a device-to-device copy, in one process, timed with CUDA events; the median of
-//! `--runs` runs per row. Method: benches/README.md.
+//! `cudarc::curand`), dropout against a device-to-device copy, and exact sums
+//! against a plain read of the same buffer (`kernels/bench.cu`), in one
+//! process, timed with CUDA events; the median of `--runs` runs per row.
+//! Method: benches/README.md.
 
-use cbrng::cuda::Gpu;
+use cbrng::cuda::{Gpu, ReduceShape, nvrtc, source};
 use cbrng::dist::{DType, Distribution};
 use cbrng::dropout::Dropout;
+use cbrng::reduce::{DEVICE_STATE_WORDS, Float};
 use cbrng::{Algorithm, Error, Stream};
 use cudarc::curand::{result as cr, sys as crsys};
-use cudarc::driver::{CudaSlice, DevicePtr, DevicePtrMut, sys};
+use cudarc::driver::{
+    CudaFunction, CudaSlice, DevicePtr, DevicePtrMut, LaunchConfig, PushKernelArg, sys,
+};
+use cudarc::nvrtc::Ptx;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -224,5 +230,141 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     st.synchronize().map_err(|e| gerr("sync", e))?;
     println!("host cost of one fill launch: {per_launch_us:.2} us");
     println!("first fill in a fresh process (NVRTC compile + load): {first_ms:.0} ms");
+    sum_rows(&gpu, &mut buf, runs)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The read-bandwidth reference kernel (`kernels/bench.cu`), compiled and
+/// loaded for this device.
+fn read_kernel(gpu: &Gpu) -> Result<CudaFunction, Error> {
+    let src = source::amalgamate(source::BENCH_KERNELS);
+    let opts = nvrtc::kernel_options::<&str, &str>(gpu.arch(), &[]);
+    let ptx = nvrtc::compile(&src, "cbrng_bench.cu", &opts)?.ptx;
+    let module = gpu
+        .context()
+        .load_module(Ptx::from_src(ptx))
+        .map_err(|e| gerr("loading the read kernel", e))?;
+    module
+        .load_function("cbrng_bench_read")
+        .map_err(|e| gerr("no kernel cbrng_bench_read", e))
+}
+
+/// Exact sums of the whole buffer (standard normal values) as f32 and f64,
+/// against the plain read kernel over the same bytes in the same run (its
+/// best of two grids: the sums' own, and 8 blocks of 256 per SM); each sum
+/// is also checked against the CPU's exact sum of the same values.
+fn sum_rows(gpu: &Gpu, buf: &mut CudaSlice<u8>, runs: usize) -> Result<(), Error> {
+    let st = gpu.stream().clone();
+    let bytes = buf.len();
+    let gbs = |ms: f64| bytes as f64 / (ms * 1e-3) / 1e9;
+    let t0 = Instant::now();
+    gpu.prepare_reduce()?;
+    let first_ms = t0.elapsed().as_secs_f64() * 1e3;
+    let read = read_kernel(gpu)?;
+    let sms = gpu
+        .context()
+        .attribute(sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)
+        .map_err(|e| gerr("multiprocessor count", e))?
+        .max(1) as u32;
+    let mut state: CudaSlice<u64> = st
+        .alloc_zeros(DEVICE_STATE_WORDS)
+        .map_err(|e| gerr("alloc", e))?;
+    println!(
+        "{:<34}{:>10}{:>12}  grid, equals the CPU",
+        "exact sum row (normal data)", "GB/s", "/read"
+    );
+    for dtype in [DType::F32, DType::F64] {
+        let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 7, 0)?;
+        let p = Distribution::STANDARD_NORMAL.prepare(dtype)?;
+        let n = bytes / dtype.size();
+        {
+            let (ptr, _rec) = buf.device_ptr_mut(&st);
+            // SAFETY: the buffer holds n elements of dtype.
+            unsafe { gpu.fill_raw(&s, &p, 0, ptr, n) }?;
+        }
+        let shape = match dtype {
+            DType::F32 => gpu.default_reduce_shape::<f32>(n)?,
+            _ => gpu.default_reduce_shape::<f64>(n)?,
+        };
+        // The plain read, at the sums' grid and at full occupancy.
+        let mut read_ms = f64::INFINITY;
+        for (blocks, threads) in [(shape.blocks(), shape.threads()), (sms * 8, 256)] {
+            let mut out: CudaSlice<u32> = st
+                .alloc_zeros(blocks as usize * threads as usize)
+                .map_err(|e| gerr("alloc", e))?;
+            let nvec = (bytes / 16) as u64;
+            let never = 0x9e37_79b9u32;
+            let cfg = LaunchConfig {
+                grid_dim: (blocks, 1, 1),
+                block_dim: (threads, 1, 1),
+                shared_mem_bytes: 0,
+            };
+            let ms = time_ms(gpu, runs, || {
+                let (ptr, _rec) = buf.device_ptr(&st);
+                let mut b = st.launch_builder(&read);
+                b.arg(&ptr).arg(&nvec).arg(&never).arg(&mut out);
+                // SAFETY: matches cbrng_bench_read(x, nvec, never, out): the
+                // buffer holds nvec 16-byte vectors, out one word a thread.
+                unsafe { b.launch(cfg) }
+                    .map(|_| ())
+                    .map_err(|e| gerr("launching the read kernel", e))
+            })?;
+            read_ms = read_ms.min(ms);
+        }
+        let (ms, equal) = match dtype {
+            DType::F32 => time_sum::<f32>(gpu, buf, shape, &mut state, runs)?,
+            _ => time_sum::<f64>(gpu, buf, shape, &mut state, runs)?,
+        };
+        if dtype == DType::F32 {
+            println!(
+                "{:<34}{:>10.1}{:>12}",
+                "read (plain kernel)",
+                gbs(read_ms),
+                "1.00"
+            );
+        }
+        println!(
+            "{:<34}{:>10.1}{:>12.2}  {}x{}, {}",
+            format!("exact sum {dtype}"),
+            gbs(ms),
+            read_ms / ms,
+            shape.blocks(),
+            shape.threads(),
+            if equal { "yes" } else { "NO" }
+        );
+    }
+    println!("first exact sum in a fresh process (NVRTC compile + load): {first_ms:.0} ms");
+    Ok(())
+}
+
+/// Median time of the exact sum of the buffer as `T` (both passes, queued
+/// into `state`), and whether its state equals the CPU's for the same values.
+fn time_sum<T: Float>(
+    gpu: &Gpu,
+    buf: &CudaSlice<u8>,
+    shape: ReduceShape,
+    state: &mut CudaSlice<u64>,
+    runs: usize,
+) -> Result<(f64, bool), Error> {
+    let n = buf.len() / (T::BITS / 8) as usize;
+    // SAFETY: the buffer holds n encodings of T (filled above).
+    let x = unsafe { buf.transmute::<T>(n) }.ok_or_else(|| gerr("view", "too small"))?;
+    let ms = time_ms(gpu, runs, || gpu.queue_sum_state(&x, shape, state))?;
+    let words = gpu
+        .stream()
+        .clone_dtoh(&*state)
+        .map_err(|e| gerr("copying the state", e))?;
+    let got = cbrng::reduce::Accumulator::from_device_state(&words)?;
+    let host = gpu.copy_to_host(&x)?;
+    let values: Vec<T> = host
+        .chunks_exact((T::BITS / 8) as usize)
+        .map(|c| {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            T::from_bits_u64(u64::from_le_bytes(w))
+        })
+        .collect();
+    let mut cpu = cbrng::reduce::Accumulator::new();
+    cpu.add_slice_threads(&values, 0);
+    Ok((ms, got == cpu))
 }

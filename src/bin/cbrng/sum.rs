@@ -3,6 +3,7 @@
 use crate::fill::Device;
 use crate::npy::{Npy, NpyType};
 use cbrng::Error;
+use cbrng::cuda::Gpu;
 use cbrng::reduce::{Accumulator, Float};
 use half::{bf16, f16};
 use std::process::ExitCode;
@@ -30,25 +31,32 @@ pub struct Args {
     bf16: bool,
 }
 
-/// Bytes read per step: the file is summed in bounded memory.
+/// Bytes read per step: the file is summed in bounded memory (one host and,
+/// on the GPU, one device buffer of this size).
 const STEP: usize = 16 << 20;
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
-    match args.device {
-        Device::Cuda => {
-            return Err(Error::Gpu {
-                reason: "--device cuda: this build has no GPU engine yet; use --device cpu".into(),
-            });
-        }
-        Device::Auto => eprintln!("cbrng: device: cpu (this build has no GPU engine yet)"),
-        Device::Cpu => {}
-    }
+    let gpu = match args.device {
+        Device::Cpu => None,
+        Device::Cuda => Some(cbrng::cuda::default_gpu()?),
+        Device::Auto => match cbrng::cuda::default_gpu() {
+            Ok(g) => {
+                eprintln!("cbrng: device: cuda ({})", g.arch());
+                Some(g)
+            }
+            Err(e) => {
+                eprintln!("cbrng: device: cpu ({e})");
+                None
+            }
+        },
+    };
     let mut npy = Npy::open(&args.file)?;
+    let gpu = gpu.as_ref();
     match (npy.dtype, args.bf16) {
-        (NpyType::F32, false) => sum_as::<f32>(&mut npy, args.dtype_out),
-        (NpyType::F64, false) => sum_as::<f64>(&mut npy, args.dtype_out),
-        (NpyType::F16, false) => sum_as::<f16>(&mut npy, args.dtype_out),
-        (NpyType::U16, true) => sum_as::<bf16>(&mut npy, args.dtype_out),
+        (NpyType::F32, false) => sum_as::<f32>(&mut npy, args.dtype_out, gpu),
+        (NpyType::F64, false) => sum_as::<f64>(&mut npy, args.dtype_out, gpu),
+        (NpyType::F16, false) => sum_as::<f16>(&mut npy, args.dtype_out, gpu),
+        (NpyType::U16, true) => sum_as::<bf16>(&mut npy, args.dtype_out, gpu),
         (NpyType::U16, false) => Err(Error::Io {
             path: args.file.clone(),
             reason: "dtype <u2 is integer data; pass --bf16 if it holds bf16 bits".into(),
@@ -61,24 +69,17 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn sum_as<T: Float + std::fmt::Display>(npy: &mut Npy, out: DTypeOut) -> Result<(), Error> {
+fn sum_as<T: Float + std::fmt::Display>(
+    npy: &mut Npy,
+    out: DTypeOut,
+    gpu: Option<&Gpu>,
+) -> Result<(), Error> {
     let size = npy.dtype.size();
     let mut bytes = vec![0u8; STEP.min(npy.count as usize * size).max(size)];
-    let mut values: Vec<T> = Vec::with_capacity(bytes.len() / size);
-    let mut acc = Accumulator::new();
-    loop {
-        let n = npy.read_chunk(&mut bytes)?;
-        if n == 0 {
-            break;
-        }
-        values.clear();
-        values.extend(bytes[..n * size].chunks_exact(size).map(|c| {
-            let mut w = [0u8; 8];
-            w[..size].copy_from_slice(c);
-            T::from_bits_u64(u64::from_le_bytes(w))
-        }));
-        acc.add_slice_threads(&values, 0);
-    }
+    let acc = match gpu {
+        Some(g) => sum_on_gpu::<T>(g, npy, &mut bytes)?,
+        None => sum_on_cpu::<T>(npy, &mut bytes)?,
+    };
     match out {
         DTypeOut::Same => {
             let s: T = acc.finish();
@@ -92,4 +93,56 @@ fn sum_as<T: Float + std::fmt::Display>(npy: &mut Npy, out: DTypeOut) -> Result<
         }
     }
     Ok(())
+}
+
+fn sum_on_cpu<T: Float>(npy: &mut Npy, bytes: &mut [u8]) -> Result<Accumulator, Error> {
+    let size = npy.dtype.size();
+    let mut values: Vec<T> = Vec::with_capacity(bytes.len() / size);
+    let mut acc = Accumulator::new();
+    loop {
+        let n = npy.read_chunk(bytes)?;
+        if n == 0 {
+            return Ok(acc);
+        }
+        values.clear();
+        values.extend(bytes[..n * size].chunks_exact(size).map(|c| {
+            let mut w = [0u8; 8];
+            w[..size].copy_from_slice(c);
+            T::from_bits_u64(u64::from_le_bytes(w))
+        }));
+        acc.add_slice_threads(&values, 0);
+    }
+}
+
+/// Each chunk is copied to one device buffer and summed there; the chunks'
+/// exact states merge on the host (exact, so the chunking does not matter).
+fn sum_on_gpu<T: Float>(gpu: &Gpu, npy: &mut Npy, bytes: &mut [u8]) -> Result<Accumulator, Error> {
+    let size = npy.dtype.size();
+    let derr = |what: &str| {
+        let what = what.to_string();
+        move |e: cudarc::driver::DriverError| Error::Gpu {
+            reason: format!("{what}: {e:?}"),
+        }
+    };
+    let mut dev = gpu
+        .stream()
+        .alloc_zeros::<u8>(bytes.len())
+        .map_err(derr("allocating the device buffer"))?;
+    let mut acc = Accumulator::new();
+    loop {
+        let n = npy.read_chunk(bytes)?;
+        if n == 0 {
+            return Ok(acc);
+        }
+        let mut part = dev.slice_mut(..n * size);
+        gpu.stream()
+            .memcpy_htod(&bytes[..n * size], &mut part)
+            .map_err(derr("copying to the device"))?;
+        let chunk = dev.slice(..n * size);
+        // SAFETY: the bytes are n little-endian encodings of T.
+        let values = unsafe { chunk.transmute::<T>(n) }.ok_or_else(|| Error::Gpu {
+            reason: "device buffer too small".into(),
+        })?;
+        acc.merge(&gpu.sum_state(&values)?);
+    }
 }

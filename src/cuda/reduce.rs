@@ -1,0 +1,419 @@
+//! Exact sums of device buffers: the two-pass kernels of `kernels/reduce.cu`
+//! launched on a [`Gpu`]'s stream, their state read back as an
+//! [`Accumulator`], so a GPU sum rounds to the same bits as
+//! [`crate::reduce::sum`] on the CPU, merges with CPU states and other
+//! shards, and serialises like them.
+//!
+//! The kernels are compiled by NVRTC once per architecture and loaded once
+//! per context, like the fill kernels. Each handle (and its clones) keeps one
+//! device buffer for the partial states, grown when a larger grid asks for
+//! it; a sum allocates nothing else on the device.
+//!
+//! Not yet run on a GPU: the kernels' arithmetic is checked on the host
+//! (`tests/reduce_device.rs`), the launches only by `tests/gpu_reduce.rs` on
+//! a machine with a GPU.
+
+use super::gpu::{Gpu, gpu_err};
+use super::{nvrtc, source};
+use crate::error::Error;
+use crate::reduce::{Accumulator, DEVICE_STATE_WORDS, DIGITS, Float};
+use cudarc::driver::{
+    CudaFunction, CudaModule, CudaSlice, DevicePtr, DevicePtrMut, LaunchConfig, PushKernelArg,
+    result, sys,
+};
+use cudarc::nvrtc::Ptx;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Dynamic shared memory per warp of the partial kernel: one row of digits.
+const ROW_BYTES: u32 = DIGITS as u32 * 8;
+/// Threads per block of the default shape.
+const DEFAULT_THREADS: u32 = 256;
+/// Threads of the combine pass: one per digit, count and flags word.
+const COMBINE_THREADS: u32 = (DEVICE_STATE_WORDS as u32).next_multiple_of(32);
+/// Bytes each lane reads per group (`CBRNG_REDUCE_UNROLL` 16-byte vectors).
+const LANE_GROUP_BYTES: u64 = 32;
+/// The formats, in the order of [`ReduceModule::partial`].
+const FORMATS: [&str; 4] = ["f32", "f64", "f16", "bf16"];
+
+/// A launch shape for the exact-sum kernels: `blocks` blocks of `threads`
+/// threads for the first pass (the second is always one block). The result
+/// does not depend on it: tests run several shapes and compare bits.
+///
+/// [`ReduceShape::new`] checks the kernels' launch contract (see
+/// `kernels/reduce.cu`); [`Gpu::sum_state_with`] also checks `threads`
+/// against what the compiled kernel allows on the device.
+///
+/// ```
+/// use cbrng::cuda::ReduceShape;
+/// let s = ReduceShape::new(132, 256)?;
+/// assert_eq!((s.blocks(), s.threads()), (132, 256));
+/// assert!(ReduceShape::new(4, 100).is_err()); // not a whole number of warps
+/// assert!(ReduceShape::new(0, 256).is_err());
+/// # Ok::<(), cbrng::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReduceShape {
+    blocks: u32,
+    threads: u32,
+}
+
+impl ReduceShape {
+    /// Most blocks a shape may have. The kernels accept up to 2^24 partial
+    /// states; this bound keeps the partial-state buffer (1,104 bytes a
+    /// block) below 73 MB.
+    pub const MAX_BLOCKS: u32 = 1 << 16;
+    /// Most threads a block may have (CUDA's limit; the compiled kernel may
+    /// allow fewer on a given device).
+    pub const MAX_THREADS: u32 = 1024;
+
+    /// A shape of `blocks` blocks (1 to [`MAX_BLOCKS`](Self::MAX_BLOCKS)) of
+    /// `threads` threads (a multiple of 32, from 32 to
+    /// [`MAX_THREADS`](Self::MAX_THREADS)); anything else is an
+    /// [`Error::BadParameter`] saying which rule it breaks.
+    pub fn new(blocks: u32, threads: u32) -> Result<ReduceShape, Error> {
+        let bad = |reason: String| Err(Error::BadParameter { reason });
+        if blocks == 0 || blocks > Self::MAX_BLOCKS {
+            return bad(format!(
+                "exact-sum launch shape: {blocks} blocks (must be 1 to {})",
+                Self::MAX_BLOCKS
+            ));
+        }
+        if threads == 0 || !threads.is_multiple_of(32) || threads > Self::MAX_THREADS {
+            return bad(format!(
+                "exact-sum launch shape: {threads} threads per block (must be a multiple of 32, \
+                 from 32 to {})",
+                Self::MAX_THREADS
+            ));
+        }
+        Ok(ReduceShape { blocks, threads })
+    }
+
+    /// Blocks of the first pass.
+    pub fn blocks(&self) -> u32 {
+        self.blocks
+    }
+
+    /// Threads per block of the first pass.
+    pub fn threads(&self) -> u32 {
+        self.threads
+    }
+}
+
+/// The exact-sum kernels, loaded into one context.
+struct ReduceModule {
+    _module: Arc<CudaModule>,
+    /// `cbrng_reduce_partial_<format>`, in [`FORMATS`] order.
+    partial: Vec<CudaFunction>,
+    /// Most threads per block each partial kernel allows on this device.
+    max_threads: Vec<u32>,
+    /// Resident blocks per multiprocessor of each partial kernel at the
+    /// default block size (the default grid is this times the SM count).
+    blocks_per_sm: Vec<u32>,
+    combine: CudaFunction,
+}
+
+/// context -> loaded module: NVRTC output loaded once per context.
+fn module_cache() -> &'static Mutex<HashMap<usize, Arc<ReduceModule>>> {
+    static C: OnceLock<Mutex<HashMap<usize, Arc<ReduceModule>>>> = OnceLock::new();
+    C.get_or_init(Default::default)
+}
+/// arch -> PTX, shared by the contexts of one architecture.
+fn ptx_cache() -> &'static Mutex<HashMap<String, Arc<String>>> {
+    static C: OnceLock<Mutex<HashMap<String, Arc<String>>>> = OnceLock::new();
+    C.get_or_init(Default::default)
+}
+
+/// A handle's partial-state buffer, grown on demand and shared by clones (who
+/// share the stream, so stream order keeps queued sums apart). The lock is
+/// held from the first launch to the last use of the buffer by the host.
+#[derive(Clone, Default)]
+pub(crate) struct Scratch(Arc<Mutex<Option<CudaSlice<u64>>>>);
+
+fn format_index<T: Float>() -> usize {
+    FORMATS
+        .iter()
+        .position(|&f| f == T::NAME)
+        .expect("every Float format has a kernel")
+}
+
+impl Gpu {
+    /// Compiles (NVRTC) and loads the exact-sum kernels now, unless this
+    /// context already has them; the first sum does this otherwise.
+    pub fn prepare_reduce(&self) -> Result<(), Error> {
+        self.reduce_module().map(|_| ())
+    }
+
+    fn reduce_module(&self) -> Result<Arc<ReduceModule>, Error> {
+        let ctx = self.context();
+        let key = ctx.cu_ctx() as usize;
+        let mut cache = module_cache()
+            .lock()
+            .map_err(|_| gpu_err("reduce module cache", "poisoned"))?;
+        if let Some(m) = cache.get(&key) {
+            return Ok(m.clone());
+        }
+        let ptx = self.reduce_ptx()?;
+        let module = ctx
+            .load_module(Ptx::from_src(ptx.as_str()))
+            .map_err(|e| gpu_err("cannot load the exact-sum kernels", e))?;
+        let load = |name: &str| {
+            module
+                .load_function(name)
+                .map_err(|e| gpu_err(&format!("no kernel {name}"), e))
+        };
+        let mut partial = Vec::new();
+        let mut max_threads = Vec::new();
+        let mut blocks_per_sm = Vec::new();
+        for f in FORMATS {
+            let func = load(&format!("cbrng_reduce_partial_{f}"))?;
+            let max = func
+                .max_threads_per_block()
+                .map_err(|e| gpu_err("cannot read the kernel's block size limit", e))?;
+            let threads = DEFAULT_THREADS.min(max.max(32) as u32 / 32 * 32);
+            let per_sm = func
+                .occupancy_max_active_blocks_per_multiprocessor(
+                    threads,
+                    (threads / 32 * ROW_BYTES) as usize,
+                    None,
+                )
+                .map_err(|e| gpu_err("cannot read the kernel's occupancy", e))?;
+            max_threads.push(max.max(0) as u32);
+            blocks_per_sm.push(per_sm.max(1));
+            partial.push(func);
+        }
+        let m = Arc::new(ReduceModule {
+            partial,
+            max_threads,
+            blocks_per_sm,
+            combine: load("cbrng_reduce_combine")?,
+            _module: module,
+        });
+        cache.insert(key, m.clone());
+        Ok(m)
+    }
+
+    fn reduce_ptx(&self) -> Result<Arc<String>, Error> {
+        if let Some(p) = ptx_cache()
+            .lock()
+            .map_err(|_| gpu_err("reduce PTX cache", "poisoned"))?
+            .get(self.arch())
+        {
+            return Ok(p.clone());
+        }
+        let src = source::amalgamate(&source::reduce_kernels());
+        let opts = nvrtc::kernel_options::<&str, &str>(self.arch(), &[]);
+        let p = Arc::new(nvrtc::compile(&src, "cbrng_reduce.cu", &opts)?.ptx);
+        ptx_cache()
+            .lock()
+            .map_err(|_| gpu_err("reduce PTX cache", "poisoned"))?
+            .insert(self.arch().to_string(), p.clone());
+        Ok(p)
+    }
+
+    /// The shape [`Gpu::sum_state`] uses for `n` elements of `T`: blocks of
+    /// 256 threads, as many as fit on the device at once, fewer when `n` is
+    /// too small to give every warp a group of 1 KiB. Compiles the kernels
+    /// if needed (the fit depends on them).
+    pub fn default_reduce_shape<T: Float>(&self, n: usize) -> Result<ReduceShape, Error> {
+        let m = self.reduce_module()?;
+        let i = format_index::<T>();
+        let threads = DEFAULT_THREADS.min(m.max_threads[i] / 32 * 32).max(32);
+        let lane_terms = LANE_GROUP_BYTES / u64::from(T::BITS / 8);
+        let per_block = u64::from(threads) * lane_terms;
+        let wanted = (n as u64).div_ceil(per_block).max(1);
+        let resident = u64::from(self.sm_count) * u64::from(m.blocks_per_sm[i]);
+        let blocks = wanted.min(resident).min(u64::from(ReduceShape::MAX_BLOCKS)) as u32;
+        ReduceShape::new(blocks, threads)
+    }
+
+    /// The exact state of the sum of every element of `x` (a `CudaSlice<T>`
+    /// or `CudaView<T>` of f32, f64, `half::f16` or `half::bf16`), computed
+    /// on this handle's stream with [`Gpu::default_reduce_shape`]. Waits for
+    /// the result.
+    ///
+    /// The state is exactly what [`Accumulator::add_slice`] gives for the
+    /// same values: [`Accumulator::finish`] rounds it once to any format, it
+    /// merges with other shards' states (from any GPU or the CPU) and
+    /// serialises with [`Accumulator::to_bytes`].
+    ///
+    /// ```no_run
+    /// use cbrng::{cuda::Gpu, reduce::Accumulator};
+    /// let gpu = Gpu::new(0)?;
+    /// let host = vec![1e30f32, 1.0, -1e30];
+    /// let x = gpu.stream().clone_htod(&host)
+    ///     .map_err(|e| cbrng::Error::Gpu { reason: format!("{e:?}") })?;
+    /// let state = gpu.sum_state(&x)?;
+    /// assert_eq!(state.finish::<f32>(), 1.0); // plain float summation gives 0
+    /// let mut cpu = Accumulator::new();
+    /// cpu.add_slice(&host);
+    /// assert_eq!(state, cpu);
+    /// # Ok::<(), cbrng::Error>(())
+    /// ```
+    pub fn sum_state<T: Float, S: DevicePtr<T>>(&self, x: &S) -> Result<Accumulator, Error> {
+        let shape = self.default_reduce_shape::<T>(x.len())?;
+        self.sum_state_with(x, shape)
+    }
+
+    /// [`Gpu::sum_state`] with a launch shape of the caller's choosing (the
+    /// state is the same for every shape). A shape with more threads per
+    /// block than the compiled kernel allows on this device is an
+    /// [`Error::BadParameter`].
+    pub fn sum_state_with<T: Float, S: DevicePtr<T>>(
+        &self,
+        x: &S,
+        shape: ReduceShape,
+    ) -> Result<Accumulator, Error> {
+        let mut words = [0u64; DEVICE_STATE_WORDS];
+        {
+            let mut scratch = self.lock_scratch()?;
+            let partials = self.scratch_for(&mut scratch, shape.blocks as usize + 1)?;
+            let (base, _record) = partials.device_ptr_mut(self.stream());
+            let out = base + shape.blocks as u64 * (DEVICE_STATE_WORDS as u64 * 8);
+            // SAFETY: the buffer holds blocks + 1 states: the partial states,
+            // then the result; the lock keeps other sums away from it until
+            // the copy below has completed.
+            unsafe { self.queue_raw::<T, S>(x, shape, base, out)? };
+            self.context()
+                .bind_to_thread()
+                .map_err(|e| gpu_err("binding the context", e))?;
+            // SAFETY: `out` holds DEVICE_STATE_WORDS words; we wait below.
+            unsafe { result::memcpy_dtoh_async(&mut words[..], out, self.stream().cu_stream()) }
+                .map_err(|e| gpu_err("copying the exact-sum state to the host", e))?;
+            self.stream()
+                .synchronize()
+                .map_err(|e| gpu_err("synchronising the stream", e))?;
+        }
+        Accumulator::from_device_state(&words)
+    }
+
+    /// The correctly rounded exact sum of `x`, in `T` (see [`Gpu::sum_state`]).
+    pub fn sum<T: Float, S: DevicePtr<T>>(&self, x: &S) -> Result<T, Error> {
+        Ok(self.sum_state(x)?.finish())
+    }
+
+    /// The exact sum of `x` rounded once to f64 (see [`Gpu::sum_state`]).
+    pub fn sum_f64<T: Float, S: DevicePtr<T>>(&self, x: &S) -> Result<f64, Error> {
+        Ok(self.sum_state(x)?.finish())
+    }
+
+    /// Queues an exact sum of `x` on this handle's stream without waiting:
+    /// the state lands in the caller's device buffer `state` (at least
+    /// [`DEVICE_STATE_WORDS`] u64 words; read it with
+    /// [`Accumulator::from_device_state`] once the stream has reached it).
+    /// Sums of many buffers, or on many GPUs, can so run before any result
+    /// is read. Uses this handle's partial-state buffer (stream order keeps
+    /// queued sums apart).
+    pub fn queue_sum_state<T: Float, S: DevicePtr<T>, O: DevicePtrMut<u64>>(
+        &self,
+        x: &S,
+        shape: ReduceShape,
+        state: &mut O,
+    ) -> Result<(), Error> {
+        if state.len() < DEVICE_STATE_WORDS {
+            return Err(Error::BadParameter {
+                reason: format!(
+                    "an exact-sum state needs {DEVICE_STATE_WORDS} u64 words, the buffer holds {}",
+                    state.len()
+                ),
+            });
+        }
+        let mut scratch = self.lock_scratch()?;
+        let partials = self.scratch_for(&mut scratch, shape.blocks as usize)?;
+        let (base, _record) = partials.device_ptr_mut(self.stream());
+        let (out, _record_out) = state.device_ptr_mut(self.stream());
+        // SAFETY: the scratch holds `blocks` states and `out` one.
+        unsafe { self.queue_raw::<T, S>(x, shape, base, out) }
+    }
+
+    fn lock_scratch(&self) -> Result<std::sync::MutexGuard<'_, Option<CudaSlice<u64>>>, Error> {
+        self.reduce_scratch
+            .0
+            .lock()
+            .map_err(|_| gpu_err("exact-sum scratch buffer", "poisoned"))
+    }
+
+    /// The scratch buffer, grown to at least `states` states.
+    fn scratch_for<'a>(
+        &self,
+        scratch: &'a mut Option<CudaSlice<u64>>,
+        states: usize,
+    ) -> Result<&'a mut CudaSlice<u64>, Error> {
+        let words = states * DEVICE_STATE_WORDS;
+        if scratch.as_ref().is_none_or(|s| s.len() < words) {
+            // The old buffer is freed in stream order, after queued work.
+            *scratch = None;
+            let buf = self
+                .stream()
+                .alloc_zeros::<u64>(words)
+                .map_err(|e| gpu_err("allocating the exact-sum partial states", e))?;
+            *scratch = Some(buf);
+        }
+        scratch
+            .as_mut()
+            .ok_or_else(|| gpu_err("exact-sum scratch buffer", "missing"))
+    }
+
+    /// Launches both passes: partial states at `partials` (`shape.blocks`
+    /// of them), the result at `out`.
+    ///
+    /// # Safety
+    /// `partials` must address `shape.blocks` states and `out` one state of
+    /// writable device memory that stay allocated until the kernels have run.
+    unsafe fn queue_raw<T: Float, S: DevicePtr<T>>(
+        &self,
+        x: &S,
+        shape: ReduceShape,
+        partials: sys::CUdeviceptr,
+        out: sys::CUdeviceptr,
+    ) -> Result<(), Error> {
+        let m = self.reduce_module()?;
+        let i = format_index::<T>();
+        if shape.threads > m.max_threads[i] {
+            return Err(Error::BadParameter {
+                reason: format!(
+                    "exact-sum launch shape: {} threads per block, but the compiled \
+                     cbrng_reduce_partial_{} allows at most {} on this device",
+                    shape.threads,
+                    T::NAME,
+                    m.max_threads[i]
+                ),
+            });
+        }
+        let n = x.len() as u64;
+        let (ptr, _record) = x.device_ptr(self.stream());
+        let size = u64::from(T::BITS / 8);
+        if ptr % size != 0 {
+            return Err(Error::BadParameter {
+                reason: format!(
+                    "the {} buffer at device address {ptr:#x} is not aligned to its {size}-byte elements",
+                    T::NAME
+                ),
+            });
+        }
+        let cfg = LaunchConfig {
+            grid_dim: (shape.blocks, 1, 1),
+            block_dim: (shape.threads, 1, 1),
+            shared_mem_bytes: shape.threads / 32 * ROW_BYTES,
+        };
+        let mut b = self.stream().launch_builder(&m.partial[i]);
+        b.arg(&ptr).arg(&n).arg(&partials);
+        // SAFETY: matches cbrng_reduce_partial_<T>(x, n, partials) in
+        // kernels/reduce.cu; x holds n aligned elements of T, partials
+        // `blocks` states (the caller's promise), and the shape keeps the
+        // launch contract (ReduceShape::new, the check above).
+        unsafe { b.launch(cfg) }
+            .map_err(|e| gpu_err(&format!("launching cbrng_reduce_partial_{}", T::NAME), e))?;
+        let blocks = shape.blocks;
+        let cfg = LaunchConfig {
+            grid_dim: (1, 1, 1),
+            block_dim: (COMBINE_THREADS, 1, 1),
+            shared_mem_bytes: 0,
+        };
+        let mut b = self.stream().launch_builder(&m.combine);
+        b.arg(&partials).arg(&blocks).arg(&out);
+        // SAFETY: matches cbrng_reduce_combine(partials, blocks, out).
+        unsafe { b.launch(cfg) }.map_err(|e| gpu_err("launching cbrng_reduce_combine", e))?;
+        Ok(())
+    }
+}
