@@ -12,36 +12,21 @@ use cbrng::{Algorithm, Shape, Stream};
 use cudarc::driver::CudaSlice;
 use half::{bf16, f16};
 
+mod common;
+use common::SplitMix;
+
 const PS: [f64; 7] = [0.0, 1e-9, 0.1, 0.5, 0.9, 1.0 - 1e-7, 1.0];
 
-fn gpu_or_skip(test: &str) -> Option<Gpu> {
-    match cbrng::cuda::default_gpu() {
-        Ok(g) => Some(g),
-        Err(e) => {
-            if std::env::var("CBRNG_REQUIRE_GPU").as_deref() == Ok("1") {
-                panic!("{test}: CBRNG_REQUIRE_GPU=1 but {e}");
-            }
-            // Straight to stderr: the test harness captures eprintln!.
-            let _ = std::io::Write::write_fmt(
-                &mut std::io::stderr(),
-                format_args!("SKIPPED {test}: {e}\n"),
-            );
-            None
-        }
-    }
-}
+#[path = "common/gpu.rs"]
+mod gpu;
+use gpu::gpu_or_skip;
 
 /// Random bit patterns (NaNs, infinities and subnormals included).
 fn input_bytes(seed: u64, bytes: usize) -> Vec<u8> {
-    let mut s = seed;
-    let mut v = Vec::with_capacity(bytes + 8);
-    while v.len() < bytes {
-        s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = s;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        v.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
-    }
+    let mut r = SplitMix(seed);
+    let mut v: Vec<u8> = (0..bytes.div_ceil(8))
+        .flat_map(|_| r.next().to_le_bytes())
+        .collect();
     v.truncate(bytes);
     v
 }

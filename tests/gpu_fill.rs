@@ -12,22 +12,9 @@ use cudarc::driver::{CudaSlice, CudaStream};
 use half::{bf16, f16};
 use std::sync::Arc;
 
-fn gpu_or_skip(test: &str) -> Option<Gpu> {
-    match cbrng::cuda::default_gpu() {
-        Ok(g) => Some(g),
-        Err(e) => {
-            if std::env::var("CBRNG_REQUIRE_GPU").as_deref() == Ok("1") {
-                panic!("{test}: CBRNG_REQUIRE_GPU=1 but {e}");
-            }
-            // Straight to stderr: the test harness captures eprintln!.
-            let _ = std::io::Write::write_fmt(
-                &mut std::io::stderr(),
-                format_args!("SKIPPED {test}: {e}\n"),
-            );
-            None
-        }
-    }
-}
+#[path = "common/gpu.rs"]
+mod gpu;
+use gpu::gpu_or_skip;
 
 /// A device buffer of `n + pad` elements (allocated as bytes, so f16/bf16
 /// need no cudarc feature); the fill goes to `[pad, pad + n)`.

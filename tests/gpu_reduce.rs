@@ -13,22 +13,9 @@ use common::SplitMix;
 use cudarc::driver::{CudaSlice, CudaView};
 use half::{bf16, f16};
 
-fn gpu_or_skip(test: &str) -> Option<Gpu> {
-    match cbrng::cuda::default_gpu() {
-        Ok(g) => Some(g),
-        Err(e) => {
-            if std::env::var("CBRNG_REQUIRE_GPU").as_deref() == Ok("1") {
-                panic!("{test}: CBRNG_REQUIRE_GPU=1 but {e}");
-            }
-            // Straight to stderr: the test harness captures eprintln!.
-            let _ = std::io::Write::write_fmt(
-                &mut std::io::stderr(),
-                format_args!("SKIPPED {test}: {e}\n"),
-            );
-            None
-        }
-    }
-}
+#[path = "common/gpu.rs"]
+mod gpu;
+use gpu::gpu_or_skip;
 
 /// `xs` on the device, `pad` elements after the start of an allocation (so
 /// `pad` > 0 gives a buffer that is not 16-byte aligned). Bytes, so that f16

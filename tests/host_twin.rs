@@ -19,6 +19,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+mod common;
 #[path = "common/host_cxx.rs"]
 mod host_cxx;
 
@@ -321,16 +322,10 @@ fn dropout_kernels_match_the_cpu() {
     }
     /// x[i]: the low bytes of SplitMix64 output i (as the twin makes it).
     fn x_bytes(seed: u64, n: usize, size: usize) -> Vec<u8> {
-        let mut s = seed;
-        let mut v = Vec::with_capacity(n * size);
-        for _ in 0..n {
-            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = s;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            v.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes()[..size]);
-        }
-        v
+        let mut r = common::SplitMix(seed);
+        (0..n)
+            .flat_map(|_| r.next().to_le_bytes()[..size].to_vec())
+            .collect()
     }
     fn cpu<T: cbrng::dist::dropout::DropoutElement>(c: &DCase) -> Vec<u8> {
         let x: Vec<T> = x_bytes(c.xseed, c.count, c.dtype.size())
