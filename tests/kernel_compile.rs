@@ -66,6 +66,27 @@ fn check(
     out.ptx
 }
 
+/// The fill and KAT kernels (`fill.cu`) and the dropout kernels
+/// (`dropout.cu`): the two modules cbrng compiles per generator.
+fn generator_units() -> [(&'static str, &'static str, &'static [&'static str]); 2] {
+    [
+        (
+            "fill.cu",
+            source::FILL_KERNELS,
+            &["cbrng_fill_", "cbrng_kat_"],
+        ),
+        ("dropout.cu", source::DROPOUT_KERNELS, &["cbrng_dropout_"]),
+    ]
+}
+
+fn entries_with(prefixes: &[&str], generator: Option<&str>) -> Vec<String> {
+    kernels::kernel_names()
+        .into_iter()
+        .filter(|k| prefixes.iter().any(|p| k.starts_with(p)))
+        .filter(|k| generator.is_none_or(|g| k.contains(&format!("_{g}"))))
+        .collect()
+}
+
 #[test]
 fn fill_and_dropout_kernels_compile_cleanly_for_sm80_and_sm90() {
     if !nvrtc_or_skip("fill_and_dropout_kernels_compile_cleanly_for_sm80_and_sm90") {
@@ -73,16 +94,19 @@ fn fill_and_dropout_kernels_compile_cleanly_for_sm80_and_sm90() {
     }
     let (major, minor) = nvrtc::nvrtc_version().unwrap();
     eprintln!("NVRTC {major}.{minor}");
-    let src = source::amalgamate(&source::generator_kernels());
-    for arch in ["sm_80", "sm_90"] {
-        // The whole files, as nvcc users get them.
-        check(
-            arch,
-            "fill.cu+dropout.cu",
-            &src,
-            &[],
-            &kernels::kernel_names(),
-        );
+    for (name, body, prefixes) in generator_units() {
+        let src = source::amalgamate(body);
+        for arch in ["sm_80", "sm_90"] {
+            // The whole file (every generator), as nvcc users get it.
+            let ptx = check(arch, name, &src, &[], &entries_with(prefixes, None));
+            // Registers only: a per-thread array indexed at run time would
+            // spill to local memory (slow); these kernels index theirs at
+            // compile time.
+            assert!(
+                !ptx.contains(".local"),
+                "{name} uses local memory for {arch}"
+            );
+        }
     }
 }
 
@@ -124,8 +148,7 @@ fn per_generator_modules_compile_at_odd_round_counts() {
     if !nvrtc_or_skip("per_generator_modules_compile_at_odd_round_counts") {
         return;
     }
-    let src = source::amalgamate(&source::generator_kernels());
-    // The modules cbrng builds at run time, one per (generator, rounds).
+    // The modules cbrng builds at run time, per (generator, rounds).
     for name in [
         "philox4x32-7",
         "threefry2x64-13",
@@ -133,18 +156,19 @@ fn per_generator_modules_compile_at_odd_round_counts() {
         "philox2x32-1",
     ] {
         let algo: Algorithm = name.parse().unwrap();
-        let entries: Vec<String> = kernels::kernel_names()
-            .into_iter()
-            .filter(|k| k.contains(&format!("_{}", kernels::generator_name(algo))))
-            .collect();
-        assert_eq!(entries.len(), 18);
-        check(
-            "sm_90",
-            name,
-            &src,
-            &kernels::module_defines(algo),
-            &entries,
-        );
+        let g = kernels::generator_name(algo);
+        for (unit, body, prefixes) in generator_units() {
+            let entries = entries_with(prefixes, Some(g));
+            assert_eq!(entries.len(), if unit == "fill.cu" { 14 } else { 4 });
+            let src = source::amalgamate(body);
+            check(
+                "sm_90",
+                &format!("{name} {unit}"),
+                &src,
+                &kernels::module_defines(algo),
+                &entries,
+            );
+        }
     }
 }
 

@@ -3,12 +3,17 @@
 //! [`Dropout`] gives on the CPU.
 
 use super::gpu::{BLOCKS_PER_SM, THREADS, gpu_err};
-use super::{DEVICE_INDEX_LIMIT, Gpu};
+use super::{DEVICE_INDEX_LIMIT, Gpu, kernels, source};
 use crate::dist::DType;
 use crate::dist::dropout::DropoutElement;
 use crate::dropout::{Dropout, bitmask_words, check_len};
 use crate::error::Error;
-use cudarc::driver::{CudaViewMut, DevicePtr, DevicePtrMut, LaunchConfig, PushKernelArg, sys};
+use crate::generator::Algorithm;
+use cudarc::driver::{
+    CudaFunction, CudaViewMut, DevicePtr, DevicePtrMut, LaunchConfig, PushKernelArg, sys,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Device masks that [`Gpu::dropout_forward_with_mask`] writes in the same
 /// pass: one byte per element (1 = kept) and/or a packed bitmask
@@ -31,7 +36,38 @@ struct Pointers {
     bits: sys::CUdeviceptr,
 }
 
+/// One generator's dropout kernels by dtype name, loaded into one context.
+struct DropoutKernels(HashMap<&'static str, CudaFunction>);
+
 impl Gpu {
+    /// Compiles (NVRTC) and loads `algo`'s dropout kernels now, unless this
+    /// context already has them; the first dropout call does this otherwise.
+    /// They are a module of their own, so programs that only fill never
+    /// compile them.
+    pub fn prepare_dropout(&self, algo: Algorithm) -> Result<(), Error> {
+        self.dropout_kernels(algo).map(|_| ())
+    }
+
+    /// `algo`'s dropout kernels (module `<algo>/dropout`).
+    fn dropout_kernels(&self, algo: Algorithm) -> Result<Arc<DropoutKernels>, Error> {
+        let gname = kernels::generator_name(algo);
+        self.kernels(
+            &format!("{algo}/dropout"),
+            || source::DROPOUT_KERNELS.to_string(),
+            &kernels::module_defines(algo),
+            |module| {
+                let mut by_dtype = HashMap::new();
+                for dt in kernels::DROPOUT_DTYPES {
+                    let name = format!("cbrng_dropout_{gname}_{dt}");
+                    let f = module
+                        .load_function(&name)
+                        .map_err(|e| gpu_err(&format!("no kernel {name}"), e))?;
+                    by_dtype.insert(dt, f);
+                }
+                Ok(DropoutKernels(by_dtype))
+            },
+        )
+    }
     /// Forward pass on the device: `y[i]` is `x[i]` dropped or scaled, the
     /// elements at stream offset `offset`; queued on this handle's stream,
     /// no sync, no allocation.
@@ -254,15 +290,12 @@ impl Gpu {
         }
         let stream = d.stream();
         let algo = stream.algorithm();
-        let m = self.module(algo)?;
-        let f = m
-            .dropout
-            .get(dtype.name())
-            .ok_or_else(|| Error::DTypeMismatch {
-                dist: "dropout".into(),
-                dtype: dtype.to_string(),
-                allowed: "f32, f64, f16, bf16".into(),
-            })?;
+        let m = self.dropout_kernels(algo)?;
+        let f = m.0.get(dtype.name()).ok_or_else(|| Error::DTypeMismatch {
+            dist: "dropout".into(),
+            dtype: dtype.to_string(),
+            allowed: "f32, f64, f16, bf16".into(),
+        })?;
         // One thread per 16 bytes of the tensor (kernels/cbrng/dropout.cuh).
         let per_group = (16 / dtype.size()) as u64;
         let groups = (count as u64).div_ceil(per_group);

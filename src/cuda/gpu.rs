@@ -13,6 +13,7 @@ use cudarc::driver::{
     PushKernelArg, result, sys,
 };
 use cudarc::nvrtc::Ptx;
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -35,24 +36,22 @@ pub(crate) fn gpu_err(what: &str, e: impl std::fmt::Debug) -> Error {
 pub trait DeviceElement: Element {}
 impl<T: Element> DeviceElement for T {}
 
-/// One generator's kernels, loaded into one context.
-pub(super) struct GenModule {
-    _module: Arc<CudaModule>,
+/// One generator's fill and KAT kernels, loaded into one context.
+struct GenModule {
     fills: HashMap<&'static str, CudaFunction>,
-    /// Dropout kernels by dtype name (`f32`, `f64`, `f16`, `bf16`).
-    pub(super) dropout: HashMap<&'static str, CudaFunction>,
     kat: CudaFunction,
 }
 
-/// (context, generator name, rounds) -> loaded module: NVRTC runs once per
-/// context and generator, whichever handle asks.
-type ModuleKey = (usize, &'static str, u32);
-fn module_cache() -> &'static Mutex<HashMap<ModuleKey, Arc<GenModule>>> {
-    static C: OnceLock<Mutex<HashMap<ModuleKey, Arc<GenModule>>>> = OnceLock::new();
+/// (context, module name) -> its kernels, built once (a `GenModule`, the
+/// dropout or exact-sum kernels...): whichever handle asks first loads them.
+type LoadedKernels = HashMap<(usize, String), Arc<dyn Any + Send + Sync>>;
+fn loaded_cache() -> &'static Mutex<LoadedKernels> {
+    static C: OnceLock<Mutex<LoadedKernels>> = OnceLock::new();
     C.get_or_init(Default::default)
 }
-/// (arch, generator name, rounds) -> PTX, shared by contexts of one architecture.
-type PtxKey = (String, &'static str, u32);
+/// (architecture, module name) -> PTX: NVRTC runs once per module and
+/// architecture in the process, shared by the contexts of that architecture.
+type PtxKey = (String, String);
 fn ptx_cache() -> &'static Mutex<HashMap<PtxKey, Arc<String>>> {
     static C: OnceLock<Mutex<HashMap<PtxKey, Arc<String>>>> = OnceLock::new();
     C.get_or_init(Default::default)
@@ -150,55 +149,45 @@ impl Gpu {
         self.module(algo).map(|_| ())
     }
 
-    pub(super) fn module(&self, algo: Algorithm) -> Result<Arc<GenModule>, Error> {
+    /// The kernels of module `name` in this context, built by `build` from
+    /// the loaded module once per context; the module is compiled by NVRTC
+    /// from `body` (after [`source::amalgamate`]) with `defines`, once per
+    /// architecture. Every kernel family (fills, dropout, exact sums) loads
+    /// through here, so none is compiled per call.
+    pub(super) fn kernels<M: Send + Sync + 'static>(
+        &self,
+        name: &str,
+        body: impl FnOnce() -> String,
+        defines: &[(String, String)],
+        build: impl FnOnce(&Arc<CudaModule>) -> Result<M, Error>,
+    ) -> Result<Arc<M>, Error> {
         let ctx = self.context();
-        let gname = kernels::generator_name(algo);
-        let key = (ctx.cu_ctx() as usize, gname, algo.rounds());
-        let mut cache = module_cache()
+        let key = (ctx.cu_ctx() as usize, name.to_string());
+        let mut cache = loaded_cache()
             .lock()
             .map_err(|_| gpu_err("module cache", "poisoned"))?;
         if let Some(m) = cache.get(&key) {
-            return Ok(m.clone());
+            return m
+                .clone()
+                .downcast::<M>()
+                .map_err(|_| gpu_err("module cache", format!("{name} holds another type")));
         }
-        let ptx = self.ptx(algo)?;
+        let ptx = self.ptx(name, body, defines)?;
         let module = ctx
             .load_module(Ptx::from_src(ptx.as_str()))
-            .map_err(|e| gpu_err(&format!("cannot load the {algo} kernels"), e))?;
-        let mut fills = HashMap::new();
-        for d in kernels::DIST_NAMES {
-            let name = format!("cbrng_fill_{gname}_{d}");
-            let f = module
-                .load_function(&name)
-                .map_err(|e| gpu_err(&format!("no kernel {name}"), e))?;
-            fills.insert(d, f);
-        }
-        let mut dropout = HashMap::new();
-        for dt in kernels::DROPOUT_DTYPES {
-            let name = format!("cbrng_dropout_{gname}_{dt}");
-            let f = module
-                .load_function(&name)
-                .map_err(|e| gpu_err(&format!("no kernel {name}"), e))?;
-            dropout.insert(dt, f);
-        }
-        let kat = module
-            .load_function(&kernels::kat_kernel_name(algo))
-            .map_err(|e| gpu_err("no KAT kernel", e))?;
-        let m = Arc::new(GenModule {
-            _module: module,
-            fills,
-            dropout,
-            kat,
-        });
+            .map_err(|e| gpu_err(&format!("cannot load the {name} kernels"), e))?;
+        let m = Arc::new(build(&module)?);
         cache.insert(key, m.clone());
         Ok(m)
     }
 
-    fn ptx(&self, algo: Algorithm) -> Result<Arc<String>, Error> {
-        let key = (
-            self.arch.clone(),
-            kernels::generator_name(algo),
-            algo.rounds(),
-        );
+    fn ptx(
+        &self,
+        name: &str,
+        body: impl FnOnce() -> String,
+        defines: &[(String, String)],
+    ) -> Result<Arc<String>, Error> {
+        let key = (self.arch.clone(), name.to_string());
         if let Some(p) = ptx_cache()
             .lock()
             .map_err(|_| gpu_err("PTX cache", "poisoned"))?
@@ -206,15 +195,40 @@ impl Gpu {
         {
             return Ok(p.clone());
         }
-        let src = source::amalgamate(&source::generator_kernels());
-        let opts = nvrtc::kernel_options(&self.arch, &kernels::module_defines(algo));
-        let compiled = nvrtc::compile(&src, &format!("cbrng_{algo}.cu"), &opts)?;
+        let src = source::amalgamate(&body());
+        let opts = nvrtc::kernel_options(&self.arch, defines);
+        let compiled = nvrtc::compile(&src, &format!("cbrng_{name}.cu"), &opts)?;
         let p = Arc::new(compiled.ptx);
         ptx_cache()
             .lock()
             .map_err(|_| gpu_err("PTX cache", "poisoned"))?
             .insert(key, p.clone());
         Ok(p)
+    }
+
+    /// `algo`'s fill and KAT kernels (module `<algo>/fill`).
+    fn module(&self, algo: Algorithm) -> Result<Arc<GenModule>, Error> {
+        let gname = kernels::generator_name(algo);
+        let load = |module: &Arc<CudaModule>, name: &str| {
+            module
+                .load_function(name)
+                .map_err(|e| gpu_err(&format!("no kernel {name}"), e))
+        };
+        self.kernels(
+            &format!("{algo}/fill"),
+            || source::FILL_KERNELS.to_string(),
+            &kernels::module_defines(algo),
+            |module| {
+                let mut fills = HashMap::new();
+                for d in kernels::DIST_NAMES {
+                    fills.insert(d, load(module, &format!("cbrng_fill_{gname}_{d}"))?);
+                }
+                Ok(GenModule {
+                    fills,
+                    kat: load(module, &kernels::kat_kernel_name(algo))?,
+                })
+            },
+        )
     }
 
     /// Fills the caller's device buffer (a `CudaSlice<T>` or `CudaViewMut<T>`)

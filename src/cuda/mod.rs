@@ -7,8 +7,9 @@
 //!
 //! Kernels are compiled at run time by NVRTC for the device's own
 //! architecture (`--gpu-architecture=sm_XY`, `--fmad=false`, no approximate math),
-//! one module per (generator, round count) and one for the exact sums, once
-//! per context, and cached for the life of the process.
+//! a fill module and a dropout module per (generator, round count) and one
+//! module for the exact sums, each compiled on first use, loaded once per
+//! context and cached for the life of the process.
 
 pub mod check;
 mod dropout;

@@ -14,16 +14,13 @@
 //! a machine with a GPU.
 
 use super::gpu::{Gpu, gpu_err};
-use super::{nvrtc, source};
+use super::source;
 use crate::error::Error;
 use crate::reduce::{Accumulator, DEVICE_STATE_WORDS, DIGITS, Float};
 use cudarc::driver::{
-    CudaFunction, CudaModule, CudaSlice, DevicePtr, DevicePtrMut, LaunchConfig, PushKernelArg,
-    result, sys,
+    CudaFunction, CudaSlice, DevicePtr, DevicePtrMut, LaunchConfig, PushKernelArg, result, sys,
 };
-use cudarc::nvrtc::Ptx;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// Dynamic shared memory per warp of the partial kernel: one row of digits.
 const ROW_BYTES: u32 = DIGITS as u32 * 8;
@@ -102,7 +99,6 @@ impl ReduceShape {
 
 /// The exact-sum kernels, loaded into one context.
 struct ReduceModule {
-    _module: Arc<CudaModule>,
     /// `cbrng_reduce_partial_<format>`, in [`FORMATS`] order.
     partial: Vec<CudaFunction>,
     /// Most threads per block each partial kernel allows on this device.
@@ -111,17 +107,6 @@ struct ReduceModule {
     /// default block size (the default grid is this times the SM count).
     blocks_per_sm: Vec<u32>,
     combine: CudaFunction,
-}
-
-/// context -> loaded module: NVRTC output loaded once per context.
-fn module_cache() -> &'static Mutex<HashMap<usize, Arc<ReduceModule>>> {
-    static C: OnceLock<Mutex<HashMap<usize, Arc<ReduceModule>>>> = OnceLock::new();
-    C.get_or_init(Default::default)
-}
-/// arch -> PTX, shared by the contexts of one architecture.
-fn ptx_cache() -> &'static Mutex<HashMap<String, Arc<String>>> {
-    static C: OnceLock<Mutex<HashMap<String, Arc<String>>>> = OnceLock::new();
-    C.get_or_init(Default::default)
 }
 
 /// A handle's partial-state buffer, grown on demand and shared by clones (who
@@ -144,71 +129,41 @@ impl Gpu {
         self.reduce_module().map(|_| ())
     }
 
+    /// The exact-sum kernels (module `reduce`).
     fn reduce_module(&self) -> Result<Arc<ReduceModule>, Error> {
-        let ctx = self.context();
-        let key = ctx.cu_ctx() as usize;
-        let mut cache = module_cache()
-            .lock()
-            .map_err(|_| gpu_err("reduce module cache", "poisoned"))?;
-        if let Some(m) = cache.get(&key) {
-            return Ok(m.clone());
-        }
-        let ptx = self.reduce_ptx()?;
-        let module = ctx
-            .load_module(Ptx::from_src(ptx.as_str()))
-            .map_err(|e| gpu_err("cannot load the exact-sum kernels", e))?;
-        let load = |name: &str| {
-            module
-                .load_function(name)
-                .map_err(|e| gpu_err(&format!("no kernel {name}"), e))
-        };
-        let mut partial = Vec::new();
-        let mut max_threads = Vec::new();
-        let mut blocks_per_sm = Vec::new();
-        for f in FORMATS {
-            let func = load(&format!("cbrng_reduce_partial_{f}"))?;
-            let max = func
-                .max_threads_per_block()
-                .map_err(|e| gpu_err("cannot read the kernel's block size limit", e))?;
-            let threads = DEFAULT_THREADS.min(max.max(32) as u32 / 32 * 32);
-            let per_sm = func
-                .occupancy_max_active_blocks_per_multiprocessor(
-                    threads,
-                    (threads / 32 * ROW_BYTES) as usize,
-                    None,
-                )
-                .map_err(|e| gpu_err("cannot read the kernel's occupancy", e))?;
-            max_threads.push(max.max(0) as u32);
-            blocks_per_sm.push(per_sm.max(1));
-            partial.push(func);
-        }
-        let m = Arc::new(ReduceModule {
-            partial,
-            max_threads,
-            blocks_per_sm,
-            combine: load("cbrng_reduce_combine")?,
-            _module: module,
-        });
-        cache.insert(key, m.clone());
-        Ok(m)
-    }
-
-    fn reduce_ptx(&self) -> Result<Arc<String>, Error> {
-        if let Some(p) = ptx_cache()
-            .lock()
-            .map_err(|_| gpu_err("reduce PTX cache", "poisoned"))?
-            .get(self.arch())
-        {
-            return Ok(p.clone());
-        }
-        let src = source::amalgamate(&source::reduce_kernels());
-        let opts = nvrtc::kernel_options::<&str, &str>(self.arch(), &[]);
-        let p = Arc::new(nvrtc::compile(&src, "cbrng_reduce.cu", &opts)?.ptx);
-        ptx_cache()
-            .lock()
-            .map_err(|_| gpu_err("reduce PTX cache", "poisoned"))?
-            .insert(self.arch().to_string(), p.clone());
-        Ok(p)
+        self.kernels("reduce", source::reduce_kernels, &[], |module| {
+            let load = |name: &str| {
+                module
+                    .load_function(name)
+                    .map_err(|e| gpu_err(&format!("no kernel {name}"), e))
+            };
+            let mut partial = Vec::new();
+            let mut max_threads = Vec::new();
+            let mut blocks_per_sm = Vec::new();
+            for f in FORMATS {
+                let func = load(&format!("cbrng_reduce_partial_{f}"))?;
+                let max = func
+                    .max_threads_per_block()
+                    .map_err(|e| gpu_err("cannot read the kernel's block size limit", e))?;
+                let threads = DEFAULT_THREADS.min(max.max(32) as u32 / 32 * 32);
+                let per_sm = func
+                    .occupancy_max_active_blocks_per_multiprocessor(
+                        threads,
+                        (threads / 32 * ROW_BYTES) as usize,
+                        None,
+                    )
+                    .map_err(|e| gpu_err("cannot read the kernel's occupancy", e))?;
+                max_threads.push(max.max(0) as u32);
+                blocks_per_sm.push(per_sm.max(1));
+                partial.push(func);
+            }
+            Ok(ReduceModule {
+                partial,
+                max_threads,
+                blocks_per_sm,
+                combine: load("cbrng_reduce_combine")?,
+            })
+        })
     }
 
     /// The shape [`Gpu::sum_state`] uses for `n` elements of `T`: blocks of

@@ -237,13 +237,6 @@ pub const FILL_KERNELS: &str = include_str!("../../kernels/fill.cu");
 /// The dropout kernels (`kernels/dropout.cu`).
 pub const DROPOUT_KERNELS: &str = include_str!("../../kernels/dropout.cu");
 
-/// The body of one generator's module: the fill kernels, then the dropout
-/// kernels (for [`amalgamate`], with `-DCBRNG_ONLY_GENERATOR` and the
-/// generator's define from [`crate::cuda::kernels::module_defines`]).
-pub fn generator_kernels() -> String {
-    format!("{FILL_KERNELS}\n{DROPOUT_KERNELS}")
-}
-
 /// The exact-sum device twin (`kernels/cbrng/reduce.cuh`) followed by its
 /// two-pass kernels (`kernels/reduce.cu`): one body for [`amalgamate`],
 /// compiled and launched by [`super::Gpu::sum_state`] and friends.
