@@ -2,16 +2,14 @@
 //! handle's stream into the caller's device buffers, bit for bit what
 //! [`Dropout`] gives on the CPU.
 
-use super::gpu::{BLOCKS_PER_SM, THREADS, gpu_err};
-use super::{DEVICE_INDEX_LIMIT, Gpu, kernels, source};
+use super::gpu::{check_device_index, gpu_err, key_words};
+use super::{Gpu, kernels, source};
 use crate::dist::DType;
 use crate::dist::dropout::DropoutElement;
 use crate::dropout::{Dropout, bitmask_words, check_len};
 use crate::error::Error;
 use crate::generator::Algorithm;
-use cudarc::driver::{
-    CudaFunction, CudaViewMut, DevicePtr, DevicePtrMut, LaunchConfig, PushKernelArg, sys,
-};
+use cudarc::driver::{CudaFunction, CudaViewMut, DevicePtr, DevicePtrMut, PushKernelArg, sys};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -278,13 +276,7 @@ impl Gpu {
         ptrs: Pointers,
     ) -> Result<(), Error> {
         d.check_range(offset, count)?;
-        if u128::from(offset) + count as u128 > u128::from(DEVICE_INDEX_LIMIT) {
-            return Err(Error::Gpu {
-                reason: format!(
-                    "device dropout ends below element 2^64 - 1 (asked for [{offset}, {offset}+{count}))"
-                ),
-            });
-        }
+        check_device_index("dropout calls", offset, count)?;
         if count == 0 {
             return Ok(());
         }
@@ -299,19 +291,10 @@ impl Gpu {
         // One thread per 16 bytes of the tensor (kernels/cbrng/dropout.cuh).
         let per_group = (16 / dtype.size()) as u64;
         let groups = (count as u64).div_ceil(per_group);
-        let blocks = groups
-            .div_ceil(u64::from(THREADS))
-            .min(u64::from(self.sm_count * BLOCKS_PER_SM))
-            .max(1) as u32;
-        let mut k = [0u64; 4];
-        k[..stream.key().words().len()].copy_from_slice(stream.key().words());
+        let k = key_words(stream);
         let (count, id, t) = (count as u64, stream.id(), d.threshold());
         let scale = d.scale();
-        let cfg = LaunchConfig {
-            grid_dim: (blocks, 1, 1),
-            block_dim: (THREADS, 1, 1),
-            shared_mem_bytes: 0,
-        };
+        let cfg = self.grid_stride_config(groups);
         let mut b = self.stream.launch_builder(f);
         b.arg(&ptrs.x)
             .arg(&ptrs.y)
@@ -329,7 +312,7 @@ impl Gpu {
             .arg(&scale.s64);
         // SAFETY: the arguments match cbrng_dropout_<gen>_<dtype> in
         // kernels/dropout.cu (x, y, mask, bits, count, offset, stream,
-        // k0..k3, threshold, s32, s64); THREADS is a multiple of 32; the
+        // k0..k3, threshold, s32, s64); the block size (THREADS) is a multiple of 32; the
         // pointers are the caller's promise.
         unsafe { b.launch(cfg) }
             .map(|_| ())

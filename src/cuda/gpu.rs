@@ -280,14 +280,7 @@ impl Gpu {
         count: usize,
     ) -> Result<(), Error> {
         stream.check_range(offset.into(), count as u128, stream.len_of(prepared))?;
-        if u128::from(offset) + count as u128 > u128::from(DEVICE_INDEX_LIMIT) {
-            return Err(Error::Gpu {
-                reason: format!(
-                    "device fills end below element 2^64 - 1 (asked for [{offset}, {offset}+{count}))"
-                ),
-            });
-        }
-        Ok(())
+        check_device_index("fills", offset, count)
     }
 
     unsafe fn launch_fill(
@@ -313,19 +306,10 @@ impl Gpu {
         let f = &m.fills[dname];
         let e = kernels::group_elements(algo, prepared);
         let groups = (offset + count - 1) / e - offset / e + 1;
-        let blocks = groups
-            .div_ceil(u64::from(THREADS))
-            .min(u64::from(self.sm_count * BLOCKS_PER_SM))
-            .max(1) as u32;
-        let mut k = [0u64; 4];
-        k[..stream.key().words().len()].copy_from_slice(stream.key().words());
+        let k = key_words(stream);
         let (p0, p1, f0, f1) = kernels::fill_params(prepared);
         let id = stream.id();
-        let cfg = LaunchConfig {
-            grid_dim: (blocks, 1, 1),
-            block_dim: (THREADS, 1, 1),
-            shared_mem_bytes: 0,
-        };
+        let cfg = self.grid_stride_config(groups);
         let mut b = self.stream.launch_builder(f);
         b.arg(&ptr)
             .arg(&count)
@@ -409,6 +393,43 @@ impl Gpu {
         unsafe { b.launch(cfg) }.map_err(e("launching the KAT kernel"))?;
         s.clone_dtoh(&out).map_err(e("copying results"))
     }
+}
+
+impl Gpu {
+    /// The launch shape of the grid-stride kernels (fills, dropout) for
+    /// `groups` units of work: THREADS a block, as many blocks as the work
+    /// needs up to BLOCKS_PER_SM per multiprocessor.
+    pub(super) fn grid_stride_config(&self, groups: u64) -> LaunchConfig {
+        let blocks = groups
+            .div_ceil(u64::from(THREADS))
+            .min(u64::from(self.sm_count * BLOCKS_PER_SM))
+            .max(1) as u32;
+        LaunchConfig {
+            grid_dim: (blocks, 1, 1),
+            block_dim: (THREADS, 1, 1),
+            shared_mem_bytes: 0,
+        }
+    }
+}
+
+/// A stream's key as the kernels take it: four words, zero-padded.
+pub(super) fn key_words(stream: &Stream) -> [u64; 4] {
+    let mut k = [0u64; 4];
+    k[..stream.key().words().len()].copy_from_slice(stream.key().words());
+    k
+}
+
+/// Device kernels address elements by u64 index: `[offset, offset + count)`
+/// must end at or below [`DEVICE_INDEX_LIMIT`].
+pub(super) fn check_device_index(what: &str, offset: u64, count: usize) -> Result<(), Error> {
+    if u128::from(offset) + count as u128 > u128::from(DEVICE_INDEX_LIMIT) {
+        return Err(Error::Gpu {
+            reason: format!(
+                "device {what} end below element 2^64 - 1 (asked for [{offset}, {offset}+{count}))"
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn require_driver() -> Result<(), Error> {

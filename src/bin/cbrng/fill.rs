@@ -14,6 +14,27 @@ pub enum Device {
     Auto,
 }
 
+impl Device {
+    /// The GPU to use, if any: `cuda` insists (its absence is the error),
+    /// `auto` takes one when present and says on stderr which it chose.
+    pub fn select(self) -> Result<Option<cbrng::cuda::Gpu>, Error> {
+        Ok(match self {
+            Device::Cpu => None,
+            Device::Cuda => Some(cbrng::cuda::default_gpu()?),
+            Device::Auto => match cbrng::cuda::default_gpu() {
+                Ok(g) => {
+                    eprintln!("cbrng: device: cuda ({})", g.arch());
+                    Some(g)
+                }
+                Err(e) => {
+                    eprintln!("cbrng: device: cpu ({e})");
+                    None
+                }
+            },
+        })
+    }
+}
+
 #[derive(clap::Args)]
 pub struct Args {
     /// Generator, e.g. philox4x32-10, threefry2x64 (default rounds when omitted).
@@ -115,20 +136,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             len,
         });
     }
-    let gpu = match args.device {
-        Device::Cpu => None,
-        Device::Cuda => Some(cbrng::cuda::default_gpu()?),
-        Device::Auto => match cbrng::cuda::default_gpu() {
-            Ok(g) => {
-                eprintln!("cbrng: device: cuda ({})", g.arch());
-                Some(g)
-            }
-            Err(e) => {
-                eprintln!("cbrng: device: cpu ({e})");
-                None
-            }
-        },
-    };
+    let gpu = args.device.select()?;
     let sink: Box<dyn Write> = match &args.out {
         Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Error::Io {
             path: p.clone(),

@@ -36,20 +36,7 @@ pub struct Args {
 const STEP: usize = 16 << 20;
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
-    let gpu = match args.device {
-        Device::Cpu => None,
-        Device::Cuda => Some(cbrng::cuda::default_gpu()?),
-        Device::Auto => match cbrng::cuda::default_gpu() {
-            Ok(g) => {
-                eprintln!("cbrng: device: cuda ({})", g.arch());
-                Some(g)
-            }
-            Err(e) => {
-                eprintln!("cbrng: device: cpu ({e})");
-                None
-            }
-        },
-    };
+    let gpu = args.device.select()?;
     let mut npy = Npy::open(&args.file)?;
     let gpu = gpu.as_ref();
     match (npy.dtype, args.bf16) {
