@@ -184,7 +184,7 @@ fn stream_for(algo: Algorithm, rng: &mut Lcg, id: u64) -> Stream {
 /// Device fills address elements by u64 index, so their end must fit one
 /// too (see `cbrng::cuda::DEVICE_INDEX_LIMIT`).
 fn fit(stream: &Stream, p: &Prepared, offset: u64, count: usize) -> u64 {
-    let len = stream.len_of(p).min(u128::from(u64::MAX));
+    let len = stream.len_of(p).min(cbrng::cuda::DEVICE_INDEX_LIMIT);
     if offset as u128 + count as u128 <= len {
         offset
     } else {
@@ -236,15 +236,22 @@ fn kernels_match_the_cpu_on_every_generator_distribution_and_dtype() {
                     misalign: rng.next() % 4,
                 });
             }
-            // The last elements of the stream.
-            let stream = stream_for(algo, &mut rng, 1);
-            cases.push(Case {
-                offset: fit(&stream, &prepared, u64::MAX, 37),
-                stream,
-                prepared,
-                count: 37,
-                misalign: 0,
-            });
+            // The last elements of the stream, or the last the device can
+            // address (the range ends at 2^64): the last group's end passes
+            // 2^64 when the range ends a few elements short of it, which
+            // must not turn a partial group into a whole one.
+            for short in [0u64, 1, 2, 3, 5, 7, 9, 15] {
+                let stream = stream_for(algo, &mut rng, 1);
+                let count = 37 + short as usize;
+                let end = fit(&stream, &prepared, u64::MAX, count);
+                cases.push(Case {
+                    offset: end.saturating_sub(short),
+                    stream,
+                    prepared,
+                    count,
+                    misalign: short % 3,
+                });
+            }
         }
     }
     // 2^k ± 1 lengths on a few pairs.
@@ -367,6 +374,24 @@ fn dropout_kernels_match_the_cpu() {
                         misalign: rng.next() % 3,
                     });
                 }
+            }
+        }
+    }
+    // Tensors that end at element 2^64, the last the device addresses, or
+    // just short of it (streams of 2^64 u32 elements or more).
+    for algo in ["philox4x32-10", "threefry2x64-20", "philox4x64-10"] {
+        let algo: Algorithm = algo.parse().unwrap();
+        for dtype in [DType::F32, DType::F16] {
+            for (count, short) in [(33usize, 0u64), (100, 3), (7, 1), (64, 0)] {
+                let stream = stream_for(algo, &mut rng, 4);
+                cases.push(DCase {
+                    d: Dropout::new(stream, 0.3).unwrap(),
+                    dtype,
+                    offset: u64::MAX - (count as u64 - 1) - short,
+                    count,
+                    xseed: rng.next(),
+                    misalign: short % 2,
+                });
             }
         }
     }

@@ -111,11 +111,12 @@ CBRNG_FN cbrng_vec16 cbrng_load_vec16(const void* src) {
 #endif
 }
 
-// Number of groups that elements [offset, offset + count) touch (count > 0).
+// Number of groups that elements [offset, offset + count) touch (count > 0;
+// the range may end at 2^64 exactly, so its last index is offset + (count - 1)).
 template <class Gen, class Dist>
 CBRNG_FN cbrng_u64 cbrng_fill_groups(cbrng_u64 count, cbrng_u64 offset) {
     typedef cbrng_plan<Gen, Dist> L;
-    return (offset + count - 1) / L::E - offset / L::E + 1;
+    return (offset + (count - 1)) / L::E - offset / L::E + 1;
 }
 
 // Writes the elements of group offset / E + t that lie in [offset, offset + count).
@@ -135,18 +136,22 @@ CBRNG_FN void cbrng_fill_group(typename Dist::T* out, cbrng_u64 count, cbrng_u64
     } vals;
 #pragma unroll
     for (int j = 0; j < L::E; ++j) vals.v[j] = Dist::apply(w, j, p);
+    // Which of the group's E elements lie in the range, by lengths only:
+    // the group's end (e0 + E) may pass 2^64 when the range ends near it,
+    // so no end point is ever formed. Elements [lo, hi) of the group go to
+    // out[rel + lo ...], where rel is the group's place in the range.
     const cbrng_u64 e0 = g * L::E;  // stream index of vals.v[0]
-    const bool whole = e0 >= offset && e0 + L::E <= offset + count;
-    if (whole && L::VECS > 0 && ((unsigned long long)(out + (e0 - offset)) & 15) == 0) {
-        T* dst = out + (e0 - offset);
+    const int lo = e0 < offset ? (int)(offset - e0) : 0;  // < E: only the first group starts early
+    const cbrng_u64 rel = e0 < offset ? 0 : e0 - offset;   // out index of element lo
+    const cbrng_u64 room = count - rel;                    // > 0: the group touches the range
+    const int hi = room >= (cbrng_u64)(L::E - lo) ? L::E : lo + (int)room;
+    if (lo == 0 && hi == L::E && L::VECS > 0 && ((unsigned long long)(out + rel) & 15) == 0) {
 #pragma unroll
-        for (int v = 0; v < L::VECS; ++v) cbrng_store_vec16(dst + v * (16 / (int)sizeof(T)), vals.q[v]);
+        for (int v = 0; v < L::VECS; ++v) cbrng_store_vec16(out + rel + v * (16 / (int)sizeof(T)), vals.q[v]);
     } else {
 #pragma unroll
-        for (int j = 0; j < L::E; ++j) {
-            const cbrng_u64 i = e0 + j;
-            if (i >= offset && i - offset < count) out[i - offset] = vals.v[j];
-        }
+        for (int j = 0; j < L::E; ++j)
+            if (j >= lo && j < hi) out[rel + (cbrng_u64)(j - lo)] = vals.v[j];
     }
 }
 

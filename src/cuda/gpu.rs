@@ -17,9 +17,12 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// Device fills address stream elements by u64 index: the end of a filled
-/// range, `offset + count`, must not exceed this.
-pub const DEVICE_INDEX_LIMIT: u64 = u64::MAX;
+/// Device kernels address stream elements by u64 index, so a device range
+/// `[offset, offset + count)` must end at or before element 2^64 (this
+/// value): every element whose index fits in a u64 can be made on the GPU.
+/// Streams are longer (a 4x32 stream holds 2^66 u32 elements); elements at
+/// 2^64 and beyond are made on the CPU ([`Stream::fill`]).
+pub const DEVICE_INDEX_LIMIT: u128 = 1 << 64;
 
 /// Threads per block of the fill kernels.
 pub(super) const THREADS: u32 = 256;
@@ -305,7 +308,8 @@ impl Gpu {
         })?;
         let f = &m.fills[dname];
         let e = kernels::group_elements(algo, prepared);
-        let groups = (offset + count - 1) / e - offset / e + 1;
+        // The range may end at 2^64 exactly: form its last index, not its end.
+        let groups = (offset + (count - 1)) / e - offset / e + 1;
         let k = key_words(stream);
         let (p0, p1, f0, f1) = kernels::fill_params(prepared);
         let id = stream.id();
@@ -420,12 +424,14 @@ pub(super) fn key_words(stream: &Stream) -> [u64; 4] {
 }
 
 /// Device kernels address elements by u64 index: `[offset, offset + count)`
-/// must end at or below [`DEVICE_INDEX_LIMIT`].
+/// must end at or before [`DEVICE_INDEX_LIMIT`] (2^64).
 pub(super) fn check_device_index(what: &str, offset: u64, count: usize) -> Result<(), Error> {
-    if u128::from(offset) + count as u128 > u128::from(DEVICE_INDEX_LIMIT) {
+    let end = u128::from(offset) + count as u128;
+    if end > DEVICE_INDEX_LIMIT {
         return Err(Error::Gpu {
             reason: format!(
-                "device {what} end below element 2^64 - 1 (asked for [{offset}, {offset}+{count}))"
+                "device {what} reach elements below 2^64 only: [{offset}, {end}) passes it \
+                 (make elements from 2^64 on with the CPU)"
             ),
         });
     }

@@ -127,7 +127,9 @@ static void run(const std::vector<cbrng_u64>& xs, int blocks, int threads, int m
     const cbrng_reduce_layout P = cbrng_reduce_plan(addr, n, size, E);
     const int warps = threads / 32;
     const cbrng_u64 twarps = (cbrng_u64)blocks * warps;
-    std::vector<cbrng_reduce_state> partials(blocks);
+    // One state per block, then a guard state that must stay untouched.
+    std::vector<cbrng_reduce_state> partials(blocks + 1);
+    memset(&partials[blocks], 0xa5, sizeof(cbrng_reduce_state));
     for (int blk = 0; blk < blocks; ++blk) {
         cbrng_reduce_state& out = partials[blk];
         memset(&out, 0, sizeof out);
@@ -182,6 +184,9 @@ static void run(const std::vector<cbrng_u64>& xs, int blocks, int threads, int m
     }
     for (cbrng_u64 i = 0; i < n; ++i)
         if (seen[i] != 1) fail("an element was not read exactly once");
+    const unsigned char* guard = reinterpret_cast<const unsigned char*>(&partials[blocks]);
+    for (size_t i = 0; i < sizeof(cbrng_reduce_state); ++i)
+        if (guard[i] != 0xa5) fail("a block wrote past the partial states");
     cbrng_reduce_state out;
     memset(&out, 0, sizeof out);
     for (int blk = 0; blk < blocks; ++blk) {

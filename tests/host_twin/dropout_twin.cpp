@@ -1,7 +1,8 @@
 // Host twin of the dropout kernels: their own work unit (cbrng_dropout_group
 // from kernels/cbrng/dropout.cuh) compiled with g++, driven the way
-// kernels/dropout.cu drives it (the bitmask words are the OR of their groups'
-// kept bits, which the kernel forms with warp shuffles).
+// kernels/dropout.cu drives it (a warp's lanes, the shuffle butterfly that
+// forms each bitmask word, one writer per word), with guard bytes around
+// every buffer.
 //
 // Reads cases from stdin, one a line:
 //   GEN ROUNDS DTYPE K0 K1 K2 K3 STREAM OFFSET COUNT THRESHOLD S32 S64 XSEED MISALIGN
@@ -41,27 +42,59 @@ static cbrng_u64 splitmix(cbrng_u64& s) {
     return z ^ (z >> 31);
 }
 
-// A 16-byte aligned buffer of n elements starting `misalign` elements in.
+// A 16-byte aligned buffer of n elements starting `misalign` elements in,
+// every other byte (the misaligned head and GUARD bytes after the end) set to
+// a pattern that check() requires untouched: a kernel that writes outside
+// its buffers fails here, not silently on a GPU.
 template <class T>
 struct Buf {
+    static constexpr size_t GUARD = 64;
     std::vector<unsigned char> raw;
     T* p;
-    Buf(cbrng_u64 n, cbrng_u64 misalign) : raw((n + misalign) * sizeof(T) + 32) {
+    cbrng_u64 n;
+    Buf(cbrng_u64 n_, cbrng_u64 misalign) : raw(16 + (n_ + misalign) * sizeof(T) + GUARD, 0xa5), n(n_) {
         unsigned char* base = raw.data() + (16 - ((unsigned long long)raw.data() & 15)) % 16;
         p = reinterpret_cast<T*>(base) + misalign;
     }
+    void check(const char* what, const Case& c) const {
+        const unsigned char* first = reinterpret_cast<const unsigned char*>(p);
+        const unsigned char* end = first + n * sizeof(T);
+        for (const unsigned char* b = raw.data(); b < raw.data() + raw.size(); ++b)
+            if ((b < first || b >= end) && *b != 0xa5)
+                die(std::string("wrote outside the ") + what + " buffer: byte " +
+                    std::to_string((long long)(b - first)) + " of " + std::to_string(n * sizeof(T)) +
+                    " (offset " + std::to_string(c.offset) + ", count " + std::to_string(c.count) + ")");
+    }
 };
 
-// What the kernel does over all groups; returns nothing, fills y/mask/bits.
+// What the kernel does (kernels/dropout.cu, cbrng_dropout_body), one warp
+// of 32 lanes stepping over the groups as a grid-stride loop does: each
+// lane makes its group, the lanes of one bitmask word OR their kept bits
+// together (the kernel's __shfl_xor_sync butterfly, replayed on an array)
+// and the first lane of each word alone writes it.
 template <class Gen, class D>
 static void body(const typename D::T* x, typename D::T* y, cbrng_u8* mask, cbrng_u32* bits,
                  const Case& c) {
     const cbrng_u64 groups = cbrng_dropout_groups<D>(c.count);
     const int lanes_per_word = 32 / D::E;
-    for (cbrng_u64 t = 0; t < groups; ++t) {
-        const cbrng_u32 kept =
-            cbrng_dropout_group<Gen, D>(x, y, mask, c.count, c.offset, c.stream, c.key, c.p, t);
-        if (bits) bits[t / lanes_per_word] |= kept << (D::E * (t % lanes_per_word));
+    for (cbrng_u64 base = 0; base < groups; base += 32) {
+        cbrng_u32 word[32];
+        for (int lane = 0; lane < 32; ++lane) {
+            const cbrng_u64 t = base + lane;
+            const cbrng_u32 kept =
+                t < groups ? cbrng_dropout_group<Gen, D>(x, y, mask, c.count, c.offset, c.stream, c.key, c.p, t) : 0;
+            word[lane] = kept << (D::E * (lane % lanes_per_word));
+        }
+        if (!bits) continue;
+        for (int d = 1; d < lanes_per_word; d *= 2) {
+            cbrng_u32 next[32];
+            for (int lane = 0; lane < 32; ++lane) next[lane] = word[lane] | word[lane ^ d];
+            std::memcpy(word, next, sizeof word);
+        }
+        for (int lane = 0; lane < 32; ++lane) {
+            const cbrng_u64 t = base + lane;
+            if (t < groups && lane % lanes_per_word == 0) bits[t / lanes_per_word] = word[lane];
+        }
     }
 }
 
@@ -75,18 +108,23 @@ static void run(const Case& c) {
         const cbrng_u64 r = splitmix(s);
         std::memcpy(&x.p[i], &r, sizeof(T));  // the low bytes (little-endian host)
     }
-    std::vector<cbrng_u8> mask(n + 1), mask2(n + 1);
-    std::vector<cbrng_u32> bits(words + 1, 0), bits2(words + 1, 0);
-    body<Gen, D>(x.p, y.p, mask.data(), bits.data(), c);
+    Buf<cbrng_u8> mask(n, 0), mask2(n, 0);
+    Buf<cbrng_u32> bits(words, 0), bits2(words, 0);
+    body<Gen, D>(x.p, y.p, mask.p, bits.p, c);
     // In place, and masks only: the same bytes.
-    std::memcpy(z.p, x.p, n * sizeof(T));
+    if (n) std::memcpy(z.p, x.p, n * sizeof(T));
     body<Gen, D>(z.p, z.p, nullptr, nullptr, c);
     if (n && std::memcmp(z.p, y.p, n * sizeof(T)) != 0) die("in place differs from out of place");
-    body<Gen, D>(nullptr, nullptr, mask2.data(), bits2.data(), c);
-    if (mask != mask2 || bits != bits2) die("masks-only run differs");
+    body<Gen, D>(nullptr, nullptr, mask2.p, bits2.p, c);
+    if (mask.raw != mask2.raw || bits.raw != bits2.raw) die("masks-only run differs");
+    x.check("x", c);
+    y.check("y", c);
+    z.check("in-place", c);
+    mask.check("byte mask", c);
+    bits.check("bitmask", c);
     if (std::fwrite(y.p, sizeof(T), n, stdout) != n) die("short write");
-    if (std::fwrite(mask.data(), 1, n, stdout) != n) die("short write");
-    if (std::fwrite(bits.data(), 4, words, stdout) != words) die("short write");
+    if (std::fwrite(mask.p, 1, n, stdout) != n) die("short write");
+    if (std::fwrite(bits.p, 4, words, stdout) != words) die("short write");
 }
 
 template <class Gen>

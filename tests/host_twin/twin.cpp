@@ -34,14 +34,29 @@ struct Case {
 template <class Gen, class Dist>
 static void run(const Case& c) {
     typedef typename Dist::T T;
-    // Like a cudaMalloc'd buffer: 16-byte aligned base, output MISALIGN elements in.
-    std::vector<unsigned char> buf((c.count + c.misalign) * sizeof(T) + 32);
+    // Like a cudaMalloc'd buffer: 16-byte aligned base, output MISALIGN
+    // elements in, then guard bytes: everything outside the output (the
+    // misaligned head and GUARD bytes after it) must come back untouched.
+    const size_t GUARD = 64;
+    const size_t out_bytes = c.count * sizeof(T);
+    std::vector<unsigned char> buf(16 + c.misalign * sizeof(T) + out_bytes + GUARD);
     unsigned char* base = buf.data() + (16 - ((unsigned long long)buf.data() & 15)) % 16;
+    std::memset(buf.data(), 0xa5, buf.size());
     T* out = reinterpret_cast<T*>(base) + c.misalign;
     if (c.count > 0) {
         const cbrng_u64 groups = cbrng_fill_groups<Gen, Dist>(c.count, c.offset);
         for (cbrng_u64 t = 0; t < groups; ++t)
             cbrng_fill_group<Gen, Dist>(out, c.count, c.offset, c.stream, c.key, c.p, t);
+    }
+    const unsigned char* first = reinterpret_cast<const unsigned char*>(out);
+    for (size_t i = 0; i < buf.size(); ++i) {
+        const unsigned char* b = buf.data() + i;
+        if ((b < first || b >= first + out_bytes) && *b != 0xa5) {
+            const long long at = (long long)(b - first);
+            die("the fill wrote outside its buffer: byte " + std::to_string(at) +
+                " relative to the output start (output is " + std::to_string(out_bytes) +
+                " bytes; offset " + std::to_string(c.offset) + ", count " + std::to_string(c.count) + ")");
+        }
     }
     if (std::fwrite(out, sizeof(T), c.count, stdout) != c.count) die("short write");
 }
