@@ -1,14 +1,14 @@
 //! A user's own CUDA kernel that draws cbrng's numbers (fused dropout plus
 //! noise, `examples/cuda/user_kernel.cu`), compiled with NVRTC through
-//! `cbrng::cuda::source::amalgamate`, launched with cudarc, and checked
+//! `Gpu::load_source` (which puts `cbrng.cuh` in front), launched with
+//! cudarc, and checked
 //! against the CPU with `cbrng::cuda::check::compare_bytes`.
 //!
 //! `cargo run --release --example user_kernel` (needs a GPU; says why not otherwise).
-use cbrng::cuda::{check::compare_bytes, nvrtc, source};
+use cbrng::cuda::check::compare_bytes;
 use cbrng::dist::{DType, Distribution, bernoulli};
 use cbrng::{Algorithm, Error, Stream};
 use cudarc::driver::{LaunchConfig, PushKernelArg};
-use cudarc::nvrtc::Ptx;
 
 fn gpu_err(e: impl std::fmt::Debug) -> Error {
     Error::Gpu {
@@ -24,16 +24,10 @@ fn main() -> Result<(), Error> {
             return Ok(());
         }
     };
-    let src = source::amalgamate(include_str!("cuda/user_kernel.cu"));
-    let ptx = nvrtc::compile(
-        &src,
-        "user_kernel.cu",
-        &nvrtc::kernel_options::<&str, &str>(gpu.arch(), &[]),
-    )?;
-    let module = gpu
-        .context()
-        .load_module(Ptx::from_src(ptx.ptx))
-        .map_err(gpu_err)?;
+    // Compiled like cbrng's own kernels (CUBIN for this device where NVRTC
+    // and the driver allow it), with cbrng.cuh put in front.
+    let module =
+        gpu.load_source::<&str, &str>("user_kernel.cu", include_str!("cuda/user_kernel.cu"), &[])?;
     let f = module
         .load_function("dropout_with_noise")
         .map_err(gpu_err)?;

@@ -29,7 +29,10 @@
 // rounds once, so the bits equal the CPU's for any grid and block size.
 //
 // Launch contract (checked by the host, src/cuda/reduce.rs):
-// * pass 1: blockDim.x a multiple of 32, from 32 to 1024;
+// * pass 1: blockDim.x a multiple of 32, from 32 to the kernel's
+//   CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK (its register use sets it: with
+//   NVRTC 13.0, 1024 down to 320 by format and architecture; at least 256
+//   on every architecture, checked by tests/kernel_compile.rs);
 //   CBRNG_REDUCE_DIGITS * 8 bytes of dynamic shared memory per warp;
 //   1 <= gridDim.x <= 2^24; x aligned to its element size;
 // * pass 2: one block of any size (CBRNG_REDUCE_DIGITS + 2 threads or more

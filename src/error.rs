@@ -132,3 +132,13 @@ pub enum Error {
         reason: String,
     },
 }
+
+impl From<cudarc::driver::DriverError> for Error {
+    /// A CUDA driver error as [`Error::Gpu`], so `?` works on cudarc's calls
+    /// (`gpu.stream().alloc_zeros::<f32>(n)?`).
+    fn from(e: cudarc::driver::DriverError) -> Error {
+        Error::Gpu {
+            reason: format!("CUDA driver: {e:?}"),
+        }
+    }
+}

@@ -83,18 +83,45 @@ fn check<T: Float>(gpu: &Gpu, xs: &[T], shapes: &[ReduceShape], what: &str) {
     }
 }
 
-fn shapes() -> Vec<ReduceShape> {
-    [
-        (1, 32),
-        (1, 1024),
-        (2, 64),
-        (7, 96),
-        (132, 256),
-        (1000, 128),
-    ]
-    .iter()
-    .map(|&(b, t)| ReduceShape::new(b, t).unwrap())
-    .collect()
+/// Launch shapes to compare, for `T` on this GPU: the widest block the
+/// compiled kernel allows (`Gpu::reduce_max_threads`, 1024 on some
+/// architectures, fewer on others) and a spread of others within it.
+fn shapes<T: Float>(gpu: &Gpu) -> Vec<ReduceShape> {
+    let max = gpu.reduce_max_threads::<T>().unwrap();
+    assert!(
+        max >= 256,
+        "{}: the kernel allows only {max} threads",
+        T::NAME
+    );
+    [(1, 32), (1, max), (2, 64), (7, 96), (132, 256), (1000, 128)]
+        .iter()
+        .map(|&(b, t)| ReduceShape::new(b, t).unwrap())
+        .collect()
+}
+
+/// A shape wider than the kernel allows is refused with an error, never
+/// launched (where the kernel allows fewer than 1024 threads).
+#[test]
+fn shapes_above_the_kernels_limit_are_refused() {
+    let Some(gpu) = gpu_or_skip("shapes_above_the_kernels_limit_are_refused") else {
+        return;
+    };
+    fn one<T: Float>(gpu: &Gpu) {
+        let max = gpu.reduce_max_threads::<T>().unwrap();
+        let x = upload(gpu, &[T::from_bits_u64(0); 64], 0);
+        let v = view::<T>(&x, 0, 0, 64);
+        if max < ReduceShape::MAX_THREADS {
+            let wide = ReduceShape::new(1, max + 32).unwrap();
+            let e = gpu.sum_state_with(&v, wide).unwrap_err();
+            assert!(e.to_string().contains("allows at most"), "{e}");
+        }
+        gpu.sum_state_with(&v, ReduceShape::new(1, max).unwrap())
+            .unwrap();
+    }
+    one::<f32>(&gpu);
+    one::<f64>(&gpu);
+    one::<f16>(&gpu);
+    one::<bf16>(&gpu);
 }
 
 /// Random values of `T`: mostly a band of exponents around 1 (the kernels'
@@ -195,7 +222,7 @@ fn adversarial_cases<T: Float>() -> Vec<(Vec<T>, String, bool)> {
 }
 
 fn adversarial<T: Float>(gpu: &Gpu) {
-    let s = shapes();
+    let s = shapes::<T>(gpu);
     for (xs, what, all_shapes) in adversarial_cases::<T>() {
         check::<T>(gpu, &xs, if all_shapes { &s } else { &[] }, &what);
     }
@@ -215,8 +242,8 @@ fn adversarial_data_and_lengths_match_the_cpu() {
 fn ten_million<T: Float>(gpu: &Gpu, seed: u64) {
     let mut r = SplitMix(seed);
     let xs = random::<T>(&mut r, 10_000_000);
-    let mut shapes = shapes();
-    shapes.push(ReduceShape::new(4096, 512).unwrap());
+    let mut shapes = shapes::<T>(gpu);
+    shapes.push(ReduceShape::new(4096, 256).unwrap());
     check::<T>(gpu, &xs, &shapes, &format!("{} 10^7 random", T::NAME));
 }
 

@@ -1,8 +1,12 @@
-//! Every kernel source compiles through NVRTC for sm_80 and sm_90 with the
-//! options cbrng uses at run time (no FMA contraction, no fast-math), without
-//! errors or warnings. Needs no GPU, only the NVRTC library: CI installs it
-//! from PyPI (`nvidia-cuda-nvrtc==13.0.*`, see `.ci/run`). Without NVRTC the
-//! test prints why it skipped, and fails when `CBRNG_REQUIRE_NVRTC=1`.
+//! Every kernel source compiles through NVRTC for sm_80, sm_90, sm_100 and
+//! sm_120 with the options cbrng uses at run time (no FMA contraction, no
+//! approximate math), without errors or warnings, and ptxas (through NVRTC)
+//! places every kernel in registers without spilling at the block sizes cbrng
+//! launches. Needs no GPU, only the NVRTC library: CI runs this file with
+//! NVRTC 13.0 and again with NVRTC 12.9, both from PyPI (see `.ci/run`;
+//! `CBRNG_EXPECT_NVRTC_MAJOR` makes the run check which one it loaded).
+//! Without NVRTC the test prints why it skipped, and fails when
+//! `CBRNG_REQUIRE_NVRTC=1`.
 use cbrng::Algorithm;
 use cbrng::cuda::{kernels, nvrtc, source};
 
@@ -20,6 +24,92 @@ fn nvrtc_or_skip(test: &str) -> bool {
         format_args!("SKIPPED {test}: {why}\n"),
     );
     false
+}
+
+/// The architectures every module is compiled for: Ampere, Hopper,
+/// Blackwell (data centre) and Blackwell (desktop).
+const ARCHS: [&str; 4] = ["sm_80", "sm_90", "sm_100", "sm_120"];
+
+#[test]
+fn the_expected_nvrtc_is_loaded() {
+    if !nvrtc_or_skip("the_expected_nvrtc_is_loaded") {
+        return;
+    }
+    let (major, minor) = nvrtc::nvrtc_version().unwrap();
+    let archs = nvrtc::supported_archs().unwrap();
+    eprintln!("NVRTC {major}.{minor}, architectures {archs:?}");
+    for a in [80, 90, 100, 120] {
+        assert!(archs.contains(&a), "NVRTC {major}.{minor} lacks sm_{a}");
+    }
+    if let Ok(want) = std::env::var("CBRNG_EXPECT_NVRTC_MAJOR") {
+        assert_eq!(major.to_string(), want, "CBRNG_EXPECT_NVRTC_MAJOR");
+    }
+}
+
+/// What ptxas reports for one kernel: registers per thread and bytes spilled.
+#[derive(Debug)]
+struct KernelResources {
+    registers: u32,
+    spill_bytes: u32,
+}
+
+/// Compiles `src` for a real architecture with `--ptxas-options=-v` and reads
+/// ptxas's report for each entry point.
+fn ptxas_report(
+    arch: &str,
+    name: &str,
+    src: &str,
+    defines: &[(String, String)],
+) -> std::collections::HashMap<String, KernelResources> {
+    let mut opts = nvrtc::kernel_options(arch, defines);
+    opts.push("--ptxas-options=-v".into());
+    let out = nvrtc::compile(src, name, &opts).unwrap_or_else(|e| panic!("{arch}: {e}"));
+    let mut map = std::collections::HashMap::new();
+    let mut current: Option<String> = None;
+    let mut spill = 0u32;
+    for line in out.log.lines() {
+        let line = line.trim_start_matches("ptxas").trim();
+        if let Some(rest) = line.strip_prefix("info    : Function properties for ") {
+            current = Some(rest.trim().to_string());
+            spill = 0;
+        } else if line.contains("spill stores") {
+            // ". 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads"
+            let nums: Vec<u32> = line
+                .split(|c: char| !c.is_ascii_digit())
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            spill = nums.get(1).copied().unwrap_or(0) + nums.get(2).copied().unwrap_or(0);
+        } else if let Some(i) = line.find("Used ") {
+            let regs: u32 = line[i + 5..]
+                .split_whitespace()
+                .next()
+                .and_then(|w| w.parse().ok())
+                .unwrap_or_else(|| panic!("unreadable ptxas line {line:?}"));
+            if let Some(k) = current.take() {
+                map.insert(
+                    k,
+                    KernelResources {
+                        registers: regs,
+                        spill_bytes: spill,
+                    },
+                );
+            }
+        }
+    }
+    assert!(
+        !map.is_empty(),
+        "{name} {arch}: no ptxas report in\n{}",
+        out.log
+    );
+    map
+}
+
+/// Most threads a block of a kernel using `regs` registers a thread can have
+/// on sm_80..sm_120 (64 Ki registers per block and per SM, allocated per warp
+/// in units of 256): what `CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK` reports.
+fn max_threads_for(regs: u32) -> u32 {
+    let per_warp = (regs * 32).div_ceil(256) * 256;
+    ((65536 / per_warp) * 32).min(1024)
 }
 
 fn example_kernel() -> String {
@@ -88,15 +178,15 @@ fn entries_with(prefixes: &[&str], generator: Option<&str>) -> Vec<String> {
 }
 
 #[test]
-fn fill_and_dropout_kernels_compile_cleanly_for_sm80_and_sm90() {
-    if !nvrtc_or_skip("fill_and_dropout_kernels_compile_cleanly_for_sm80_and_sm90") {
+fn fill_and_dropout_kernels_compile_cleanly_for_every_arch() {
+    if !nvrtc_or_skip("fill_and_dropout_kernels_compile_cleanly_for_every_arch") {
         return;
     }
     let (major, minor) = nvrtc::nvrtc_version().unwrap();
     eprintln!("NVRTC {major}.{minor}");
     for (name, body, prefixes) in generator_units() {
         let src = source::amalgamate(body);
-        for arch in ["sm_80", "sm_90"] {
+        for arch in ARCHS {
             // The whole file (every generator), as nvcc users get it.
             let ptx = check(arch, name, &src, &[], &entries_with(prefixes, None));
             // Registers only: a per-thread array indexed at run time would
@@ -111,8 +201,8 @@ fn fill_and_dropout_kernels_compile_cleanly_for_sm80_and_sm90() {
 }
 
 #[test]
-fn reduce_kernels_compile_cleanly_for_sm80_and_sm90() {
-    if !nvrtc_or_skip("reduce_kernels_compile_cleanly_for_sm80_and_sm90") {
+fn reduce_kernels_compile_cleanly_for_every_arch() {
+    if !nvrtc_or_skip("reduce_kernels_compile_cleanly_for_every_arch") {
         return;
     }
     let src = source::amalgamate(&source::reduce_kernels());
@@ -121,18 +211,105 @@ fn reduce_kernels_compile_cleanly_for_sm80_and_sm90() {
         .map(|t| format!("cbrng_reduce_partial_{t}"))
         .chain(["cbrng_reduce_combine".to_string()])
         .collect();
-    for arch in ["sm_80", "sm_90"] {
+    for arch in ARCHS {
         check(arch, "reduce.cu", &src, &[], &entries);
     }
 }
 
+/// The fill and dropout kernels launch 256 threads a block and the exact-sum
+/// kernels 256 by default (`Gpu::reduce_max_threads` says how many more a
+/// device allows): ptxas must fit every kernel at that size on every
+/// architecture without spilling registers to local memory. The exact-sum
+/// kernels may allow fewer than 1024 threads (sm_100 gives the bf16 one 188
+/// registers): that limit is read from the loaded kernel at run time, and
+/// shapes above it are refused, so none fails to launch.
 #[test]
-fn bench_kernel_compiles_cleanly_for_sm80_and_sm90() {
-    if !nvrtc_or_skip("bench_kernel_compiles_cleanly_for_sm80_and_sm90") {
+fn every_kernel_fits_its_block_size_in_registers_on_every_arch() {
+    if !nvrtc_or_skip("every_kernel_fits_its_block_size_in_registers_on_every_arch") {
+        return;
+    }
+    let algo = Algorithm::PHILOX4X32_10;
+    let units: Vec<(&str, String, Vec<(String, String)>)> = vec![
+        (
+            "fill.cu",
+            source::amalgamate(source::FILL_KERNELS),
+            kernels::module_defines(algo),
+        ),
+        (
+            "dropout.cu",
+            source::amalgamate(source::DROPOUT_KERNELS),
+            kernels::module_defines(algo),
+        ),
+        (
+            "reduce.cu",
+            source::amalgamate(&source::reduce_kernels()),
+            Vec::new(),
+        ),
+    ];
+    for arch in ARCHS {
+        for (name, src, defines) in &units {
+            let report = ptxas_report(arch, name, src, defines);
+            for (kernel, r) in &report {
+                assert_eq!(
+                    r.spill_bytes, 0,
+                    "{kernel} on {arch} spills registers: {r:?}"
+                );
+                assert!(
+                    max_threads_for(r.registers) >= 256,
+                    "{kernel} on {arch}: {r:?} allows only {} threads a block",
+                    max_threads_for(r.registers)
+                );
+            }
+            let partial: Vec<_> = report
+                .iter()
+                .filter(|(k, _)| k.starts_with("cbrng_reduce_partial_"))
+                .map(|(k, r)| format!("{k} {} regs", r.registers))
+                .collect();
+            if !partial.is_empty() {
+                eprintln!("{arch}: {}", partial.join(", "));
+            }
+        }
+    }
+}
+
+/// The device-function headers refuse to build under flush-to-zero (which
+/// nvcc's and NVRTC's fast math flag implies): the `_rn` intrinsics would
+/// become `.ftz` and the bits would no longer be the CPU's. Defining
+/// `CBRNG_ALLOW_FTZ` accepts that.
+#[test]
+fn the_headers_refuse_flush_to_zero() {
+    if !nvrtc_or_skip("the_headers_refuse_flush_to_zero") {
+        return;
+    }
+    let src = source::amalgamate(&example_kernel());
+    let base = nvrtc::kernel_options::<&str, &str>("sm_90", &[]);
+    let without_ftz_false: Vec<String> = base
+        .iter()
+        .filter(|o| !o.starts_with("--ftz"))
+        .cloned()
+        .collect();
+    for flag in ["--use_fast_math", "--ftz=true"] {
+        let mut opts = without_ftz_false.clone();
+        opts.push(flag.into());
+        let e = nvrtc::compile(&src, "user_kernel.cu", &opts)
+            .expect_err(&format!("{flag} must be refused"));
+        assert!(
+            e.to_string().contains("flush-to-zero"),
+            "{flag}: unexpected error {e}"
+        );
+        opts.push("-DCBRNG_ALLOW_FTZ=1".into());
+        nvrtc::compile(&src, "user_kernel.cu", &opts)
+            .unwrap_or_else(|e| panic!("{flag} with CBRNG_ALLOW_FTZ: {e}"));
+    }
+}
+
+#[test]
+fn bench_kernel_compiles_cleanly_for_every_arch() {
+    if !nvrtc_or_skip("bench_kernel_compiles_cleanly_for_every_arch") {
         return;
     }
     let src = source::amalgamate(source::BENCH_KERNELS);
-    for arch in ["sm_80", "sm_90"] {
+    for arch in ARCHS {
         check(
             arch,
             "bench.cu",
@@ -178,7 +355,7 @@ fn the_user_kernel_example_compiles() {
         return;
     }
     let src = source::amalgamate(&example_kernel());
-    for arch in ["sm_80", "sm_90"] {
+    for arch in ARCHS {
         check(
             arch,
             "user_kernel.cu",

@@ -10,6 +10,19 @@
 #ifndef CBRNG_CONFIG_CUH
 #define CBRNG_CONFIG_CUH
 
+// Flush-to-zero breaks the promise above: nvcc's and NVRTC's fast math flag
+// implies -ftz=true, which turns the _rn intrinsics into their .ftz forms
+// (subnormal inputs and results become zero), so such device code no longer
+// draws the CPU's bits. Both compilers say so in predefined macros
+// (__USE_FAST_MATH__ and __CUDA_FTZ, 0 or 1; checked with NVRTC 12.9 and
+// 13.0): refuse to build then. Define CBRNG_ALLOW_FTZ to build anyway and
+// accept bits that differ from the CPU's wherever a subnormal occurs.
+#if defined(__CUDA_ARCH__) && !defined(CBRNG_ALLOW_FTZ)
+#if (defined(__USE_FAST_MATH__) && __USE_FAST_MATH__) || (defined(__CUDA_FTZ) && __CUDA_FTZ)
+#error "cbrng: device code built with flush-to-zero (the fast math flag or -ftz=true) would not draw the CPU's bits; build without them, or define CBRNG_ALLOW_FTZ to accept different bits"
+#endif
+#endif
+
 // CBRNG_FN: free functions; CBRNG_MEMBER_FN: static member functions.
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
 #define CBRNG_FN __host__ __device__ __forceinline__

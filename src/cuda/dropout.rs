@@ -280,6 +280,16 @@ impl Gpu {
         if count == 0 {
             return Ok(());
         }
+        for (what, p, align) in [
+            ("input", ptrs.x, dtype.size()),
+            ("output", ptrs.y, dtype.size()),
+            ("byte mask", ptrs.bytes, 1),
+            ("bitmask", ptrs.bits, 4),
+        ] {
+            if p != 0 {
+                self.check_buffer(what, p, align)?;
+            }
+        }
         let stream = d.stream();
         let algo = stream.algorithm();
         let m = self.dropout_kernels(algo)?;

@@ -45,28 +45,50 @@ struct GenModule {
     kat: CudaFunction,
 }
 
-/// (context, module name) -> its kernels, built once (a `GenModule`, the
-/// dropout or exact-sum kernels...): whichever handle asks first loads them.
-type LoadedKernels = HashMap<(usize, String), Arc<dyn Any + Send + Sync>>;
-fn loaded_cache() -> &'static Mutex<LoadedKernels> {
-    static C: OnceLock<Mutex<LoadedKernels>> = OnceLock::new();
-    C.get_or_init(Default::default)
+/// Module name -> its kernels (a `GenModule`, the dropout or exact-sum
+/// kernels...), loaded into one handle's context. Held by the handle and its
+/// clones (never globally), so the modules and the context they hold are
+/// released with the last handle, and a handle made after a device reset
+/// loads fresh ones.
+type LoadedKernels = Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>;
+
+/// A compiled module: machine code (CUBIN) or PTX.
+#[derive(Debug)]
+enum Image {
+    Cubin(Vec<u8>),
+    Ptx(String),
 }
-/// (architecture, module name) -> PTX: NVRTC runs once per module and
-/// architecture in the process, shared by the contexts of that architecture.
-type PtxKey = (String, String);
-fn ptx_cache() -> &'static Mutex<HashMap<PtxKey, Arc<String>>> {
-    static C: OnceLock<Mutex<HashMap<PtxKey, Arc<String>>>> = OnceLock::new();
+
+/// (compile target, module name) -> its image: NVRTC runs once per module
+/// and target in the process, shared by every context of that architecture.
+/// Plain bytes: it holds no context alive.
+type ImageKey = (nvrtc::CompileTarget, String);
+fn image_cache() -> &'static Mutex<HashMap<ImageKey, Arc<Image>>> {
+    static C: OnceLock<Mutex<HashMap<ImageKey, Arc<Image>>>> = OnceLock::new();
     C.get_or_init(Default::default)
 }
 
-/// A GPU: a CUDA context, the stream fills are queued on, and the device's
-/// architecture. Cheap to clone (the context and stream are shared).
+/// A tiny module whose load proves that this NVRTC, driver and device work
+/// together (what [`default_gpu`] loads before it answers).
+const PROBE_KERNEL: &str =
+    "extern \"C\" __global__ void cbrng_probe(unsigned int* p) { if (p) *p = 1u; }\n";
+
+/// A GPU: a CUDA context, the stream fills are queued on, the device's
+/// compile target and the kernels loaded so far. Cheap to clone (clones
+/// share the context, the stream and the loaded kernels).
+///
+/// Modules are loaded once per handle (and its clones), compiled once per
+/// architecture in the process: make one `Gpu` per context and clone it, or
+/// use [`Gpu::with_stream`] for other streams of the same context. A program
+/// that resets the device (`cudaDeviceReset`, `cuDevicePrimaryCtxReset`)
+/// must drop every `Gpu` of that device (and every cudarc object of its
+/// context) first and make new ones after: a handle does not survive the
+/// context it was made on.
 ///
 /// ```no_run
 /// use cbrng::{Algorithm, Stream, cuda::Gpu, dist::Distribution};
 /// let gpu = Gpu::new(0)?;
-/// let mut x = gpu.stream().alloc_zeros::<f32>(1 << 20).map_err(|e| cbrng::Error::Gpu { reason: format!("{e:?}") })?;
+/// let mut x = gpu.stream().alloc_zeros::<f32>(1 << 20)?;
 /// let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 42, 0)?;
 /// gpu.fill(&s, &Distribution::STANDARD_NORMAL, 0, &mut x)?; // queued, no sync
 /// assert!(gpu.cross_check(&s, &Distribution::STANDARD_NORMAL, 0, &x)?.is_equal());
@@ -75,8 +97,10 @@ fn ptx_cache() -> &'static Mutex<HashMap<PtxKey, Arc<String>>> {
 #[derive(Clone)]
 pub struct Gpu {
     pub(super) stream: Arc<CudaStream>,
-    arch: String,
+    target: nvrtc::CompileTarget,
+    ordinal: i32,
     pub(super) sm_count: u32,
+    loaded: Arc<LoadedKernels>,
     /// The exact sums' partial-state buffer (src/cuda/reduce.rs), shared by clones.
     pub(super) reduce_scratch: super::reduce::Scratch,
 }
@@ -84,8 +108,8 @@ pub struct Gpu {
 impl std::fmt::Debug for Gpu {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Gpu")
-            .field("ordinal", &self.stream.context().ordinal())
-            .field("arch", &self.arch)
+            .field("ordinal", &self.ordinal)
+            .field("target", &self.target)
             .field("sm_count", &self.sm_count)
             .finish()
     }
@@ -94,9 +118,10 @@ impl std::fmt::Debug for Gpu {
 impl Gpu {
     /// A handle on device `ordinal` (its primary context) and that context's
     /// default stream. Fails with [`Error::Gpu`] when there is no driver, no
-    /// such device or no NVRTC.
+    /// such device, no NVRTC, or an NVRTC whose kernels this driver and
+    /// device cannot load (see [`nvrtc::choose_target`]).
     pub fn new(ordinal: usize) -> Result<Gpu, Error> {
-        require_driver()?;
+        super::require_driver()?;
         let ctx = CudaContext::new(ordinal)
             .map_err(|e| gpu_err(&format!("cannot open CUDA device {ordinal}"), e))?;
         Gpu::from_context(ctx)
@@ -109,12 +134,13 @@ impl Gpu {
 
     /// A handle that queues every fill on the caller's stream.
     pub fn from_stream(stream: Arc<CudaStream>) -> Result<Gpu, Error> {
-        require_driver()?;
+        super::require_driver()?;
         if !nvrtc::nvrtc_present() {
             return Err(Error::Gpu {
                 reason: "no NVRTC library (libnvrtc) found: cbrng compiles its kernels with \
                          NVRTC at run time; install the CUDA toolkit or `pip install \
-                         nvidia-cuda-nvrtc` and add its lib directory to LD_LIBRARY_PATH"
+                         'nvidia-cuda-nvrtc==13.0.*'` (`nvidia-cuda-nvrtc-cu12` for a 12.x \
+                         driver) and add its lib folder to LD_LIBRARY_PATH"
                     .into(),
             });
         }
@@ -125,11 +151,36 @@ impl Gpu {
         let sm_count = ctx
             .attribute(sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)
             .map_err(|e| gpu_err("cannot read the multiprocessor count", e))?;
+        let driver = super::driver_version()?;
+        let target = nvrtc::choose_target(
+            (major, minor),
+            nvrtc::nvrtc_version()?,
+            driver,
+            &nvrtc::supported_archs()?,
+        )
+        .map_err(|reason| Error::Gpu { reason })?;
+        Ok(Gpu {
+            ordinal: ctx.ordinal() as i32,
+            stream,
+            target,
+            sm_count: sm_count.max(1) as u32,
+            loaded: Default::default(),
+            reduce_scratch: Default::default(),
+        })
+    }
+
+    /// A handle on another stream of this handle's context, sharing its
+    /// loaded kernels (nothing is compiled or loaded again).
+    pub fn with_stream(&self, stream: Arc<CudaStream>) -> Result<Gpu, Error> {
+        if stream.context().cu_ctx() != self.context().cu_ctx() {
+            return Err(Error::Gpu {
+                reason: "Gpu::with_stream: the stream belongs to another context".into(),
+            });
+        }
         Ok(Gpu {
             stream,
-            arch: format!("sm_{major}{minor}"),
-            sm_count: sm_count.max(1) as u32,
             reduce_scratch: Default::default(),
+            ..self.clone()
         })
     }
 
@@ -141,22 +192,82 @@ impl Gpu {
     pub fn context(&self) -> &Arc<CudaContext> {
         self.stream.context()
     }
-    /// The architecture the kernels are compiled for (`sm_90`, ...).
-    pub fn arch(&self) -> &str {
-        &self.arch
+    /// The architecture option the kernels are compiled with (`sm_90` for
+    /// machine code, `compute_120` for PTX that the driver compiles).
+    pub fn arch(&self) -> String {
+        self.target.arch_option()
+    }
+    /// What the kernels are compiled to on this device.
+    pub fn target(&self) -> nvrtc::CompileTarget {
+        self.target
     }
 
-    /// Compiles (NVRTC) and loads `algo`'s kernels now, unless this context
+    /// Compiles (NVRTC) and loads `algo`'s kernels now, unless this handle
     /// already has them; fills do this on first use.
     pub fn prepare(&self, algo: Algorithm) -> Result<(), Error> {
         self.module(algo).map(|_| ())
     }
 
-    /// The kernels of module `name` in this context, built by `build` from
-    /// the loaded module once per context; the module is compiled by NVRTC
-    /// from `body` (after [`source::amalgamate`]) with `defines`, once per
-    /// architecture. Every kernel family (fills, dropout, exact sums) loads
-    /// through here, so none is compiled per call.
+    /// Compiles and loads a tiny module: proof that this NVRTC, driver and
+    /// device work together (the first module load is where a mismatch the
+    /// version checks cannot see shows).
+    pub fn prepare_probe(&self) -> Result<(), Error> {
+        self.kernels(
+            "probe",
+            || PROBE_KERNEL.to_string(),
+            &[],
+            |module| {
+                module
+                    .load_function("cbrng_probe")
+                    .map_err(|e| gpu_err("no kernel cbrng_probe", e))
+            },
+        )
+        .map(|_| ())
+    }
+
+    /// Compiles a CUDA source of the caller's (through
+    /// [`source::amalgamate`], so it may `#include "cbrng.cuh"`) with the
+    /// options cbrng's own kernels use, for this device's target, and loads
+    /// it into this handle's context. Not cached: keep the module.
+    pub fn load_source<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        name: &str,
+        cuda_source: &str,
+        defines: &[(K, V)],
+    ) -> Result<Arc<CudaModule>, Error> {
+        let src = source::amalgamate(cuda_source);
+        let opts = nvrtc::kernel_options(&self.target.arch_option(), defines);
+        let compiled = nvrtc::compile(&src, name, &opts)?;
+        let image = match compiled.cubin {
+            Some(c) => Image::Cubin(c),
+            None => Image::Ptx(compiled.ptx),
+        };
+        self.load_image(name, &image)
+    }
+
+    fn load_image(&self, name: &str, image: &Image) -> Result<Arc<CudaModule>, Error> {
+        let module = match image {
+            Image::Cubin(bin) => Ptx::from_binary(bin.clone()),
+            Image::Ptx(text) => Ptx::from_src(text.as_str()),
+        };
+        self.context().load_module(module).map_err(|e| {
+            gpu_err(
+                &format!(
+                    "cannot load the {name} kernels ({}; driver of {})",
+                    self.target,
+                    super::driver_version_text()
+                ),
+                e,
+            )
+        })
+    }
+
+    /// The kernels of module `name` in this handle's context, built by
+    /// `build` from the loaded module once per handle; the module is
+    /// compiled by NVRTC from `body` (after [`source::amalgamate`]) with
+    /// `defines`, once per compile target in the process. Every kernel
+    /// family (fills, dropout, exact sums) loads through here, so none is
+    /// compiled per call.
     pub(super) fn kernels<M: Send + Sync + 'static>(
         &self,
         name: &str,
@@ -164,49 +275,49 @@ impl Gpu {
         defines: &[(String, String)],
         build: impl FnOnce(&Arc<CudaModule>) -> Result<M, Error>,
     ) -> Result<Arc<M>, Error> {
-        let ctx = self.context();
-        let key = (ctx.cu_ctx() as usize, name.to_string());
-        let mut cache = loaded_cache()
+        let mut cache = self
+            .loaded
             .lock()
             .map_err(|_| gpu_err("module cache", "poisoned"))?;
-        if let Some(m) = cache.get(&key) {
+        if let Some(m) = cache.get(name) {
             return m
                 .clone()
                 .downcast::<M>()
                 .map_err(|_| gpu_err("module cache", format!("{name} holds another type")));
         }
-        let ptx = self.ptx(name, body, defines)?;
-        let module = ctx
-            .load_module(Ptx::from_src(ptx.as_str()))
-            .map_err(|e| gpu_err(&format!("cannot load the {name} kernels"), e))?;
+        let image = self.image(name, body, defines)?;
+        let module = self.load_image(name, &image)?;
         let m = Arc::new(build(&module)?);
-        cache.insert(key, m.clone());
+        cache.insert(name.to_string(), m.clone());
         Ok(m)
     }
 
-    fn ptx(
+    fn image(
         &self,
         name: &str,
         body: impl FnOnce() -> String,
         defines: &[(String, String)],
-    ) -> Result<Arc<String>, Error> {
-        let key = (self.arch.clone(), name.to_string());
-        if let Some(p) = ptx_cache()
+    ) -> Result<Arc<Image>, Error> {
+        let key = (self.target, name.to_string());
+        if let Some(p) = image_cache()
             .lock()
-            .map_err(|_| gpu_err("PTX cache", "poisoned"))?
+            .map_err(|_| gpu_err("kernel image cache", "poisoned"))?
             .get(&key)
         {
             return Ok(p.clone());
         }
         let src = source::amalgamate(&body());
-        let opts = nvrtc::kernel_options(&self.arch, defines);
+        let opts = nvrtc::kernel_options(&self.target.arch_option(), defines);
         let compiled = nvrtc::compile(&src, &format!("cbrng_{name}.cu"), &opts)?;
-        let p = Arc::new(compiled.ptx);
-        ptx_cache()
+        let image = Arc::new(match (self.target, compiled.cubin) {
+            (nvrtc::CompileTarget::Cubin { .. }, Some(c)) => Image::Cubin(c),
+            _ => Image::Ptx(compiled.ptx),
+        });
+        image_cache()
             .lock()
-            .map_err(|_| gpu_err("PTX cache", "poisoned"))?
-            .insert(key, p.clone());
-        Ok(p)
+            .map_err(|_| gpu_err("kernel image cache", "poisoned"))?
+            .insert(key, image.clone());
+        Ok(image)
     }
 
     /// `algo`'s fill and KAT kernels (module `<algo>/fill`).
@@ -252,6 +363,9 @@ impl Gpu {
         let count = out.len();
         self.check(stream, &prepared, offset, count)?;
         let (ptr, _record) = out.device_ptr_mut(&self.stream);
+        if count > 0 {
+            self.check_buffer("output", ptr, prepared.dtype.size())?;
+        }
         // SAFETY: `ptr` addresses `count` elements of T, which is the kernel's dtype.
         unsafe { self.launch_fill(stream, &prepared, offset, ptr, count as u64) }
     }
@@ -271,6 +385,9 @@ impl Gpu {
         count: usize,
     ) -> Result<(), Error> {
         self.check(stream, prepared, offset, count)?;
+        if count > 0 {
+            self.check_buffer("output", ptr, prepared.dtype.size())?;
+        }
         // SAFETY: the caller's promise.
         unsafe { self.launch_fill(stream, prepared, offset, ptr, count as u64) }
     }
@@ -400,6 +517,68 @@ impl Gpu {
 }
 
 impl Gpu {
+    /// Refuses, before any launch, a buffer that a kernel of this handle
+    /// would fault on: an address not aligned to its `align`-byte elements
+    /// (`CUDA_ERROR_MISALIGNED_ADDRESS`), or memory of another device or
+    /// context (`CUDA_ERROR_ILLEGAL_ADDRESS`). Both faults are sticky: they
+    /// would break the caller's whole context, so they are errors here.
+    pub(super) fn check_buffer(
+        &self,
+        what: &str,
+        ptr: sys::CUdeviceptr,
+        align: usize,
+    ) -> Result<(), Error> {
+        if ptr % align as u64 != 0 {
+            return Err(Error::BadParameter {
+                reason: format!(
+                    "the {what} buffer at device address {ptr:#x} is not aligned to its \
+                     {align}-byte elements"
+                ),
+            });
+        }
+        let attr = |a: sys::CUpointer_attribute, out: *mut std::ffi::c_void| {
+            // SAFETY: `out` points to storage of the attribute's type (an
+            // i32 ordinal or a CUcontext); the driver only reads `ptr`'s
+            // allocation record.
+            unsafe { sys::cuPointerGetAttribute(out, a, ptr) }.result()
+        };
+        let mut ordinal: i32 = -1;
+        attr(
+            sys::CUpointer_attribute::CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL,
+            (&mut ordinal as *mut i32).cast(),
+        )
+        .map_err(|e| Error::Gpu {
+            reason: format!(
+                "the {what} buffer at {ptr:#x} is not device memory the CUDA driver knows ({e:?})"
+            ),
+        })?;
+        if ordinal != self.ordinal {
+            return Err(Error::Gpu {
+                reason: format!(
+                    "the {what} buffer is on CUDA device {ordinal}, this handle on device {}",
+                    self.ordinal
+                ),
+            });
+        }
+        let mut ctx: sys::CUcontext = std::ptr::null_mut();
+        // Memory from a pool reports no context (null): the device decides.
+        if attr(
+            sys::CUpointer_attribute::CU_POINTER_ATTRIBUTE_CONTEXT,
+            (&mut ctx as *mut sys::CUcontext).cast(),
+        )
+        .is_ok()
+            && !ctx.is_null()
+            && ctx != self.context().cu_ctx()
+        {
+            return Err(Error::Gpu {
+                reason: format!(
+                    "the {what} buffer belongs to another CUDA context than this handle's"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// The launch shape of the grid-stride kernels (fills, dropout) for
     /// `groups` units of work: THREADS a block, as many blocks as the work
     /// needs up to BLOCKS_PER_SM per multiprocessor.
@@ -438,20 +617,16 @@ pub(super) fn check_device_index(what: &str, offset: u64, count: usize) -> Resul
     Ok(())
 }
 
-fn require_driver() -> Result<(), Error> {
-    if super::driver_present() {
-        Ok(())
-    } else {
-        Err(Error::Gpu {
-            reason: "no CUDA driver (libcuda) found on this machine".into(),
-        })
-    }
-}
-
-/// A GPU handle on device 0, or why there is none (no driver, no device, no
-/// NVRTC): what `--device auto` and the GPU tests use.
+/// A GPU handle on device 0 that has compiled and loaded its first module,
+/// or why there is none (no driver, no device, no NVRTC, versions that do
+/// not work together, a module the driver cannot load): what `--device
+/// auto` and the GPU tests use. Only a handle that has loaded a module is
+/// returned, so a caller that falls back to the CPU on an error never
+/// chooses a GPU it cannot use.
 pub fn default_gpu() -> Result<Gpu, Error> {
     let gpus = super::probe()?;
     debug_assert!(!gpus.is_empty());
-    Gpu::new(0)
+    let gpu = Gpu::new(0)?;
+    gpu.prepare_probe()?;
+    Ok(gpu)
 }

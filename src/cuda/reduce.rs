@@ -60,8 +60,8 @@ impl ReduceShape {
     /// states; this bound keeps the partial-state buffer (1,104 bytes a
     /// block) below 73 MB.
     pub const MAX_BLOCKS: u32 = 1 << 16;
-    /// Most threads a block may have (CUDA's limit; the compiled kernel may
-    /// allow fewer on a given device).
+    /// Most threads a block may have (CUDA's limit; the compiled kernel
+    /// usually allows fewer: see [`Gpu::reduce_max_threads`]).
     pub const MAX_THREADS: u32 = 1024;
 
     /// A shape of `blocks` blocks (1 to [`MAX_BLOCKS`](Self::MAX_BLOCKS)) of
@@ -164,6 +164,18 @@ impl Gpu {
                 combine: load("cbrng_reduce_combine")?,
             })
         })
+    }
+
+    /// Most threads a block of the first exact-sum pass may have for `T` on
+    /// this device: what the compiled kernel allows
+    /// (`CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK`, set by its register use),
+    /// a multiple of 32, at most [`ReduceShape::MAX_THREADS`]. NVRTC 13.0
+    /// gives 1024 on sm_80/sm_90 for some formats and as few as 320 on
+    /// sm_100; a shape above it is refused, never launched. Compiles the
+    /// kernels if needed.
+    pub fn reduce_max_threads<T: Float>(&self) -> Result<u32, Error> {
+        let m = self.reduce_module()?;
+        Ok((m.max_threads[format_index::<T>()] / 32 * 32).min(ReduceShape::MAX_THREADS))
     }
 
     /// The shape [`Gpu::sum_state`] uses for `n` elements of `T`: blocks of

@@ -5,7 +5,7 @@
 //! process, timed with CUDA events; the median of `--runs` runs per row.
 //! Method: benches/README.md.
 
-use cbrng::cuda::{Gpu, ReduceShape, nvrtc, source};
+use cbrng::cuda::{Gpu, ReduceShape, source};
 use cbrng::dist::{DType, Distribution};
 use cbrng::dropout::Dropout;
 use cbrng::reduce::{DEVICE_STATE_WORDS, Float};
@@ -14,7 +14,6 @@ use cudarc::curand::{result as cr, sys as crsys};
 use cudarc::driver::{
     CudaFunction, CudaSlice, DevicePtr, DevicePtrMut, LaunchConfig, PushKernelArg, sys,
 };
-use cudarc::nvrtc::Ptx;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -58,9 +57,7 @@ fn time_ms(gpu: &Gpu, runs: usize, mut f: impl FnMut() -> Result<(), Error>) -> 
         f()?;
         stop.record(gpu.stream()).map_err(|e| gerr("record", e))?;
         stop.synchronize().map_err(|e| gerr("sync", e))?;
-        ms.push(f64::from(
-            start.elapsed_ms(&stop).map_err(|e| gerr("elapsed", e))?,
-        ));
+        ms.push(f64::from(cbrng::cuda::event_elapsed_ms(&start, &stop)?));
     }
     ms.sort_by(f64::total_cmp);
     Ok(ms[ms.len() / 2])
@@ -237,13 +234,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
 /// The read-bandwidth reference kernel (`kernels/bench.cu`), compiled and
 /// loaded for this device.
 fn read_kernel(gpu: &Gpu) -> Result<CudaFunction, Error> {
-    let src = source::amalgamate(source::BENCH_KERNELS);
-    let opts = nvrtc::kernel_options::<&str, &str>(gpu.arch(), &[]);
-    let ptx = nvrtc::compile(&src, "cbrng_bench.cu", &opts)?.ptx;
-    let module = gpu
-        .context()
-        .load_module(Ptx::from_src(ptx))
-        .map_err(|e| gerr("loading the read kernel", e))?;
+    let module = gpu.load_source::<&str, &str>("cbrng_bench.cu", source::BENCH_KERNELS, &[])?;
     module
         .load_function("cbrng_bench_read")
         .map_err(|e| gerr("no kernel cbrng_bench_read", e))

@@ -15,13 +15,23 @@ pub enum Device {
 }
 
 impl Device {
-    /// The GPU to use, if any: `cuda` insists (its absence is the error),
-    /// `auto` takes one when present and says on stderr which it chose.
-    pub fn select(self) -> Result<Option<cbrng::cuda::Gpu>, Error> {
+    /// The GPU to use, if any, with the kernels this command needs loaded by
+    /// `prepare`: `cuda` insists (a failure is the error), `auto` takes the
+    /// GPU only when it has loaded them, and otherwise falls back to the CPU
+    /// and says why on stderr, once.
+    pub fn select(
+        self,
+        prepare: impl FnOnce(&cbrng::cuda::Gpu) -> Result<(), Error>,
+    ) -> Result<Option<cbrng::cuda::Gpu>, Error> {
+        let ready = || -> Result<cbrng::cuda::Gpu, Error> {
+            let g = cbrng::cuda::default_gpu()?;
+            prepare(&g)?;
+            Ok(g)
+        };
         Ok(match self {
             Device::Cpu => None,
-            Device::Cuda => Some(cbrng::cuda::default_gpu()?),
-            Device::Auto => match cbrng::cuda::default_gpu() {
+            Device::Cuda => Some(ready()?),
+            Device::Auto => match ready() {
                 Ok(g) => {
                     eprintln!("cbrng: device: cuda ({})", g.arch());
                     Some(g)
@@ -136,7 +146,7 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             len,
         });
     }
-    let gpu = args.device.select()?;
+    let gpu = args.device.select(|g| g.prepare(stream.algorithm()))?;
     let sink: Box<dyn Write> = match &args.out {
         Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Error::Io {
             path: p.clone(),

@@ -36,7 +36,7 @@ pub struct Args {
 const STEP: usize = 16 << 20;
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
-    let gpu = args.device.select()?;
+    let gpu = args.device.select(|g| g.prepare_reduce())?;
     let mut npy = Npy::open(&args.file)?;
     let gpu = gpu.as_ref();
     match (npy.dtype, args.bf16) {
