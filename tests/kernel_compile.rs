@@ -229,7 +229,8 @@ fn every_kernel_fits_its_block_size_in_registers_on_every_arch() {
         return;
     }
     let algo = Algorithm::PHILOX4X32_10;
-    let units: Vec<(&str, String, Vec<(String, String)>)> = vec![
+    type Unit = (&'static str, String, Vec<(String, String)>);
+    let units: Vec<Unit> = vec![
         (
             "fill.cu",
             source::amalgamate(source::FILL_KERNELS),

@@ -528,7 +528,7 @@ impl Gpu {
         ptr: sys::CUdeviceptr,
         align: usize,
     ) -> Result<(), Error> {
-        if ptr % align as u64 != 0 {
+        if !ptr.is_multiple_of(align as u64) {
             return Err(Error::BadParameter {
                 reason: format!(
                     "the {what} buffer at device address {ptr:#x} is not aligned to its \

@@ -174,17 +174,49 @@ fn nvrtc_err(what: &str, e: impl std::fmt::Debug) -> Error {
     }
 }
 
+/// Every NVRTC entry point cbrng calls (all present since NVRTC 11.2);
+/// checked before the first call, since cudarc panics on a missing one.
+pub const REQUIRED_NVRTC_SYMBOLS: &[&str] = &[
+    "nvrtcVersion",
+    "nvrtcGetNumSupportedArchs",
+    "nvrtcGetSupportedArchs",
+    "nvrtcCreateProgram",
+    "nvrtcCompileProgram",
+    "nvrtcDestroyProgram",
+    "nvrtcGetProgramLogSize",
+    "nvrtcGetProgramLog",
+    "nvrtcGetPTXSize",
+    "nvrtcGetPTX",
+    "nvrtcGetCUBINSize",
+    "nvrtcGetCUBIN",
+];
+
 fn require_nvrtc() -> Result<(), Error> {
-    if nvrtc_present() {
-        Ok(())
-    } else {
-        Err(Error::Gpu {
+    if !nvrtc_present() {
+        return Err(Error::Gpu {
             reason: "no NVRTC library (libnvrtc) found on this machine: install the CUDA \
-                     toolkit or `pip install nvidia-cuda-nvrtc` and put its lib directory on \
+                     toolkit or `pip install 'nvidia-cuda-nvrtc==13.0.*'` \
+                     (`nvidia-cuda-nvrtc-cu12` for a 12.x driver) and put its lib folder on \
                      LD_LIBRARY_PATH"
                 .into(),
-        })
+        });
     }
+    let missing: Vec<&str> = REQUIRED_NVRTC_SYMBOLS
+        .iter()
+        .copied()
+        // SAFETY: the library is present, so culib() loads it without
+        // panicking; looking a symbol up calls nothing.
+        .filter(|s| unsafe { sys::culib().get::<unsafe extern "C" fn()>(s.as_bytes()) }.is_err())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Gpu {
+            reason: format!(
+                "the NVRTC library lacks {}: install NVRTC 12.x or 13.x",
+                missing.join(", ")
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The options cbrng compiles its kernels with: the target architecture

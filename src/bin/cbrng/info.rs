@@ -55,7 +55,7 @@ pub fn run() -> Result<ExitCode, Error> {
         "cpu_threads": cbrng::CpuOptions::auto().threads(),
         "gpu": gpu,
         "nvrtc": nvrtc,
-        "gpu_kernels": "NVRTC at run time for the device's sm_XY, --fmad=false, no approximate math; cached per context",
+        "gpu_kernels": "NVRTC at run time: CUBIN for the device's sm_XY (PTX for a newer GPU), --fmad=false, no approximate math; compiled once per process, loaded per handle",
     });
     println!(
         "{}",

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# One pass over every GPU path, for the GPU machine: run it there after
+# `../shared/gpu/pack` has built everything into .gpu/ on the CPU machine:
+#
+#   ../shared/gpu/pack
+#   device run: command "bash benches/gpu_pass.sh", carry [".gpu"]
+#
+# Each step has its own time limit and writes its output to $OUT/<step>.log
+# (cut to 15 MiB); every step adds one line to $OUT/summary.txt, even when it
+# fails or times out, so nothing is lost if the whole command is cut off.
+# The limits add up to 467 s (under 8 minutes), so a second pass fits after
+# a fix. The CPU suites are CI's (they run on every commit without a GPU).
+# Steps, in order: the GPU test suites with CBRNG_REQUIRE_GPU=1, first with
+# CUDA_LAUNCH_BLOCKING=1 and one test thread; the same suites' small cases
+# under compute-sanitizer memcheck, racecheck and synccheck; `cbrng verify
+# --long` with its GPU half; the user-kernel and dropout examples; `cbrng
+# bench --device cuda`.
+set -u
+cd "$(dirname "$0")/.."
+OUT="${OUT:-gpu-pass-out}"
+mkdir -p "$OUT"
+export LD_LIBRARY_PATH="/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export CBRNG_REQUIRE_GPU=1 RUST_BACKTRACE=1
+bin=.gpu/bin
+summary="$OUT/summary.txt"
+: > "$summary"
+pass_start=$(date +%s)
+
+# step NAME SECONDS COMMAND...: runs COMMAND with a time limit, output to
+# $OUT/NAME.log, one summary line.
+step() {
+  local name=$1 limit=$2
+  shift 2
+  local t0 rc
+  t0=$(date +%s)
+  timeout -k 5 "$limit" "$@" > "$OUT/$name.log" 2>&1
+  rc=$?
+  truncate -s '<15M' "$OUT/$name.log" 2>/dev/null || true
+  local verdict=ok
+  [ $rc -eq 124 ] || [ $rc -eq 137 ] && verdict="TIMED OUT after ${limit}s"
+  [ $rc -ne 0 ] && [ "$verdict" = ok ] && verdict="FAILED (exit $rc)"
+  printf '%-28s %-26s %4ss  (total %ss)\n' "$name" "$verdict" "$(( $(date +%s) - t0 ))" \
+    "$(( $(date +%s) - pass_start ))" | tee -a "$summary"
+}
+
+have() { [ -x "$1" ] || { echo "$(basename "$1"): not packed" | tee -a "$summary"; return 1; }; }
+
+{ nvidia-smi --query-gpu=name,driver_version,compute_cap --format=csv,noheader
+  ls /usr/local/cuda/lib64/libnvrtc.so* 2>/dev/null; } > "$OUT/machine.txt" 2>&1
+cat "$OUT/machine.txt"
+have "$bin/bin-cbrng" && step info 10 "$bin/bin-cbrng" info
+
+gpu_suites=(gpu_fill gpu_dropout gpu_reduce)
+# 1. Every launch waited for, one thread: a fault names its kernel.
+for t in "${gpu_suites[@]}"; do
+  have "$bin/test-$t" && step "$t-blocking" 55 env CUDA_LAUNCH_BLOCKING=1 "$bin/test-$t" --test-threads=1
+done
+# 2. The sanitizers, on the small cases (the large ones are skipped: the
+# tools are slow).
+if command -v compute-sanitizer >/dev/null; then
+  for tool in memcheck racecheck synccheck; do
+    for t in "${gpu_suites[@]}"; do
+      have "$bin/test-$t" && step "$tool-$t" 18 compute-sanitizer --tool "$tool" \
+        --error-exitcode 9 "$bin/test-$t" --test-threads=1 \
+        --skip hundred --skip ten_million --skip adversarial
+    done
+  done
+else
+  echo "compute-sanitizer: not on PATH" | tee -a "$summary"
+fi
+# 3. The program and the examples.
+have "$bin/bin-cbrng" && step verify-long 40 "$bin/bin-cbrng" verify --long
+have "$bin/bin-user_kernel" && step example-user_kernel 15 "$bin/bin-user_kernel"
+have "$bin/bin-dropout" && step example-dropout 15 "$bin/bin-dropout"
+have "$bin/bin-cbrng" && step bench 60 "$bin/bin-cbrng" bench --device cuda --mib 1024 --runs 20
+echo "=== pass done in $(( $(date +%s) - pass_start ))s; summary in $summary"
+grep -qE 'FAILED|TIMED OUT|not packed' "$summary" && exit 1 || exit 0
