@@ -46,7 +46,19 @@ pub const TAG_END: u64 = 0x6362_726e_6745_4e44; // "cbrngEND"
 /// Rounds of Threefry4x64 in the chaining function.
 pub const DERIVE_ROUNDS: u32 = 72;
 
-/// One element of a derivation path.
+/// One element of a derivation path. Strings and unsigned integers of any
+/// width convert with `.into()`, so ordinary loop indices work:
+///
+/// ```
+/// use cbrng::{Algorithm, Key, derive::DerivedKey};
+/// let root = Key::from_seed(Algorithm::PHILOX4X32_10, 42)?;
+/// for layer in 0..3usize {
+///     let step: u32 = 1000;
+///     let k = DerivedKey::new(&root, &["dropout".into(), layer.into(), step.into()]);
+///     assert_eq!(k, DerivedKey::new(&root, &["dropout".into(), (layer as u64).into(), 1000u64.into()]));
+/// }
+/// # Ok::<(), cbrng::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Label<'a> {
     /// An integer: rank, worker, epoch, step, layer index...
@@ -58,6 +70,28 @@ pub enum Label<'a> {
 impl From<u64> for Label<'_> {
     fn from(v: u64) -> Self {
         Label::Int(v)
+    }
+}
+impl From<u32> for Label<'_> {
+    fn from(v: u32) -> Self {
+        Label::Int(v.into())
+    }
+}
+impl From<u16> for Label<'_> {
+    fn from(v: u16) -> Self {
+        Label::Int(v.into())
+    }
+}
+impl From<u8> for Label<'_> {
+    fn from(v: u8) -> Self {
+        Label::Int(v.into())
+    }
+}
+impl From<usize> for Label<'_> {
+    /// A loop index (`for layer in 0..n`); `usize` is at most 64 bits on
+    /// every target Rust supports, so the value is kept exactly.
+    fn from(v: usize) -> Self {
+        Label::Int(v as u64)
     }
 }
 impl<'a> From<&'a str> for Label<'a> {

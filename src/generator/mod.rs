@@ -111,6 +111,27 @@ impl Algorithm {
     /// `philox4x32-10`, the default generator (cuRAND's Philox4_32_10).
     pub const PHILOX4X32_10: Algorithm =
         Algorithm::with_default_rounds(Family::Philox, Shape::X4x32);
+    /// `philox2x32-10`.
+    pub const PHILOX2X32_10: Algorithm =
+        Algorithm::with_default_rounds(Family::Philox, Shape::X2x32);
+    /// `philox2x64-10`.
+    pub const PHILOX2X64_10: Algorithm =
+        Algorithm::with_default_rounds(Family::Philox, Shape::X2x64);
+    /// `philox4x64-10` (NumPy's `Philox` bit generator).
+    pub const PHILOX4X64_10: Algorithm =
+        Algorithm::with_default_rounds(Family::Philox, Shape::X4x64);
+    /// `threefry2x32-20` (JAX's default generator).
+    pub const THREEFRY2X32_20: Algorithm =
+        Algorithm::with_default_rounds(Family::Threefry, Shape::X2x32);
+    /// `threefry4x32-20`.
+    pub const THREEFRY4X32_20: Algorithm =
+        Algorithm::with_default_rounds(Family::Threefry, Shape::X4x32);
+    /// `threefry2x64-20`.
+    pub const THREEFRY2X64_20: Algorithm =
+        Algorithm::with_default_rounds(Family::Threefry, Shape::X2x64);
+    /// `threefry4x64-20`.
+    pub const THREEFRY4X64_20: Algorithm =
+        Algorithm::with_default_rounds(Family::Threefry, Shape::X4x64);
 
     /// All eight generators with default round counts.
     pub fn all_default() -> [Algorithm; 8] {
