@@ -133,6 +133,7 @@ pub enum Error {
     },
 }
 
+#[cfg(feature = "cuda")]
 impl From<cudarc::driver::DriverError> for Error {
     /// A CUDA driver error as [`Error::Gpu`], so `?` works on cudarc's calls
     /// (`gpu.stream().alloc_zeros::<f32>(n)?`).

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod cpu;
+#[cfg(feature = "cuda")]
 pub mod cuda;
 pub mod derive;
 pub mod dist;
@@ -15,6 +16,12 @@ pub mod rng;
 pub mod stream;
 
 pub use cpu::{CpuBackend, CpuOptions};
+/// The `cudarc` this crate is built with, so a user's device buffers and
+/// contexts are of the same version as [`cuda::Gpu`]'s.
+#[cfg(feature = "cuda")]
+pub use cudarc;
+/// The `half` this crate is built with (`f16`, `bf16` element types).
+pub use half;
 pub use error::Error;
 pub use generator::{Algorithm, Family, Shape};
 pub use stream::{Key, Stream};

@@ -1,4 +1,5 @@
 //! The `cbrng` program's interface, as scripts use it.
+#![cfg(feature = "cli")]
 use std::process::{Command, Output};
 
 fn cbrng(args: &[&str]) -> Output {

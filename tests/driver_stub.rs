@@ -21,6 +21,7 @@
 //! paths and messages, never the bits (tests/gpu_*.rs do on a GPU). Without
 //! gcc or NVRTC they print why they skipped; `CBRNG_REQUIRE_GXX=1` or
 //! `CBRNG_REQUIRE_NVRTC=1` (set by .ci/run) make that a failure.
+#![cfg(feature = "cli")]
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

@@ -3,6 +3,7 @@
 //! offsets and buffers, lengths 0, 1, 2^k ± 1 and ~100 MB; outputs, byte
 //! masks and bitmasks; in place, backward and masks only. Skips with a
 //! notice without a GPU; fails when `CBRNG_REQUIRE_GPU=1`.
+#![cfg(feature = "cuda")]
 use cbrng::check;
 use cbrng::cuda::{DeviceMaskOut, Gpu};
 use cbrng::dist::DType;

@@ -4,6 +4,7 @@
 //! lengths 0, 1, 2^k ± 1 and a few hundred MB, the KAT vectors through the
 //! KAT kernel, and queueing on the caller's stream. Skips with a notice
 //! without a GPU; fails when `CBRNG_REQUIRE_GPU=1`.
+#![cfg(feature = "cuda")]
 use cbrng::check;
 use cbrng::cuda::{CrossCheck, Gpu};
 use cbrng::dist::{DType, Distribution};

@@ -5,6 +5,7 @@
 //! merged in shuffled order through their bytes. Skips with a notice without
 //! a GPU; fails when `CBRNG_REQUIRE_GPU=1`. The launch-shape rules are
 //! checked without a GPU.
+#![cfg(feature = "cuda")]
 mod common;
 use cbrng::Error;
 use cbrng::cuda::{Gpu, ReduceShape};

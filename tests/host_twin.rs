@@ -11,6 +11,7 @@
 //!
 //! Without g++ the test prints why it skipped; with `CBRNG_REQUIRE_GXX=1`
 //! (set by .ci/run) it fails instead.
+#![cfg(feature = "cuda")]
 use cbrng::check;
 use cbrng::cuda::kernels;
 use cbrng::dist::{DType, Distribution, Prepared};

@@ -7,6 +7,7 @@
 //! `CBRNG_EXPECT_NVRTC_MAJOR` makes the run check which one it loaded).
 //! Without NVRTC the test prints why it skipped, and fails when
 //! `CBRNG_REQUIRE_NVRTC=1`.
+#![cfg(feature = "cuda")]
 use cbrng::Algorithm;
 use cbrng::cuda::{kernels, nvrtc, source};
 

@@ -1,5 +1,6 @@
 //! The CUDA sources without a GPU: the generated constants header is up to
 //! date, and no kernel uses atomics or fast-math intrinsics.
+#![cfg(feature = "cuda")]
 use cbrng::cuda::source;
 
 #[test]

@@ -7,6 +7,7 @@
 //! and down, and feeds the slow path (subnormals, huge cancellations, NaN,
 //! inf, -0.0). Skipped (with a message) where no g++ is installed. The
 //! kernels themselves need a GPU (tests/gpu_reduce.rs).
+#![cfg(feature = "cuda")]
 mod common;
 use cbrng::reduce::{Accumulator, DEVICE_STATE_WORDS, Float};
 use common::SplitMix;
