@@ -9,6 +9,7 @@ pub mod dist;
 pub mod dropout;
 pub mod error;
 pub mod generator;
+pub mod grammar;
 pub mod kat;
 pub mod reduce;
 pub mod rng;
