@@ -11,6 +11,8 @@ pub mod error;
 pub mod generator;
 pub mod grammar;
 pub mod kat;
+#[doc(hidden)]
+pub mod npy;
 pub mod reduce;
 pub mod rng;
 pub mod stream;
