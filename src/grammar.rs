@@ -18,12 +18,13 @@
 //! assert!(grammar::real("NaN").is_err());
 //! ```
 
-/// Shows a text inside an error message: quoted, on one line, with control
-/// characters and non-ASCII escaped, and cut after 40 characters.
-pub fn show(text: &str) -> String {
-    let mut out = String::from("'");
+/// A text as an error message shows it: on one line, with control
+/// characters, quotes, backslashes and non-ASCII escaped (`\n`, `\'`,
+/// `\u{e9}`), cut after 60 characters.
+pub fn escape(text: &str) -> String {
+    let mut out = String::new();
     for (i, c) in text.chars().enumerate() {
-        if i == 40 {
+        if i == 60 {
             out.push_str("...");
             break;
         }
@@ -32,8 +33,12 @@ pub fn show(text: &str) -> String {
             _ => out.extend(c.escape_default()),
         }
     }
-    out.push('\'');
     out
+}
+
+/// [`escape`]d and in single quotes.
+pub fn show(text: &str) -> String {
+    format!("'{}'", escape(text))
 }
 
 /// A decimal integer: `0`, or a nonzero digit followed by digits (no sign,

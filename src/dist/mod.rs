@@ -99,7 +99,7 @@ impl FromStr for DType {
             .into_iter()
             .find(|d| d.name().eq_ignore_ascii_case(s))
             .ok_or_else(|| Error::UnknownDType {
-                name: s.to_string(),
+                name: crate::grammar::escape(s),
             })
     }
 }
@@ -264,7 +264,7 @@ impl FromStr for Distribution {
     /// LO and HI), no spaces.
     fn from_str(spec: &str) -> Result<Self, Error> {
         let bad = |reason: &str| Error::BadDistribution {
-            spec: spec.to_string(),
+            spec: crate::grammar::escape(spec),
             reason: reason.to_string(),
         };
         let (name, arg) = match spec.split_once(':') {

@@ -162,7 +162,7 @@ impl FromStr for Algorithm {
     /// sign, no leading zero).
     fn from_str(name: &str) -> Result<Self, Error> {
         let unknown = || Error::UnknownAlgorithm {
-            name: name.to_string(),
+            name: crate::grammar::escape(name),
         };
         let lower = name.to_ascii_lowercase();
         let (base, rounds) = match lower.split_once('-') {

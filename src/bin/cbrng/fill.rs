@@ -90,6 +90,13 @@ pub struct Args {
     out: Option<String>,
 }
 
+impl Args {
+    /// One past the last element asked for (u128: no wrap).
+    pub fn end(&self) -> u128 {
+        self.offset.saturating_add(u128::from(self.count))
+    }
+}
+
 /// Elements generated and written per step, so any count runs in bounded memory.
 const STEP: usize = 1 << 20;
 
@@ -158,7 +165,7 @@ pub fn plan(args: &Args) -> Result<Plan, Error> {
 /// [`cbrng::cuda::DEVICE_INDEX_LIMIT`]: `cuda` makes a range past it an
 /// error, `auto` computes it on the CPU (the same bits).
 fn select_gpu(args: &Args) -> Result<Option<cbrng::cuda::Gpu>, Error> {
-    let end = args.offset + u128::from(args.count);
+    let end = args.end();
     if end > u128::from(cbrng::cuda::DEVICE_INDEX_LIMIT) && args.device != Device::Cpu {
         if args.device == Device::Cuda {
             return Err(Error::BadParameter {
