@@ -89,8 +89,8 @@ pub fn parse(text: &str, path: &str) -> Result<(Vec<KatVector>, usize), Error> {
         let rounds = fields
             .next()
             .ok_or_else(|| err("missing round count".into()))?;
-        let rounds = crate::grammar::decimal_u64(rounds)
-            .map_err(|e| err(format!("round count: {e}")))?;
+        let rounds =
+            crate::grammar::decimal_u64(rounds).map_err(|e| err(format!("round count: {e}")))?;
         let rounds = u32::try_from(rounds).unwrap_or(u32::MAX);
         let algo: Algorithm = format!("{name}-1")
             .parse::<Algorithm>()

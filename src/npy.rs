@@ -166,7 +166,9 @@ impl<'a> Lexer<'a> {
                 self.string(start + 2, t[start + 1])
             }
             b'0'..=b'9' => {
-                while self.at < t.len() && (t[self.at].is_ascii_alphanumeric() || t[self.at] == b'_') {
+                while self.at < t.len()
+                    && (t[self.at].is_ascii_alphanumeric() || t[self.at] == b'_')
+                {
                     self.at += 1;
                 }
                 let mut word = &t[start..self.at];
@@ -189,7 +191,10 @@ impl<'a> Lexer<'a> {
                 }
                 let mut v = 0u64;
                 for &b in word.iter().filter(|&&b| b != b'_') {
-                    v = match v.checked_mul(10).and_then(|v| v.checked_add(u64::from(b - b'0'))) {
+                    v = match v
+                        .checked_mul(10)
+                        .and_then(|v| v.checked_add(u64::from(b - b'0')))
+                    {
                         Some(v) => v,
                         None => {
                             return Err(format!(
@@ -202,7 +207,9 @@ impl<'a> Lexer<'a> {
                 Ok(Some(Tok::Int(v)))
             }
             c if c.is_ascii_alphabetic() || c == b'_' => {
-                while self.at < t.len() && (t[self.at].is_ascii_alphanumeric() || t[self.at] == b'_') {
+                while self.at < t.len()
+                    && (t[self.at].is_ascii_alphanumeric() || t[self.at] == b'_')
+                {
                     self.at += 1;
                 }
                 let name = std::str::from_utf8(&t[start..self.at]).expect("ASCII");
@@ -214,7 +221,10 @@ impl<'a> Lexer<'a> {
 
     fn string(&mut self, from: usize, quote: u8) -> Result<Option<Tok<'a>>, String> {
         let t = self.text;
-        let Some(len) = t[from..].iter().position(|&b| b == quote || b == b'\\' || b == b'\n') else {
+        let Some(len) = t[from..]
+            .iter()
+            .position(|&b| b == quote || b == b'\\' || b == b'\n')
+        else {
             self.at = from;
             return Err(self.err("unterminated string"));
         };
@@ -223,7 +233,8 @@ impl<'a> Lexer<'a> {
             return Err(self.err("escape or line break in a string"));
         }
         self.at = from + len + 1;
-        let s = std::str::from_utf8(&t[from..from + len]).map_err(|_| self.err("non-ASCII text"))?;
+        let s =
+            std::str::from_utf8(&t[from..from + len]).map_err(|_| self.err("non-ASCII text"))?;
         // Implicit concatenation ('a' 'b') is one Python string; refuse it.
         self.skip_space();
         if matches!(t.get(self.at), Some(b'\'' | b'"')) {

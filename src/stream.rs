@@ -161,6 +161,10 @@ impl Key {
 
 /// One stream: generator, key and stream id, validated against each other.
 ///
+/// Element positions (`offset`) are `u128`: a 4x32 or 4x64 stream holds 2^66
+/// u32 elements, a 2x64 stream 2^65, and every one can be read. A range past
+/// the end of the stream is [`Error::PastEndOfStream`], never a wrap.
+///
 /// ```
 /// use cbrng::{Algorithm, Stream};
 /// let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 42, 7)?;
@@ -349,12 +353,7 @@ impl Stream {
         self.check_range(offset, n as u128, self.len_of(prepared))?;
         let id = self.id;
         crate::dispatch_keyed!(self.algo, &self.key, |g| crate::cpu::fill::fill_parallel(
-            &g,
-            opts,
-            id,
-            prepared,
-            offset,
-            out
+            &g, opts, id, prepared, offset, out
         ));
         Ok(())
     }

@@ -114,7 +114,12 @@ fn fill_value_grammar_table() {
             }
             Runs => assert!(o.status.success(), "{args:?}: {err}"),
             Err(needle) => {
-                assert_eq!(o.status.code(), Some(2), "{args:?} exited {:?}: {out}", o.status);
+                assert_eq!(
+                    o.status.code(),
+                    Some(2),
+                    "{args:?} exited {:?}: {out}",
+                    o.status
+                );
                 assert!(err.contains(needle), "{args:?}: {err:?} lacks {needle:?}");
                 assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
                 assert!(!err.contains("panicked"), "{args:?}: {err}");
@@ -131,7 +136,15 @@ fn the_grammar_is_in_the_help() {
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&o.stdout);
-    for w in ["Value grammar", "U64, U128", "HEX", "REAL", "NAME", "DIST", "give them once"] {
+    for w in [
+        "Value grammar",
+        "U64, U128",
+        "HEX",
+        "REAL",
+        "NAME",
+        "DIST",
+        "give them once",
+    ] {
         assert!(help.contains(w), "help lacks {w:?}: {help}");
     }
 }

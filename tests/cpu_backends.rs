@@ -128,13 +128,16 @@ fn u32_and_u64_views_equal_scalar() {
                     let mut want = vec![0u32; n];
                     s.fill_u32_with(&scalar, offset.into(), &mut want).unwrap();
                     let mut want64 = vec![0u64; n];
-                    s.fill_u64_with(&scalar, offset.into(), &mut want64).unwrap();
+                    s.fill_u64_with(&scalar, offset.into(), &mut want64)
+                        .unwrap();
                     for &be in &others {
                         let mut got = vec![0u32; n];
-                        s.fill_u32_with(&opts(be, 1), offset.into(), &mut got).unwrap();
+                        s.fill_u32_with(&opts(be, 1), offset.into(), &mut got)
+                            .unwrap();
                         assert_eq!(got, want, "{algo} {be} u32 offset {offset} n {n} {s:?}");
                         let mut got = vec![0u64; n];
-                        s.fill_u64_with(&opts(be, 1), offset.into(), &mut got).unwrap();
+                        s.fill_u64_with(&opts(be, 1), offset.into(), &mut got)
+                            .unwrap();
                         assert_eq!(got, want64, "{algo} {be} u64 offset {offset} n {n} {s:?}");
                     }
                 }

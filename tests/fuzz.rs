@@ -24,7 +24,12 @@ fn check_state(a: &Accumulator) {
     assert_eq!(&b, a);
     assert_eq!(b.to_bytes(), bytes, "canonical bytes");
     assert!(a.count() <= MAX_TERMS);
-    let _ = (a.finish::<f64>(), a.finish::<f32>(), a.finish_mean::<f64>(), a.finish_sqrt::<f64>());
+    let _ = (
+        a.finish::<f64>(),
+        a.finish::<f32>(),
+        a.finish_mean::<f64>(),
+        a.finish_sqrt::<f64>(),
+    );
 }
 
 fn merge_checked(a: &Accumulator, b: &Accumulator) -> String {
@@ -111,7 +116,11 @@ fn state_target(input: &[u8]) -> String {
 
 #[test]
 fn fuzz_state_reader_and_merge() {
-    let s = fuzz("state", &[b"CBRNGACC\x01\x00", &[0xff; 8], &[0; 8], &[0, 0, 0, 0x80]], state_target);
+    let s = fuzz(
+        "state",
+        &[b"CBRNGACC\x01\x00", &[0xff; 8], &[0; 8], &[0, 0, 0, 0x80]],
+        state_target,
+    );
     assert!(s.outcomes > 5, "the corpus reaches few outcomes");
 }
 
@@ -134,8 +143,23 @@ fn npy_target(input: &[u8]) -> String {
 #[test]
 fn fuzz_npy_header_reader() {
     let dict: &[&[u8]] = &[
-        b"'descr'", b"'shape'", b"'fortran_order'", b"True", b"False", b"(4,)", b"'<f4'", b"\"", b"L",
-        b"\x93NUMPY\x01\x00", b"\x93NUMPY\x03\x00", b", ", b": ", b"}", b"{", b"_", b"u'",
+        b"'descr'",
+        b"'shape'",
+        b"'fortran_order'",
+        b"True",
+        b"False",
+        b"(4,)",
+        b"'<f4'",
+        b"\"",
+        b"L",
+        b"\x93NUMPY\x01\x00",
+        b"\x93NUMPY\x03\x00",
+        b", ",
+        b": ",
+        b"}",
+        b"{",
+        b"_",
+        b"u'",
     ];
     let s = fuzz("npy", dict, npy_target);
     assert!(s.outcomes > 10, "the corpus reaches few outcomes");
@@ -148,7 +172,13 @@ fn kat_target(input: &[u8]) -> String {
             assert!(!vectors.is_empty());
             for v in &vectors {
                 let bits = v.algo.shape().word_bits();
-                assert!(v.ctr.iter().chain(&v.key).chain(&v.expected).all(|&w| bits == 64 || w >> bits == 0));
+                assert!(
+                    v.ctr
+                        .iter()
+                        .chain(&v.key)
+                        .chain(&v.expected)
+                        .all(|&w| bits == 64 || w >> bits == 0)
+                );
             }
             let r = cbrng::kat::check_text(&text, "f.kat").expect("parsed, so checked");
             for f in &r.failures {
@@ -170,7 +200,16 @@ fn kat_target(input: &[u8]) -> String {
 #[test]
 fn fuzz_kat_parser() {
     let dict: &[&[u8]] = &[
-        b"philox4x32 ", b"threefry2x64 ", b"ars4x32 ", b" 10 ", b" 0x", b" +", b"ffffffff", b"#", b"\n", b" 00000000",
+        b"philox4x32 ",
+        b"threefry2x64 ",
+        b"ars4x32 ",
+        b" 10 ",
+        b" 0x",
+        b" +",
+        b"ffffffff",
+        b"#",
+        b"\n",
+        b" 00000000",
     ];
     let s = fuzz("kat", dict, kat_target);
     assert!(s.outcomes > 5, "the corpus reaches few outcomes");

@@ -58,7 +58,12 @@ fn file_bytes(c: &Case) -> Vec<u8> {
 /// What cbrng makes of a file: (dtype as NumPy writes it, count) or the error.
 fn cbrng_verdict(bytes: &[u8]) -> Result<(String, u64), String> {
     let h = read_header(&mut &bytes[..])?;
-    let t = h.dtype.ok_or_else(|| format!("dtype {} not summable", cbrng::npy::escape(h.descr.as_bytes())))?;
+    let t = h.dtype.ok_or_else(|| {
+        format!(
+            "dtype {} not summable",
+            cbrng::npy::escape(h.descr.as_bytes())
+        )
+    })?;
     let code = match t {
         NpyType::F32 => "f4",
         NpyType::F64 => "f8",
@@ -66,10 +71,16 @@ fn cbrng_verdict(bytes: &[u8]) -> Result<(String, u64), String> {
         NpyType::U16 => "u2",
     };
     let have = bytes.len() as u64 - h.data_offset;
-    if h.count.checked_mul(t.size() as u64).is_none_or(|d| d > have) {
+    if h.count
+        .checked_mul(t.size() as u64)
+        .is_none_or(|d| d > have)
+    {
         return Err("data cut short".into());
     }
-    Ok((format!("{}{code}", if h.big_endian { '>' } else { '<' }), h.count))
+    Ok((
+        format!("{}{code}", if h.big_endian { '>' } else { '<' }),
+        h.count,
+    ))
 }
 
 #[test]
@@ -79,7 +90,11 @@ fn header_verdicts_match_numpy() {
     let (mut fixed, mut stricter) = (0, 0);
     for (i, c) in cases.iter().enumerate() {
         let got = cbrng_verdict(&file_bytes(c));
-        let what = format!("case {i} ({}): {:?}", c.kind, String::from_utf8_lossy(&c.header));
+        let what = format!(
+            "case {i} ({}): {:?}",
+            c.kind,
+            String::from_utf8_lossy(&c.header)
+        );
         if let Err(e) = &got {
             assert!(
                 !e.contains('\n') && e.chars().all(|ch| (' '..='~').contains(&ch)),
@@ -120,7 +135,10 @@ fn npy(name: &str, header: &str, data: &[u8]) -> String {
 
 #[test]
 fn sum_refuses_duplicate_keys_and_reads_trailing_bytes_as_numpy_does() {
-    let data: Vec<u8> = [1.0f32, 2.0, 3.0, 4.0].iter().flat_map(|x| x.to_le_bytes()).collect();
+    let data: Vec<u8> = [1.0f32, 2.0, 3.0, 4.0]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
     let sum = |p: &str| {
         Command::new(env!("CARGO_BIN_EXE_cbrng"))
             .args(["sum", p, "--device", "cpu"])
@@ -137,20 +155,37 @@ fn sum_refuses_duplicate_keys_and_reads_trailing_bytes_as_numpy_does() {
     let o = sum(&dup);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("given twice") && err.trim_end().lines().count() == 1, "{err}");
+    assert!(
+        err.contains("given twice") && err.trim_end().lines().count() == 1,
+        "{err}"
+    );
     // Bytes after the data are not read (NumPy's rule): the sum of 4 f32.
     let mut more = data.clone();
     more.extend([0xff; 7]);
-    let p = npy("more", "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }\n", &more);
+    let p = npy(
+        "more",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }\n",
+        &more,
+    );
     let o = sum(&p);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().next(), Some("10"));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).lines().next(),
+        Some("10")
+    );
     // Raw header bytes are escaped in the one-line message.
-    let p = npy("raw", "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }\n\x1b[31m\r", &data);
+    let p = npy(
+        "raw",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }\n\x1b[31m\r",
+        &data,
+    );
     let o = sum(&p);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2));
-    assert!(!err.contains('\x1b') && !err.contains('\r') && err.trim_end().lines().count() == 1, "{err:?}");
+    assert!(
+        !err.contains('\x1b') && !err.contains('\r') && err.trim_end().lines().count() == 1,
+        "{err:?}"
+    );
     for p in [dup, p] {
         let _ = std::fs::remove_file(p);
     }

@@ -42,7 +42,11 @@ impl Ref {
 /// (negative, significand, exponent) of a finite f64: |x| = m * 2^e.
 fn decode(x: f64) -> (bool, u64, i32) {
     let b = x.to_bits();
-    let (neg, e, f) = (b >> 63 == 1, ((b >> 52) & 0x7ff) as i32, b & ((1 << 52) - 1));
+    let (neg, e, f) = (
+        b >> 63 == 1,
+        ((b >> 52) & 0x7ff) as i32,
+        b & ((1 << 52) - 1),
+    );
     if e == 0 {
         (neg, f, -1074)
     } else {
@@ -75,7 +79,11 @@ impl Ref {
     fn add_product(&mut self, a: f64, b: f64) {
         self.count += 1;
         let neg = a.is_sign_negative() ^ b.is_sign_negative();
-        if a.is_nan() || b.is_nan() || (a.is_infinite() && b == 0.0) || (a == 0.0 && b.is_infinite()) {
+        if a.is_nan()
+            || b.is_nan()
+            || (a.is_infinite() && b == 0.0)
+            || (a == 0.0 && b.is_infinite())
+        {
             self.flags |= NAN | NOT_NEG_ZERO;
         } else if a.is_infinite() || b.is_infinite() {
             self.flags |= NOT_NEG_ZERO | if neg { NEG_INF } else { POS_INF };
@@ -116,7 +124,11 @@ impl Ref {
     /// The exact sum rounded to f64 (nearest, ties to even): written here
     /// from the integer, sharing nothing with the crate's rounding.
     fn finish_f64(&self) -> f64 {
-        let (nan, pos, negi) = (self.flags & NAN != 0, self.flags & POS_INF != 0, self.flags & NEG_INF != 0);
+        let (nan, pos, negi) = (
+            self.flags & NAN != 0,
+            self.flags & POS_INF != 0,
+            self.flags & NEG_INF != 0,
+        );
         if nan || (pos && negi) {
             return f64::NAN;
         }
@@ -127,7 +139,11 @@ impl Ref {
             return f64::NEG_INFINITY;
         }
         if self.value.is_zero() {
-            return if self.count > 0 && self.flags & NOT_NEG_ZERO == 0 { -0.0 } else { 0.0 };
+            return if self.count > 0 && self.flags & NOT_NEG_ZERO == 0 {
+                -0.0
+            } else {
+                0.0
+            };
         }
         let n = self.value.abs();
         let lead = n.bits() as i64 - 1 - i64::from(OFFSET);
@@ -147,7 +163,11 @@ impl Ref {
             m
         } else {
             let biased = qe + 52 + 1023;
-            if biased >= 2047 { 0x7ff << 52 } else { ((biased as u64) << 52) | (m - (1 << 52)) }
+            if biased >= 2047 {
+                0x7ff << 52
+            } else {
+                ((biased as u64) << 52) | (m - (1 << 52))
+            }
         };
         let x = f64::from_bits(bits);
         if self.value.is_negative() { -x } else { x }
@@ -236,7 +256,11 @@ fn random_state(g: &mut SplitMix) -> (Accumulator, Ref) {
 }
 
 fn check_same(a: &Accumulator, r: &Ref, what: &str) {
-    assert_eq!(a.to_bytes(), r.to_bytes(), "{what}: state differs from the reference");
+    assert_eq!(
+        a.to_bytes(),
+        r.to_bytes(),
+        "{what}: state differs from the reference"
+    );
     assert_eq!(u128::from(a.count()), r.count, "{what}");
     let (got, want) = (a.finish::<f64>(), r.finish_f64());
     assert!(
@@ -244,10 +268,17 @@ fn check_same(a: &Accumulator, r: &Ref, what: &str) {
         "{what}: finish {got:e}, reference {want:e}"
     );
     if want > 0.0 {
-        assert!(a.finish_sqrt::<f64>() > 0.0, "{what}: sqrt of a positive sum");
+        assert!(
+            a.finish_sqrt::<f64>() > 0.0,
+            "{what}: sqrt of a positive sum"
+        );
     }
     // What a merge makes, reads back.
-    assert_eq!(&Accumulator::from_bytes(&a.to_bytes()).unwrap(), a, "{what}: read back");
+    assert_eq!(
+        &Accumulator::from_bytes(&a.to_bytes()).unwrap(),
+        a,
+        "{what}: read back"
+    );
 }
 
 #[test]
@@ -296,7 +327,10 @@ fn random_and_extreme_states_merge_in_random_trees_exactly_or_overflow() {
         }
     }
     // Both outcomes were exercised.
-    assert!(merges > 500 && overflows > 100, "{merges} merges, {overflows} overflows");
+    assert!(
+        merges > 500 && overflows > 100,
+        "{merges} merges, {overflows} overflows"
+    );
 }
 
 fn forged(count: u64, flags: u8, lo: u16, digits: &[u32], sign: u8) -> Vec<u8> {
@@ -318,9 +352,18 @@ fn the_issues_reproducers() {
     // count = u64::MAX with every digit at its old maximum: refused (more
     // than 2^63 terms), where it used to read, merge 95 times and finish -0.0.
     let full = forged(u64::MAX, NOT_NEG_ZERO, 0, &[u32::MAX; 134], 0);
-    assert!(matches!(Accumulator::from_bytes(&full), Err(Error::BadState { .. })));
+    assert!(matches!(
+        Accumulator::from_bytes(&full),
+        Err(Error::BadState { .. })
+    ));
     // The largest state allowed: 2^63 terms, magnitude just below 2^63 * 2^2048.
-    let top = forged(MAX_TERMS, NOT_NEG_ZERO, 0, &[[u32::MAX; 133].as_slice(), &[0x7fff_ffff]].concat(), 0);
+    let top = forged(
+        MAX_TERMS,
+        NOT_NEG_ZERO,
+        0,
+        &[[u32::MAX; 133].as_slice(), &[0x7fff_ffff]].concat(),
+        0,
+    );
     let mut a = Accumulator::from_bytes(&top).unwrap();
     assert_eq!(a.finish::<f64>(), f64::INFINITY);
     assert_eq!(a.finish_sqrt::<f64>(), f64::INFINITY);
@@ -350,12 +393,24 @@ fn the_issues_reproducers() {
     // Special flags take terms of their own.
     assert!(Accumulator::from_bytes(&forged(1, NOT_NEG_ZERO | NAN, 68, &[1], 0)).is_err());
     assert!(Accumulator::from_bytes(&forged(2, NOT_NEG_ZERO | NAN, 68, &[1], 0)).is_ok());
-    assert!(Accumulator::from_bytes(&forged(2, NOT_NEG_ZERO | NAN | POS_INF | NEG_INF, 0, &[], 0)).is_err());
+    assert!(
+        Accumulator::from_bytes(&forged(
+            2,
+            NOT_NEG_ZERO | NAN | POS_INF | NEG_INF,
+            0,
+            &[],
+            0
+        ))
+        .is_err()
+    );
 
     // A device state with no terms and a value: refused (its bytes would be).
     let mut w = [0u64; DEVICE_STATE_WORDS];
     w[68] = 3;
-    assert!(matches!(Accumulator::from_device_state(&w), Err(Error::BadState { .. })));
+    assert!(matches!(
+        Accumulator::from_device_state(&w),
+        Err(Error::BadState { .. })
+    ));
     w[DEVICE_STATE_WORDS - 2] = 1;
     w[DEVICE_STATE_WORDS - 1] = u64::from(NOT_NEG_ZERO);
     let a = Accumulator::from_device_state(&w).unwrap();

@@ -196,7 +196,10 @@ impl Distribution {
                 let finite = match dtype {
                     DType::F32 => {
                         let (m, s, z) = (mean as f32, std as f32, normal::Z_MAX_F32);
-                        m.is_finite() && s.is_finite() && (m + s * z).is_finite() && (m - s * z).is_finite()
+                        m.is_finite()
+                            && s.is_finite()
+                            && (m + s * z).is_finite()
+                            && (m - s * z).is_finite()
                     }
                     _ => {
                         let z = normal::Z_MAX_F64;
@@ -206,7 +209,11 @@ impl Distribution {
                 if !finite {
                     return bad(format!(
                         "normal mean {mean}, std {std}: mean +- std * {} (the largest |z|) overflows {dtype}",
-                        if dtype == DType::F32 { f64::from(normal::Z_MAX_F32) } else { normal::Z_MAX_F64 }
+                        if dtype == DType::F32 {
+                            f64::from(normal::Z_MAX_F32)
+                        } else {
+                            normal::Z_MAX_F64
+                        }
                     ));
                 }
                 Params::Normal { mean, std }

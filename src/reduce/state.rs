@@ -24,9 +24,7 @@
 //! 2^2048). So a damaged or forged state is an error, never a panic, and any
 //! state read merges and reads back.
 
-use super::accumulator::{
-    Accumulator, DIGITS, FLAGS_ALL, MAG_DIGITS,
-};
+use super::accumulator::{Accumulator, DIGITS, FLAGS_ALL, MAG_DIGITS};
 use crate::Error;
 
 /// The first 8 bytes of every serialised state.

@@ -38,12 +38,17 @@ impl Mix {
 }
 
 fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// The committed corpus of `target`, in file-name order.
 pub fn corpus(target: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz/corpus")
+        .join(target);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
@@ -52,7 +57,9 @@ pub fn corpus(target: &str) -> Vec<Vec<u8>> {
     files.iter().map(|f| std::fs::read(f).unwrap()).collect()
 }
 
-const INTERESTING: [u8; 12] = [0, 1, 0x7f, 0x80, 0xff, b'0', b'9', b',', b'\n', b' ', b'\'', b'-'];
+const INTERESTING: [u8; 12] = [
+    0, 1, 0x7f, 0x80, 0xff, b'0', b'9', b',', b'\n', b' ', b'\'', b'-',
+];
 
 fn mutate(g: &mut Mix, input: &mut Vec<u8>, pool: &[Vec<u8>], dict: &[&[u8]]) {
     for _ in 0..1 + g.below(4) {
@@ -102,7 +109,10 @@ fn fail(target: &str, input: &[u8], msg: &str) -> ! {
     let path = dir.join(format!("{target}-{n}.bin"));
     let _ = std::fs::write(&path, input);
     let hex: String = input.iter().map(|b| format!("{b:02x}")).collect();
-    panic!("fuzz target {target} failed: {msg}\ninput (saved to {}): {hex}", path.display());
+    panic!(
+        "fuzz target {target} failed: {msg}\ninput (saved to {}): {hex}",
+        path.display()
+    );
 }
 
 /// Runs `target` on every corpus input, then on mutants until the time is
@@ -115,7 +125,10 @@ pub fn fuzz(target: &str, dict: &[&[u8]], mut run: impl FnMut(&[u8]) -> String) 
     let mut pool = corpus(target);
     assert!(!pool.is_empty(), "empty corpus for {target}");
     let mut seen = HashSet::new();
-    let mut g = Mix(seed ^ target.bytes().fold(0u64, |h, b| h.wrapping_mul(31) ^ u64::from(b)));
+    let mut g = Mix(seed
+        ^ target
+            .bytes()
+            .fold(0u64, |h, b| h.wrapping_mul(31) ^ u64::from(b)));
     let mut runs = 0u64;
     let mut once = |input: &[u8], seen: &mut HashSet<String>| -> bool {
         runs += 1;

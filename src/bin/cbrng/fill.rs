@@ -42,6 +42,7 @@ Value grammar (anything else is an error, exit 2):
   HEX          hex word: an optional single 0x, then [0-9a-fA-F]+, within the generator's word size
   REAL         -?D+(.D*)?([eE][+-]?D+)? or -?.D+(...), finite; no '+', NaN or inf
   NAME         philox|threefry + 2x32|4x32|2x64|4x64, optionally -ROUNDS (ROUNDS a U64 in 1..=255); any case
+  DTYPE        u32 | u64 | f32 | f64 | f16 | bf16 | u8; any case
   DIST         bits | uniform | normal | normal:REAL,REAL | bernoulli:REAL | int:U64..U128 (HI exclusive)
   --mean/--std only with --dist normal (no parameters in the spec: give them once);
   normal parameters must keep mean +- std * (largest |z| of the dtype) finite in the dtype.";

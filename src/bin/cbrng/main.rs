@@ -123,12 +123,17 @@ mod fuzz_cli {
             Err(e) => {
                 let msg = clap_message(&e);
                 use clap::error::ErrorKind::*;
-                if !matches!(e.kind(), DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand) {
+                if !matches!(
+                    e.kind(),
+                    DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand
+                ) {
                     driver::no_control(&msg);
                 }
                 driver::label("clap", &format!("{:?}", e.kind()))
             }
-            Ok(Cli { command: Command::Fill(a) }) => match fill::plan(&a) {
+            Ok(Cli {
+                command: Command::Fill(a),
+            }) => match fill::plan(&a) {
                 Ok(p) => {
                     assert!(a.end() <= p.stream.len_of(&p.prepared));
                     format!("fill ok {}", p.prepared.dtype)
@@ -146,9 +151,28 @@ mod fuzz_cli {
     #[test]
     fn fuzz_cli_arguments() {
         let dict: &[&[u8]] = &[
-            b"\n--algo\n", b"\n--count\n", b"\n--seed\n", b"\n--key\n", b"\n--offset\n", b"\n--dist\n",
-            b"\n--mean\n", b"\n--std\n", b"\n--dtype\n", b"normal:", b"int:", b"..", b"0x", b"+", b"-", b"e38",
-            b"18446744073709551616", b"philox4x32-", b"threefry4x64", b"f16", b"NaN", b",",
+            b"\n--algo\n",
+            b"\n--count\n",
+            b"\n--seed\n",
+            b"\n--key\n",
+            b"\n--offset\n",
+            b"\n--dist\n",
+            b"\n--mean\n",
+            b"\n--std\n",
+            b"\n--dtype\n",
+            b"normal:",
+            b"int:",
+            b"..",
+            b"0x",
+            b"+",
+            b"-",
+            b"e38",
+            b"18446744073709551616",
+            b"philox4x32-",
+            b"threefry4x64",
+            b"f16",
+            b"NaN",
+            b",",
         ];
         let s = driver::fuzz("cli", dict, target);
         assert!(s.outcomes > 10, "the corpus reaches few outcomes");
