@@ -330,7 +330,7 @@ fn check_definition(s: &Stream, t: &mut Tally) {
             let ok = got.as_ref().is_ok_and(|g| {
                 (0..37).all(|k| {
                     g[k * size..(k + 1) * size]
-                        == reference_element(s, &dist, dtype, base as u128 + k as u128)[..]
+                        == reference_element(s, &dist, dtype, base + k as u128)[..]
                 })
             });
             t.record(ok, || {

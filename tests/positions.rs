@@ -223,3 +223,43 @@ fn dropout_masks_cross_2_pow_64() {
         assert_eq!(*m, u8::from(u64::from(u) >= d.threshold()), "element {k}");
     }
 }
+
+#[test]
+fn cli_device_choice_past_the_device_index_limit() {
+    // Device kernels index elements by u64: --device cuda refuses a range
+    // past the limit before anything else (GPU or not), --device auto
+    // computes it on the CPU and says so.
+    let args = [
+        "fill",
+        "--algo",
+        "philox4x32-10",
+        "--seed",
+        "1",
+        "--offset",
+        "18446744073709551000",
+    ];
+    let o = Command::new(env!("CARGO_BIN_EXE_cbrng"))
+        .args(args)
+        .args(["--count", "1000", "--device", "cuda", "--format", "raw"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--device cuda fills elements below") && o.stdout.is_empty(),
+        "{err}"
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_cbrng"))
+        .args(args)
+        .args(["--count", "1000", "--device", "auto", "--format", "raw"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("device: cpu (elements from"), "{err}");
+    let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 1, 0).unwrap();
+    let first = u32::from_le_bytes(o.stdout[..4].try_into().unwrap());
+    assert_eq!(first, alone(&s, 18446744073709551000));
+    let last = u32::from_le_bytes(o.stdout[3996..].try_into().unwrap());
+    assert_eq!(last, alone(&s, 18446744073709551999));
+}

@@ -242,7 +242,7 @@ fn random_state(g: &mut SplitMix) -> (Accumulator, Ref) {
         0 => &bound - 1, // the largest magnitude allowed
         1 => BigInt::zero(),
         2 => &bound >> (g.below(4300) as usize),
-        _ => BigInt::from(g.next()) << (g.below(4200) as usize) % (bound.bits() as usize).max(1),
+        _ => BigInt::from(g.next()) << ((g.below(4200) as usize) % (bound.bits() as usize).max(1)),
     };
     let value = value.min(&bound - 1);
     r = Ref {

@@ -335,7 +335,7 @@ impl Accumulator {
         let k = ((OFFSET + TERM_BOUND_EXP) / DIGIT_BITS as i32) as usize;
         let high_zero = mag[k + 2..].iter().all(|&d| d == 0);
         let high = (mag[k] as u64) | ((mag[k + 1] as u64) << 32);
-        if !zero && !(high_zero && high < finite) {
+        if !zero && (!high_zero || high >= finite) {
             return bad(format!(
                 "the magnitude (about 2^{}) is larger than {finite} finite terms can make",
                 top_bit(&mag).map_or(0, |t| t as i32 - OFFSET)

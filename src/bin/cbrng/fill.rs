@@ -171,12 +171,16 @@ fn select_gpu(args: &Args) -> Result<Option<cbrng::cuda::Gpu>, Error> {
         if args.device == Device::Cuda {
             return Err(Error::BadParameter {
                 reason: format!(
-                    "--device cuda fills elements below 2^64 - 1 only (asked for [{}, {end})); use --device cpu",
+                    "--device cuda fills elements below {} only (asked for [{}, {end})); use --device cpu",
+                    cbrng::cuda::DEVICE_INDEX_LIMIT,
                     args.offset
                 ),
             });
         }
-        eprintln!("cbrng: device: cpu (elements past 2^64 - 1 are computed on the CPU)");
+        eprintln!(
+            "cbrng: device: cpu (elements from {} on are computed on the CPU)",
+            cbrng::cuda::DEVICE_INDEX_LIMIT
+        );
         return Ok(None);
     }
     args.device.select()
