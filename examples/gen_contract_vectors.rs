@@ -17,7 +17,7 @@ fn hex<T: Element>(
     bits: impl Fn(T) -> u64,
 ) -> String {
     let mut v = vec![T::default(); n];
-    s.fill(d, off, &mut v).expect("valid case");
+    s.fill(d, off.into(), &mut v).expect("valid case");
     let digits = 2 * T::DTYPE.size();
     v.into_iter()
         .map(|x| format!("{:0digits$x}", bits(x)))

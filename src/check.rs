@@ -237,10 +237,10 @@ fn fill_bytes_of(
     s: &Stream,
     dist: &Distribution,
     dtype: DType,
-    offset: u64,
+    offset: u128,
     n: usize,
 ) -> Result<Vec<u8>, Error> {
-    fn go<T: Element>(s: &Stream, d: &Distribution, off: u64, n: usize) -> Result<Vec<u8>, Error> {
+    fn go<T: Element>(s: &Stream, d: &Distribution, off: u128, n: usize) -> Result<Vec<u8>, Error> {
         let mut v = vec![T::default(); n];
         s.fill(d, off, &mut v)?;
         Ok(bytemuck::cast_slice(&v).to_vec())
@@ -312,12 +312,14 @@ fn reference_element(s: &Stream, dist: &Distribution, dtype: DType, i: u128) -> 
 }
 
 /// Element offsets where windows start: 0, far into the stream, and the end.
-fn bases(s: &Stream, dist: &Distribution, dtype: DType, window: usize) -> Vec<u64> {
+fn bases(s: &Stream, dist: &Distribution, dtype: DType, window: usize) -> Vec<u128> {
     let len = s.len_of(&dist.prepare(dtype).expect("valid pair"));
-    let last = (len - window as u128).min(u64::MAX as u128 - window as u128) as u64;
-    let far = ((1u128 << 40) + 3).min(last as u128) as u64;
-    let mid = ((1u128 << 34) + 1).min(last as u128) as u64;
-    vec![0, mid, far, last]
+    // The window's end: the stream's last elements, past 2^64 where it is longer.
+    let last = len - window as u128;
+    let cross = (u64::MAX as u128 - window as u128 / 2).min(last);
+    let far = ((1u128 << 40) + 3).min(last);
+    let mid = ((1u128 << 34) + 1).min(last);
+    vec![0, mid, far, cross, last]
 }
 
 fn check_definition(s: &Stream, t: &mut Tally) {
@@ -328,7 +330,7 @@ fn check_definition(s: &Stream, t: &mut Tally) {
             let ok = got.as_ref().is_ok_and(|g| {
                 (0..37).all(|k| {
                     g[k * size..(k + 1) * size]
-                        == reference_element(s, &dist, dtype, base as u128 + k as u128)[..]
+                        == reference_element(s, &dist, dtype, base + k as u128)[..]
                 })
             });
             t.record(ok, || {
@@ -373,7 +375,7 @@ fn check_slices(s: &Stream, m: &Matrix, t: &mut Tally) {
             };
             for &o in &offsets {
                 for &n in lengths.iter().filter(|&&n| o + n <= m.window) {
-                    let part = fill_bytes_of(s, &dist, dtype, base + o as u64, n);
+                    let part = fill_bytes_of(s, &dist, dtype, base + o as u128, n);
                     let ok = part
                         .as_ref()
                         .is_ok_and(|p| p[..] == whole[o * size..(o + n) * size]);
@@ -397,13 +399,10 @@ fn check_rng(s: &Stream, t: &mut Tally) {
             for start in [0u128, 5, 1 << 32, 1 << 40, len - 300].into_iter().filter(|&x| x + 300 <= len) {
                 let ok_seek = r.seek(start).is_ok();
                 let mut want = vec![0u32; 300];
-                let filled = start <= u64::MAX as u128 && s.fill_u32(start as u64, &mut want).is_ok();
-                if !filled {
-                    // Beyond u64 offsets: compare with the hand-made reference.
-                    for (k, w) in want.iter_mut().enumerate() {
-                        *w = reference_u32(s, start + k as u128);
-                    }
-                }
+                let filled = s.fill_u32(start, &mut want).is_ok();
+                // The fill itself against the hand-made reference (past 2^64 too).
+                let reference = (0..300u128).all(|k| want[k as usize] == reference_u32(s, start + k));
+                t.record(filled && reference, || format!("{} stream {}: fill at {start} differs from the reference", s.algorithm(), s.id()));
                 let got: Vec<u32> = (0..300).map(|_| r.next_u32()).collect();
                 t.record(ok_seek && got == want, || format!("{} stream {}: rng at {start} differs", s.algorithm(), s.id()));
                 // next_u64 at an even position is u64 element pos/2; fill_bytes is the u32 stream LE.
@@ -434,8 +433,8 @@ fn check_limits(s: &Stream, t: &mut Tally) {
     let algo = s.algorithm();
     for (dist, dtype) in distributions() {
         let len = s.len_of(&dist.prepare(dtype).expect("valid pair"));
-        if len <= u64::MAX as u128 {
-            let last = (len - 1) as u64;
+        {
+            let last = len - 1;
             t.record(fill_bytes_of(s, &dist, dtype, last, 1).is_ok(), || {
                 format!("{algo} {dist} {dtype}: last element {last} not reachable")
             });
@@ -447,9 +446,9 @@ fn check_limits(s: &Stream, t: &mut Tally) {
                 || format!("{algo} {dist} {dtype}: reading past element {last} was not an error"),
             );
         }
-        // Offsets are u64 but indices are not bounded by 2^64: an end past
-        // 2^64 is an error only where the stream itself ends sooner.
-        let far = fill_bytes_of(s, &dist, dtype, u64::MAX, 2);
+        // Indices are not bounded by 2^64: an end past 2^64 is an error only
+        // where the stream itself ends sooner.
+        let far = fill_bytes_of(s, &dist, dtype, u64::MAX.into(), 2);
         if u64::MAX as u128 + 2 <= len {
             let size = dtype.size();
             let ok = far.as_ref().is_ok_and(|f| {

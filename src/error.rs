@@ -125,6 +125,13 @@ pub enum Error {
         /// Why it is rejected.
         reason: String,
     },
+    /// A result would pass a documented limit (for example an exact-sum
+    /// state's term count); nothing was changed.
+    #[error("overflow: {what}")]
+    Overflow {
+        /// What would overflow, and its limit.
+        what: String,
+    },
     /// The GPU side is unavailable or failed.
     #[error("GPU: {reason}")]
     Gpu {

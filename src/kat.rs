@@ -1,8 +1,8 @@
 //! Random123 known-answer files: parsing and checking.
 //!
 //! A line is `NAMExW R CTR... KEY... EXPECTED...` with hex words; `#` starts a
-//! comment. Lines of generators other than Philox and Threefry (AES, ARS) are
-//! counted as skipped.
+//! comment. Lines of Random123's other generators (AES-NI, ARS) are counted as
+//! skipped; any other line is an error with its line number (see [`parse`]).
 
 use crate::error::Error;
 use crate::generator::{Algorithm, block_raw};
@@ -33,8 +33,29 @@ pub struct KatReport {
     pub skipped: usize,
 }
 
+/// Generators of Random123's known-answer files that this crate does not
+/// implement: their lines are counted as skipped.
+pub const OTHER_GENERATORS: [&str; 2] = ["aesni4x32", "ars4x32"];
+
 /// Parses a known-answer file's text; returns the Philox/Threefry vectors and
-/// the number of lines of other generators.
+/// the number of lines of other Random123 generators ([`OTHER_GENERATORS`]).
+///
+/// Every line that is not blank or a comment must be a vector: a generator
+/// name exactly as Random123 writes it (`philox4x32`, `threefry2x64`, ...,
+/// lowercase), a decimal round count (no sign, no leading zero), then the
+/// counter, key and expected words as hex words within the generator's word
+/// size ([`crate::grammar`]). Anything else is an error naming the file and
+/// line, and so is a file with no Philox or Threefry vector at all.
+///
+/// ```
+/// use cbrng::kat::parse;
+/// let (v, skipped) = parse("philox2x32 7 00000000 00000000 00000000 257a3673 cd26be2a\n", "f")?;
+/// assert_eq!((v.len(), skipped), (1, 0));
+/// assert!(parse("root:x:0:0:root:/root:/bin/sh\n", "f").is_err());
+/// assert!(parse("Philox2x32 7 00000000 00000000 00000000 257a3673 cd26be2a\n", "f").is_err());
+/// assert!(parse("# only a comment\n", "f").is_err());
+/// # Ok::<(), cbrng::Error>(())
+/// ```
 pub fn parse(text: &str, path: &str) -> Result<(Vec<KatVector>, usize), Error> {
     let mut vectors = Vec::new();
     let mut skipped = 0;
@@ -50,22 +71,34 @@ pub fn parse(text: &str, path: &str) -> Result<(Vec<KatVector>, usize), Error> {
         };
         let mut fields = line.split_whitespace();
         let name = fields.next().unwrap_or("");
-        if !(name.starts_with("philox") || name.starts_with("threefry")) {
+        if OTHER_GENERATORS.contains(&name) {
             skipped += 1;
             continue;
         }
-        let rounds: u32 = fields
+        let known = ["philox", "threefry"]
+            .iter()
+            .flat_map(|f| ["2x32", "4x32", "2x64", "4x64"].map(|s| format!("{f}{s}")))
+            .any(|n| n == name);
+        if !known {
+            return Err(err(format!(
+                "{} is not a known-answer line (expected philox|threefry + 2x32|4x32|2x64|4x64, lowercase, or {})",
+                crate::grammar::show(name),
+                OTHER_GENERATORS.join(", ")
+            )));
+        }
+        let rounds = fields
             .next()
-            .ok_or_else(|| err("missing round count".into()))?
-            .parse()
-            .map_err(|_| err("round count is not a number".into()))?;
-        let algo: Algorithm = format!("{name}-{rounds}")
-            .parse()
+            .ok_or_else(|| err("missing round count".into()))?;
+        let rounds =
+            crate::grammar::decimal_u64(rounds).map_err(|e| err(format!("round count: {e}")))?;
+        let rounds = u32::try_from(rounds).unwrap_or(u32::MAX);
+        let algo: Algorithm = format!("{name}-1")
+            .parse::<Algorithm>()
+            .and_then(|a| Algorithm::new(a.family(), a.shape(), rounds))
             .map_err(|e: Error| err(e.to_string()))?;
+        let bits = algo.shape().word_bits();
         let words: Vec<u64> = fields
-            .map(|w| {
-                u64::from_str_radix(w, 16).map_err(|_| err(format!("'{w}' is not a hex word")))
-            })
+            .map(|w| crate::grammar::hex_word(w, bits).map_err(err))
             .collect::<Result<_, _>>()?;
         let n = algo.shape().words();
         let k = algo.key_words();
@@ -82,6 +115,12 @@ pub fn parse(text: &str, path: &str) -> Result<(Vec<KatVector>, usize), Error> {
             key: words[n..n + k].to_vec(),
             expected: words[n + k..].to_vec(),
             line: i + 1,
+        });
+    }
+    if vectors.is_empty() {
+        return Err(Error::Io {
+            path: path.to_string(),
+            reason: "not a known-answer file: no Philox or Threefry vector in it".into(),
         });
     }
     Ok((vectors, skipped))

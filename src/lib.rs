@@ -10,7 +10,10 @@ pub mod dist;
 pub mod dropout;
 pub mod error;
 pub mod generator;
+pub mod grammar;
 pub mod kat;
+#[doc(hidden)]
+pub mod npy;
 pub mod reduce;
 pub mod rng;
 pub mod stream;

@@ -132,6 +132,27 @@ impl Key {
         Ok(Key { words: k, len: n })
     }
 
+    /// A key written as hex words separated by commas (`--key` of `cbrng
+    /// fill`): as many words as the generator takes, each in the hex-word
+    /// grammar of [`crate::grammar`] (one optional `0x`, no sign, no spaces)
+    /// and within the generator's word size.
+    ///
+    /// ```
+    /// use cbrng::{Algorithm, Key};
+    /// let k = Key::parse(Algorithm::PHILOX4X32_10, "0x2a,0")?;
+    /// assert_eq!(k, Key::from_seed(Algorithm::PHILOX4X32_10, 42)?);
+    /// assert!(Key::parse(Algorithm::PHILOX4X32_10, "0x0x2a,0").is_err());
+    /// # Ok::<(), cbrng::Error>(())
+    /// ```
+    pub fn parse(algo: Algorithm, text: &str) -> Result<Key, Error> {
+        let bits = algo.shape().word_bits();
+        let words = text
+            .split(',')
+            .map(|w| crate::grammar::hex_word(w, bits).map_err(|reason| Error::BadKey { reason }))
+            .collect::<Result<Vec<_>, _>>()?;
+        Key::from_words(algo, &words)
+    }
+
     /// The key words, as many as the generator takes.
     pub fn words(&self) -> &[u64] {
         &self.words[..self.len]
@@ -139,6 +160,10 @@ impl Key {
 }
 
 /// One stream: generator, key and stream id, validated against each other.
+///
+/// Element positions (`offset`) are `u128`: a 4x32 or 4x64 stream holds 2^66
+/// u32 elements, a 2x64 stream 2^65, and every one can be read. A range past
+/// the end of the stream is [`Error::PastEndOfStream`], never a wrap.
 ///
 /// ```
 /// use cbrng::{Algorithm, Stream};
@@ -206,7 +231,7 @@ impl Stream {
     }
 
     /// Fills `out` with u32 elements `[offset, offset + out.len())`.
-    pub fn fill_u32(&self, offset: u64, out: &mut [u32]) -> Result<(), Error> {
+    pub fn fill_u32(&self, offset: u128, out: &mut [u32]) -> Result<(), Error> {
         self.fill_u32_with(&CpuOptions::auto(), offset, out)
     }
 
@@ -215,22 +240,22 @@ impl Stream {
     pub fn fill_u32_with(
         &self,
         opts: &CpuOptions,
-        offset: u64,
+        offset: u128,
         out: &mut [u32],
     ) -> Result<(), Error> {
         let len = stream_len_u32(self.algo.shape());
-        self.check_range(offset.into(), out.len() as u128, len)?;
+        self.check_range(offset, out.len() as u128, len)?;
         let (id, be) = (self.id, opts.backend());
         crate::dispatch_keyed!(self.algo, &self.key, |g| threads::for_parts(
             out,
             opts.threads(),
-            |at, part| fill_u32_view(&g, be, id, u128::from(offset) + at as u128, part)
+            |at, part| fill_u32_view(&g, be, id, offset + at as u128, part)
         ));
         Ok(())
     }
 
     /// Fills `out` with u64 elements `[offset, offset + out.len())`.
-    pub fn fill_u64(&self, offset: u64, out: &mut [u64]) -> Result<(), Error> {
+    pub fn fill_u64(&self, offset: u128, out: &mut [u64]) -> Result<(), Error> {
         self.fill_u64_with(&CpuOptions::auto(), offset, out)
     }
 
@@ -239,16 +264,16 @@ impl Stream {
     pub fn fill_u64_with(
         &self,
         opts: &CpuOptions,
-        offset: u64,
+        offset: u128,
         out: &mut [u64],
     ) -> Result<(), Error> {
         let len = stream_len_u32(self.algo.shape()) / 2;
-        self.check_range(offset.into(), out.len() as u128, len)?;
+        self.check_range(offset, out.len() as u128, len)?;
         let (id, be) = (self.id, opts.backend());
         crate::dispatch_keyed!(self.algo, &self.key, |g| threads::for_parts(
             out,
             opts.threads(),
-            |at, part| fill_u64_view(&g, be, id, u128::from(offset) + at as u128, part)
+            |at, part| fill_u64_view(&g, be, id, offset + at as u128, part)
         ));
         Ok(())
     }
@@ -275,7 +300,7 @@ impl Stream {
     pub fn fill<T: Element>(
         &self,
         dist: &Distribution,
-        offset: u64,
+        offset: u128,
         out: &mut [T],
     ) -> Result<(), Error> {
         self.fill_with(&CpuOptions::auto(), dist, offset, out)
@@ -286,7 +311,7 @@ impl Stream {
         &self,
         opts: &CpuOptions,
         dist: &Distribution,
-        offset: u64,
+        offset: u128,
         out: &mut [T],
     ) -> Result<(), Error> {
         let prepared = dist.prepare(T::DTYPE)?;
@@ -303,7 +328,7 @@ impl Stream {
     pub fn fill_prepared(
         &self,
         prepared: &Prepared,
-        offset: u64,
+        offset: u128,
         out: OutSlice<'_>,
     ) -> Result<(), Error> {
         self.fill_prepared_with(&CpuOptions::auto(), prepared, offset, out)
@@ -314,7 +339,7 @@ impl Stream {
         &self,
         opts: &CpuOptions,
         prepared: &Prepared,
-        offset: u64,
+        offset: u128,
         out: OutSlice<'_>,
     ) -> Result<(), Error> {
         let n = out.len();
@@ -325,15 +350,10 @@ impl Stream {
                 allowed: prepared.dtype.to_string(),
             });
         }
-        self.check_range(offset.into(), n as u128, self.len_of(prepared))?;
+        self.check_range(offset, n as u128, self.len_of(prepared))?;
         let id = self.id;
         crate::dispatch_keyed!(self.algo, &self.key, |g| crate::cpu::fill::fill_parallel(
-            &g,
-            opts,
-            id,
-            prepared,
-            offset.into(),
-            out
+            &g, opts, id, prepared, offset, out
         ));
         Ok(())
     }
@@ -518,13 +538,13 @@ impl Stream {
     pub fn fill_bytes(
         &self,
         prepared: &Prepared,
-        offset: u64,
+        offset: u128,
         count: usize,
     ) -> Result<Vec<u8>, Error> {
         fn typed<T: Element>(
             s: &Stream,
             p: &Prepared,
-            offset: u64,
+            offset: u128,
             count: usize,
         ) -> Result<Vec<u8>, Error> {
             let mut v = vec![T::default(); count];

@@ -13,7 +13,7 @@ fn hex<T: Element>(
     bits: impl Fn(T) -> u64,
 ) -> Vec<String> {
     let mut v = vec![T::default(); n];
-    s.fill(d, off, &mut v).unwrap();
+    s.fill(d, off.into(), &mut v).unwrap();
     let digits = 2 * T::DTYPE.size();
     v.into_iter()
         .map(|x| format!("{:0digits$x}", bits(x)))

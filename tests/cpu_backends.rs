@@ -57,7 +57,7 @@ fn fill_bytes(s: &Stream, o: &CpuOptions, p: &Prepared, offset: u64, n: usize) -
         wrap(&mut v).expect("range checked by the caller");
         bytemuck::cast_slice(&v).to_vec()
     }
-    let f = |out: OutSlice<'_>| s.fill_prepared_with(o, p, offset, out);
+    let f = |out: OutSlice<'_>| s.fill_prepared_with(o, p, offset.into(), out);
     match p.dtype {
         DType::U32 => go::<u32>(n, |v| f(OutSlice::U32(v))),
         DType::U64 => go::<u64>(n, |v| f(OutSlice::U64(v))),
@@ -126,15 +126,18 @@ fn u32_and_u64_views_equal_scalar() {
                 ] {
                     let offset = offset % room;
                     let mut want = vec![0u32; n];
-                    s.fill_u32_with(&scalar, offset, &mut want).unwrap();
+                    s.fill_u32_with(&scalar, offset.into(), &mut want).unwrap();
                     let mut want64 = vec![0u64; n];
-                    s.fill_u64_with(&scalar, offset, &mut want64).unwrap();
+                    s.fill_u64_with(&scalar, offset.into(), &mut want64)
+                        .unwrap();
                     for &be in &others {
                         let mut got = vec![0u32; n];
-                        s.fill_u32_with(&opts(be, 1), offset, &mut got).unwrap();
+                        s.fill_u32_with(&opts(be, 1), offset.into(), &mut got)
+                            .unwrap();
                         assert_eq!(got, want, "{algo} {be} u32 offset {offset} n {n} {s:?}");
                         let mut got = vec![0u64; n];
-                        s.fill_u64_with(&opts(be, 1), offset, &mut got).unwrap();
+                        s.fill_u64_with(&opts(be, 1), offset.into(), &mut got)
+                            .unwrap();
                         assert_eq!(got, want64, "{algo} {be} u64 offset {offset} n {n} {s:?}");
                     }
                 }

@@ -86,7 +86,7 @@ fn philox4x32_10_matches_curand_device_api() {
         let s = Stream::from_seed(Algorithm::PHILOX4X32_10, c.seed, c.subsequence)
             .unwrap_or_else(|e| panic!("line {}: Stream::from_seed: {e:?}", c.line));
         let mut got = vec![0u32; c.values.len()];
-        s.fill_u32(c.offset, &mut got)
+        s.fill_u32(c.offset.into(), &mut got)
             .unwrap_or_else(|e| panic!("line {}: fill_u32: {e:?}", c.line));
         if got != c.values {
             failures.push(format!(
@@ -115,6 +115,6 @@ fn a_corrupted_vector_is_caught() {
     c.values[3] ^= 1 << 17;
     let s = Stream::from_seed(Algorithm::PHILOX4X32_10, c.seed, c.subsequence).unwrap();
     let mut got = vec![0u32; c.values.len()];
-    s.fill_u32(c.offset, &mut got).unwrap();
+    s.fill_u32(c.offset.into(), &mut got).unwrap();
     assert_ne!(got, c.values);
 }

@@ -78,7 +78,7 @@ fn inputs<T: Input>(seed: u64, n: usize) -> Vec<T> {
 /// Dropped flags from the Bernoulli(p) fill: 1 = dropped.
 fn dropped(s: &Stream, p: f64, offset: u64, n: usize) -> Vec<u8> {
     let mut m = vec![0u8; n];
-    s.fill(&Distribution::Bernoulli { p }, offset, &mut m)
+    s.fill(&Distribution::Bernoulli { p }, offset.into(), &mut m)
         .unwrap();
     m
 }

@@ -280,7 +280,7 @@ fn shards<T: Float>(gpu: &Gpu, seed: u64) {
         }
         let mut merged = Accumulator::new();
         for b in &bytes {
-            merged.merge(&Accumulator::from_bytes(b).unwrap());
+            merged.merge(&Accumulator::from_bytes(b).unwrap()).unwrap();
         }
         assert_same::<T>(&merged, &cpu, &format!("{} {count} shards", T::NAME));
         // The same shards queued back to back, read after the last.
@@ -302,7 +302,9 @@ fn shards<T: Float>(gpu: &Gpu, seed: u64) {
         let mut merged = Accumulator::new();
         for i in order {
             let w = &words[i * DEVICE_STATE_WORDS..(i + 1) * DEVICE_STATE_WORDS];
-            merged.merge(&Accumulator::from_device_state(w).unwrap());
+            merged
+                .merge(&Accumulator::from_device_state(w).unwrap())
+                .unwrap();
         }
         assert_same::<T>(&merged, &cpu, &format!("{} {count} queued shards", T::NAME));
     }

@@ -99,7 +99,7 @@ fn compare(twin: &Path, cases: &[Case]) -> u64 {
             .unwrap_or_else(|e| panic!("twin output ended early at {}: {e}", c.describe()));
         let want = c
             .stream
-            .fill_bytes(&c.prepared, c.offset, c.count)
+            .fill_bytes(&c.prepared, c.offset.into(), c.count)
             .unwrap_or_else(|e| panic!("{}: {e}", c.describe()));
         elements += c.count as u64;
         if got != want {

@@ -354,7 +354,7 @@ fn shards_merged_in_any_order_and_through_bytes() {
             r.shuffle(&mut states);
             let mut acc = Accumulator::new();
             for b in &states {
-                acc.merge(&Accumulator::from_bytes(b).unwrap());
+                acc.merge(&Accumulator::from_bytes(b).unwrap()).unwrap();
             }
             assert_eq!(acc, whole, "{shards} shards");
             assert_eq!(acc.to_bytes(), whole.to_bytes());

@@ -76,7 +76,7 @@ pub fn compare_bytes(
     let mut done = 0usize;
     while done < n {
         let k = (n - done).min(STEP);
-        let want = stream.fill_bytes(prepared, offset + done as u64, k)?;
+        let want = stream.fill_bytes(prepared, u128::from(offset) + done as u128, k)?;
         let got = &bytes[done * size..(done + k) * size];
         if got != want.as_slice() {
             let i = got

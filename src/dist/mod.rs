@@ -28,6 +28,7 @@ pub mod normal;
 pub mod uniform;
 
 use crate::error::Error;
+use crate::grammar::{decimal_u64, decimal_u128, real};
 use half::{bf16, f16};
 use std::fmt;
 use std::str::FromStr;
@@ -98,7 +99,7 @@ impl FromStr for DType {
             .into_iter()
             .find(|d| d.name().eq_ignore_ascii_case(s))
             .ok_or_else(|| Error::UnknownDType {
-                name: s.to_string(),
+                name: crate::grammar::escape(s),
             })
     }
 }
@@ -190,9 +191,30 @@ impl Distribution {
                         "normal needs a finite mean and a finite std >= 0, got mean {mean}, std {std}"
                     ));
                 }
-                if dtype == DType::F32 && (!(mean as f32).is_finite() || !(std as f32).is_finite())
-                {
-                    return bad(format!("normal mean {mean} / std {std} overflow f32"));
+                // Every output is mean + std * z in the dtype, |z| <= z_max:
+                // its extremes are at +-z_max, so check those, in the dtype.
+                let finite = match dtype {
+                    DType::F32 => {
+                        let (m, s, z) = (mean as f32, std as f32, normal::Z_MAX_F32);
+                        m.is_finite()
+                            && s.is_finite()
+                            && (m + s * z).is_finite()
+                            && (m - s * z).is_finite()
+                    }
+                    _ => {
+                        let z = normal::Z_MAX_F64;
+                        (mean + std * z).is_finite() && (mean - std * z).is_finite()
+                    }
+                };
+                if !finite {
+                    return bad(format!(
+                        "normal mean {mean}, std {std}: mean +- std * {} (the largest |z|) overflows {dtype}",
+                        if dtype == DType::F32 {
+                            f64::from(normal::Z_MAX_F32)
+                        } else {
+                            normal::Z_MAX_F64
+                        }
+                    ));
                 }
                 Params::Normal { mean, std }
             }
@@ -244,10 +266,12 @@ impl fmt::Display for Distribution {
 impl FromStr for Distribution {
     type Err = Error;
     /// Parses `bits`, `uniform`, `normal`, `normal:MEAN,STD`, `bernoulli:P`,
-    /// `int:LO..HI` (HI exclusive).
+    /// `int:LO..HI` (HI exclusive); names in any case, numbers in the grammar
+    /// of [`crate::grammar`] (reals for MEAN, STD and P; decimal integers for
+    /// LO and HI), no spaces.
     fn from_str(spec: &str) -> Result<Self, Error> {
         let bad = |reason: &str| Error::BadDistribution {
-            spec: spec.to_string(),
+            spec: crate::grammar::escape(spec),
             reason: reason.to_string(),
         };
         let (name, arg) = match spec.split_once(':') {
@@ -262,12 +286,12 @@ impl FromStr for Distribution {
                 let (m, s) = a
                     .split_once(',')
                     .ok_or_else(|| bad("expected normal:MEAN,STD"))?;
-                let mean = m.trim().parse().map_err(|_| bad("mean is not a number"))?;
-                let std = s.trim().parse().map_err(|_| bad("std is not a number"))?;
+                let mean = real(m).map_err(|e| bad(&format!("mean: {e}")))?;
+                let std = real(s).map_err(|e| bad(&format!("std: {e}")))?;
                 Ok(Distribution::Normal { mean, std })
             }
             ("bernoulli", Some(a)) => {
-                let p = a.trim().parse().map_err(|_| bad("p is not a number"))?;
+                let p = real(a).map_err(|e| bad(&format!("p: {e}")))?;
                 Ok(Distribution::Bernoulli { p })
             }
             ("bernoulli", None) => Err(bad("expected bernoulli:P")),
@@ -275,14 +299,8 @@ impl FromStr for Distribution {
                 let (lo, hi) = a
                     .split_once("..")
                     .ok_or_else(|| bad("expected int:LO..HI"))?;
-                let lo = lo
-                    .trim()
-                    .parse()
-                    .map_err(|_| bad("LO must be an integer in [0, 2^64)"))?;
-                let hi = hi
-                    .trim()
-                    .parse()
-                    .map_err(|_| bad("HI must be an integer in [1, 2^64]"))?;
+                let lo = decimal_u64(lo).map_err(|e| bad(&format!("LO: {e}")))?;
+                let hi = decimal_u128(hi).map_err(|e| bad(&format!("HI: {e}")))?;
                 Ok(Distribution::Int { lo, hi })
             }
             ("int", None) => Err(bad("expected int:LO..HI")),

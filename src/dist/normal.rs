@@ -101,6 +101,12 @@ pub(crate) const TWO_POW_M33: f32 = f32::from_bits(0x2f00_0000);
 /// 2^-54, exact.
 pub(crate) const TWO_POW_M54: f64 = f64::from_bits(0x3c90_0000_0000_0000);
 
+/// The largest `|z|` [`standard_normal_f32`] returns (at `k = 0`; `|z|`
+/// falls as `k` grows): 6.3379583.
+pub const Z_MAX_F32: f32 = f32::from_bits(0x40ca_d08e);
+/// The largest `|z|` [`standard_normal_f64`] returns (at `k = 0`): 8.292361075813595.
+pub const Z_MAX_F64: f64 = f64::from_bits(0x4020_95b0_59d6_7c4c);
+
 /// Standard normal from one u32 stream element, in f32 arithmetic.
 ///
 /// Inverse CDF (AS 241 PPND7) of the tail probability `q = (2k+1) * 2^-33`,
@@ -407,6 +413,17 @@ pub fn ln_f64(x: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn z_max_is_the_largest_output() {
+        use super::*;
+        assert_eq!(standard_normal_f32(0), Z_MAX_F32);
+        assert_eq!(standard_normal_f32(0x8000_0000), -Z_MAX_F32);
+        assert_eq!(standard_normal_f64(0), Z_MAX_F64);
+        assert_eq!(standard_normal_f64(1 << 63), -Z_MAX_F64);
+        // |z| never grows with k (sampled; the reversal tests cover every k).
+        assert!((1..1 << 20).all(|k| standard_normal_f32(k).abs() <= Z_MAX_F32));
+    }
+
     use super::*;
 
     /// Error of `got` in ulps of f32, against a (much more precise) f64 `exact`.

@@ -178,14 +178,19 @@ impl fmt::Display for Algorithm {
 
 impl FromStr for Algorithm {
     type Err = Error;
-    /// Parses `philox4x32`, `philox4x32-10`, `Threefry2x64-13`, ... (case-insensitive).
+    /// Parses `philox4x32`, `philox4x32-10`, `Threefry2x64-13`, ... (names in
+    /// any case; the round count a decimal integer of [`crate::grammar`]: no
+    /// sign, no leading zero).
     fn from_str(name: &str) -> Result<Self, Error> {
         let unknown = || Error::UnknownAlgorithm {
-            name: name.to_string(),
+            name: crate::grammar::escape(name),
         };
         let lower = name.to_ascii_lowercase();
         let (base, rounds) = match lower.split_once('-') {
-            Some((b, r)) => (b, Some(r.parse::<u32>().map_err(|_| unknown())?)),
+            Some((b, r)) => {
+                let r = crate::grammar::decimal_u64(r).map_err(|_| unknown())?;
+                (b, Some(u32::try_from(r).unwrap_or(u32::MAX)))
+            }
             None => (lower.as_str(), None),
         };
         let (family, rest) = if let Some(r) = base.strip_prefix("philox") {

@@ -3,6 +3,7 @@
 //! correctly rounded conversions back to floating point.
 
 use super::float::{Class, Float, Format, decode};
+use crate::Error;
 
 /// Bits of value per digit. Each digit is stored in an `i64`, so up to
 /// [`PENDING_LIMIT`] additions of less than 2^32 fit before carries must move.
@@ -22,6 +23,13 @@ pub(crate) const PENDING_LIMIT: u32 = 1 << 30;
 pub(crate) const TERM_BOUND_EXP: i32 = 2048;
 /// Digits that may be nonzero in a normalised magnitude (0..MAG_DIGITS).
 pub(crate) const MAG_DIGITS: usize = ((OFFSET + TERM_BOUND_EXP + 64) / DIGIT_BITS as i32) as usize;
+
+/// The most terms one state may count: 2^63. Adding terms one by one cannot
+/// reach it (2^63 additions take centuries), so only [`Accumulator::merge`]
+/// and the readers meet it: a merge past it is [`Error::Overflow`], a state
+/// that claims more is refused. With this limit the exact value always fits
+/// the digits (|sum| < 2^63 · 2^2048) and the count never wraps.
+pub const MAX_TERMS: u64 = 1 << 63;
 
 pub(crate) const FLAG_NAN: u8 = 1;
 pub(crate) const FLAG_POS_INF: u8 = 2;
@@ -49,9 +57,10 @@ const MASK32: i64 = 0xffff_ffff;
 /// a.add_slice(&[1e30f64, 1.0]);
 /// let mut b = Accumulator::new();
 /// b.add_slice(&[-1e30f64]);
-/// a.merge(&b);
+/// a.merge(&b)?;
 /// assert_eq!(a.finish::<f64>(), 1.0);
 /// assert_eq!(a.count(), 3);
+/// # Ok::<(), cbrng::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Accumulator {
@@ -231,8 +240,48 @@ impl Accumulator {
         }
     }
 
-    /// Adds every term of `other` (exact; any order of merges gives the same state).
-    pub fn merge(&mut self, other: &Accumulator) {
+    /// Adds every term of `other`: exact, so any order or tree of merges
+    /// gives the same state. The merged count must stay within
+    /// [`MAX_TERMS`]; past it the merge is [`Error::Overflow`] and `self` is
+    /// unchanged (never a wrong value).
+    ///
+    /// ```
+    /// use cbrng::reduce::{Accumulator, MAX_TERMS};
+    /// let mut a = Accumulator::new();
+    /// a.add_slice(&[1.5f64, 2.0]);
+    /// let b = a.clone();
+    /// a.merge(&b)?;
+    /// assert_eq!((a.finish::<f64>(), a.count()), (7.0, 4));
+    /// // A state at the term limit cannot take more terms.
+    /// let mut full = Accumulator::from_bytes(&[
+    ///     b"CBRNGACC".as_slice(), &[1, 0, 0, 0], &MAX_TERMS.to_le_bytes(), &[0; 4],
+    /// ].concat())?;
+    /// assert!(matches!(full.merge(&b), Err(cbrng::Error::Overflow { .. })));
+    /// assert_eq!(full.count(), MAX_TERMS);
+    /// # Ok::<(), cbrng::Error>(())
+    /// ```
+    pub fn merge(&mut self, other: &Accumulator) -> Result<(), Error> {
+        match self.count.checked_add(other.count) {
+            Some(c) if c <= MAX_TERMS => {}
+            _ => {
+                return Err(Error::Overflow {
+                    what: format!(
+                        "merging exact-sum states of {} and {} terms passes the limit of 2^63 terms",
+                        self.count, other.count
+                    ),
+                });
+            }
+        }
+        let mut merged = self.clone();
+        merged.merge_exact(other);
+        merged.check_invariants()?;
+        *self = merged;
+        Ok(())
+    }
+
+    /// [`merge`](Self::merge) for the crate's own partial states, whose counts
+    /// are terms actually added (so their sum cannot pass 2^64).
+    pub(crate) fn merge_exact(&mut self, other: &Accumulator) {
         if other.pending.saturating_add(self.pending) >= PENDING_LIMIT - 1 {
             self.normalize();
         }
@@ -248,8 +297,51 @@ impl Accumulator {
         if self.pending >= PENDING_LIMIT {
             self.normalize();
         }
-        self.count = self.count.saturating_add(o.count);
+        self.count += o.count;
         self.flags |= o.flags;
+    }
+
+    /// The state's invariants, checked by every reader and by
+    /// [`merge`](Self::merge) (one definition):
+    /// - at most [`MAX_TERMS`] terms, only known flag bits;
+    /// - no terms: value zero and no flags;
+    /// - each of the NaN, +inf and -inf flags takes a term of its own, and
+    ///   the remaining `n` (finite) terms bound the value: |sum| < n · 2^2048
+    ///   (no finite term or product of two reaches 2^2048).
+    pub(crate) fn check_invariants(&self) -> Result<(), Error> {
+        let bad = |reason: String| Err(Error::BadState { reason });
+        if self.count > MAX_TERMS {
+            return bad(format!(
+                "{} terms is more than a state may hold (2^63)",
+                self.count
+            ));
+        }
+        if self.flags & !FLAGS_ALL != 0 {
+            return bad(format!("unknown flag bits {:#04x}", self.flags));
+        }
+        let (_, mag) = self.magnitude();
+        let zero = mag.iter().all(|&d| d == 0);
+        if self.count == 0 && (self.flags != 0 || !zero) {
+            return bad("a state with no terms must be empty".into());
+        }
+        let specials = (self.flags & (FLAG_NAN | FLAG_POS_INF | FLAG_NEG_INF)).count_ones();
+        let Some(finite) = self.count.checked_sub(u64::from(specials)) else {
+            return bad(format!(
+                "{} terms cannot set {specials} special flags",
+                self.count
+            ));
+        };
+        // |sum| < finite * 2^2048 <=> (|sum| >> (OFFSET + 2048)) < finite.
+        let k = ((OFFSET + TERM_BOUND_EXP) / DIGIT_BITS as i32) as usize;
+        let high_zero = mag[k + 2..].iter().all(|&d| d == 0);
+        let high = (mag[k] as u64) | ((mag[k + 1] as u64) << 32);
+        if !zero && (!high_zero || high >= finite) {
+            return bad(format!(
+                "the magnitude (about 2^{}) is larger than {finite} finite terms can make",
+                top_bit(&mag).map_or(0, |t| t as i32 - OFFSET)
+            ));
+        }
+        Ok(())
     }
 
     /// The exact finite part as (negative, normalised magnitude digits).

@@ -272,7 +272,7 @@ where
         let mut acc = Accumulator::new();
         f(part(0), &mut acc);
         for h in handles {
-            acc.merge(&h.join().expect("a reduction thread panicked"));
+            acc.merge_exact(&h.join().expect("a reduction thread panicked"));
         }
         acc
     })
@@ -310,7 +310,7 @@ impl Accumulator {
             threads
         };
         let src = Values(xs);
-        self.merge(&par_accumulate(xs.len(), threads, |r, acc| {
+        self.merge_exact(&par_accumulate(xs.len(), threads, |r, acc| {
             add_terms(&src, r, acc)
         }));
     }
@@ -339,7 +339,7 @@ impl Accumulator {
             let src = SquaresF64(xs);
             par_accumulate(xs.len(), threads, |r, acc| add_terms(&src, r, acc))
         };
-        self.merge(&part);
+        self.merge_exact(&part);
     }
 
     /// Adds the exact products `a[i] * b[i]` (a dot product). The slices must
@@ -387,7 +387,7 @@ impl Accumulator {
             let src = ProductsF64(a, b);
             par_accumulate(a.len(), threads, |r, acc| add_terms(&src, r, acc))
         };
-        self.merge(&part);
+        self.merge_exact(&part);
         Ok(())
     }
 }

@@ -51,7 +51,7 @@ mod bins;
 mod float;
 mod state;
 
-pub use accumulator::{Accumulator, DIGITS, OFFSET};
+pub use accumulator::{Accumulator, DIGITS, MAX_TERMS, OFFSET};
 pub use float::Float;
 pub use state::{DEVICE_STATE_WORDS, STATE_MAGIC, STATE_VERSION};
 

@@ -17,12 +17,14 @@
 //! The form is canonical, so equal states give equal bytes: a zero magnitude
 //! has `lo = len = 0` and sign 0; otherwise the first and the last stored
 //! digits are nonzero. Reading checks every field and the total length, and
-//! that the magnitude is below `count · 2^2048` (no `count` terms could make
-//! more), so a damaged or forged state is an error, never a panic.
+//! the state's invariants (the same check [`Accumulator::merge`] makes): at
+//! most [`MAX_TERMS`](super::MAX_TERMS) = 2^63 terms; no terms means an empty
+//! state; each NaN/+inf/-inf flag takes a term, and the `n` other terms bound
+//! the magnitude, `|sum| < n · 2^2048` (no finite term or product reaches
+//! 2^2048). So a damaged or forged state is an error, never a panic, and any
+//! state read merges and reads back.
 
-use super::accumulator::{
-    Accumulator, DIGIT_BITS, DIGITS, FLAGS_ALL, MAG_DIGITS, OFFSET, TERM_BOUND_EXP,
-};
+use super::accumulator::{Accumulator, DIGITS, FLAGS_ALL, MAG_DIGITS};
 use crate::Error;
 
 /// The first 8 bytes of every serialised state.
@@ -35,18 +37,6 @@ fn bad(reason: impl Into<String>) -> Error {
     Error::BadState {
         reason: reason.into(),
     }
-}
-
-/// |sum| < count * 2^2048: the top bit lies below OFFSET + 2048 + bitlen(count).
-fn check_bound(top: u32, count: u64) -> Result<(), Error> {
-    let limit = (OFFSET + TERM_BOUND_EXP) as u32 + (64 - count.leading_zeros());
-    if top >= limit {
-        return Err(bad(format!(
-            "the magnitude (top bit 2^{}) is larger than {count} terms can make",
-            top as i32 - OFFSET
-        )));
-    }
-    Ok(())
 }
 
 /// Words in the state the GPU kernels write (`struct cbrng_reduce_state` in
@@ -91,17 +81,9 @@ impl Accumulator {
             *d = v;
         }
         acc.normalize();
-        let (_, mag) = acc.magnitude();
-        if let Some(k) = (0..DIGITS).rev().find(|&k| mag[k] != 0) {
-            check_bound(
-                k as u32 * DIGIT_BITS + 31 - (mag[k] as u32).leading_zeros(),
-                count,
-            )?;
-        } else if count == 0 && flags != 0 {
-            return Err(bad("a state with no terms must be empty"));
-        }
         acc.count = count;
         acc.flags = flags as u8;
+        acc.check_invariants()?;
         Ok(acc)
     }
 
@@ -202,16 +184,9 @@ impl Accumulator {
                 "not canonical: the first and last digits must be nonzero",
             ));
         }
-        if count == 0 && (flags != 0 || len != 0) {
-            return Err(bad("a state with no terms must be empty"));
-        }
         let mut acc = Accumulator::new();
         for i in 0..len {
             acc.digits[lo + i] = i64::from(digit(i));
-        }
-        if len > 0 {
-            let top = (lo + len - 1) as u32 * DIGIT_BITS + 31 - digit(len - 1).leading_zeros();
-            check_bound(top, count)?;
         }
         if sign == 1 {
             for d in acc.digits.iter_mut() {
@@ -221,6 +196,7 @@ impl Accumulator {
         }
         acc.count = count;
         acc.flags = flags;
+        acc.check_invariants()?;
         Ok(acc)
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::output::{self, Format, HexBits};
 use cbrng::dist::{DType, Distribution};
-use cbrng::{Algorithm, Error, Key, Stream};
+use cbrng::{Algorithm, Error, Key, Stream, grammar};
 use half::{bf16, f16};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -45,37 +45,50 @@ impl Device {
     }
 }
 
+/// The grammar of `cbrng fill`'s values, shown by `cbrng fill --help`.
+pub const GRAMMAR: &str = "\
+Value grammar (anything else is an error, exit 2):
+  U64, U128    decimal integer: 0 or [1-9][0-9]*, within the type; no sign, no leading zero
+  HEX          hex word: an optional single 0x, then [0-9a-fA-F]+, within the generator's word size
+  REAL         -?D+(.D*)?([eE][+-]?D+)? or -?.D+(...), finite; no '+', NaN or inf
+  NAME         philox|threefry + 2x32|4x32|2x64|4x64, optionally -ROUNDS (ROUNDS a U64 in 1..=255); any case
+  DTYPE        u32 | u64 | f32 | f64 | f16 | bf16 | u8; any case
+  DIST         bits | uniform | normal | normal:REAL,REAL | bernoulli:REAL | int:U64..U128 (HI exclusive)
+  --mean/--std only with --dist normal (no parameters in the spec: give them once);
+  normal parameters must keep mean +- std * (largest |z| of the dtype) finite in the dtype.";
+
 #[derive(clap::Args)]
+#[command(after_help = GRAMMAR)]
 pub struct Args {
-    /// Generator, e.g. philox4x32-10, threefry2x64 (default rounds when omitted).
+    /// Generator NAME, e.g. philox4x32-10, threefry2x64 (default rounds when omitted).
     #[arg(long)]
     algo: String,
-    /// Number of elements.
-    #[arg(long)]
+    /// Number of elements (U64).
+    #[arg(long, value_parser = grammar::decimal_u64)]
     count: u64,
-    /// u64 seed mapped to the key by the stream contract.
-    #[arg(long, conflicts_with = "key")]
+    /// U64 seed mapped to the key by the stream contract.
+    #[arg(long, conflicts_with = "key", value_parser = grammar::decimal_u64)]
     seed: Option<u64>,
-    /// Full key, hex words separated by commas (as many as the generator takes).
+    /// Full key, HEX words separated by commas (as many as the generator takes).
     #[arg(long)]
     key: Option<String>,
-    /// Stream id.
-    #[arg(long, default_value_t = 0)]
+    /// Stream id (U64).
+    #[arg(long, default_value_t = 0, value_parser = grammar::decimal_u64)]
     stream: u64,
-    /// First element, counted in elements of the requested dtype.
-    #[arg(long, default_value_t = 0)]
-    offset: u64,
-    /// bits | uniform | normal | bernoulli:P | int:LO..HI (HI exclusive).
+    /// First element (U128), counted in elements of the requested dtype.
+    #[arg(long, default_value_t = 0, value_parser = grammar::decimal_u128)]
+    offset: u128,
+    /// DIST: bits | uniform | normal[:MEAN,STD] | bernoulli:P | int:LO..HI (HI exclusive).
     #[arg(long, default_value = "bits")]
     dist: String,
     /// u32 | u64 | f32 | f64 | f16 | bf16 | u8 (default: the distribution's first).
     #[arg(long)]
     dtype: Option<String>,
-    /// Normal mean.
-    #[arg(long, allow_negative_numbers = true)]
+    /// Normal mean (REAL; only with --dist normal).
+    #[arg(long, allow_negative_numbers = true, value_parser = grammar::real)]
     mean: Option<f64>,
-    /// Normal standard deviation.
-    #[arg(long, allow_negative_numbers = true)]
+    /// Normal standard deviation (REAL; only with --dist normal).
+    #[arg(long, allow_negative_numbers = true, value_parser = grammar::real)]
     std: Option<f64>,
     /// Where to compute.
     #[arg(long, value_enum, default_value_t = Device::Auto)]
@@ -88,26 +101,28 @@ pub struct Args {
     out: Option<String>,
 }
 
+impl Args {
+    /// One past the last element asked for (u128: no wrap).
+    pub fn end(&self) -> u128 {
+        self.offset.saturating_add(u128::from(self.count))
+    }
+}
+
 /// Elements generated and written per step, so any count runs in bounded memory.
 const STEP: usize = 1 << 20;
-
-fn parse_key(algo: Algorithm, text: &str) -> Result<Key, Error> {
-    let words = text
-        .split(',')
-        .map(|w| {
-            let w = w.trim().trim_start_matches("0x");
-            u64::from_str_radix(w, 16).map_err(|_| Error::BadKey {
-                reason: format!("'{w}' is not a hex word of at most 64 bits"),
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Key::from_words(algo, &words)
-}
 
 fn resolve_dist(args: &Args) -> Result<Distribution, Error> {
     let mut dist: Distribution = args.dist.parse()?;
     if args.mean.is_some() || args.std.is_some() {
         match &mut dist {
+            Distribution::Normal { .. } if args.dist.contains(':') => {
+                return Err(Error::BadParameter {
+                    reason: format!(
+                        "--dist {} already gives the normal's mean and std; give them once (normal:MEAN,STD or --mean/--std)",
+                        grammar::show(&args.dist)
+                    ),
+                });
+            }
             Distribution::Normal { mean, std } => {
                 *mean = args.mean.unwrap_or(*mean);
                 *std = args.std.unwrap_or(*std);
@@ -122,31 +137,69 @@ fn resolve_dist(args: &Args) -> Result<Distribution, Error> {
     Ok(dist)
 }
 
-pub fn run(args: Args) -> Result<ExitCode, Error> {
+/// Everything `fill` checks before it writes: the stream, the prepared
+/// distribution and the element range.
+pub struct Plan {
+    pub stream: Stream,
+    pub prepared: cbrng::dist::Prepared,
+}
+
+/// Checks the arguments (all of them, before anything is written).
+pub fn plan(args: &Args) -> Result<Plan, Error> {
     let algo: Algorithm = args.algo.parse()?;
     let key = match (&args.key, args.seed) {
-        (Some(k), _) => parse_key(algo, k)?,
+        (Some(k), _) => Key::parse(algo, k)?,
         (None, Some(s)) => Key::from_seed(algo, s)?,
         (None, None) => Key::from_seed(algo, 0)?,
     };
     let stream = Stream::new(algo, key, args.stream)?;
-    let dist = resolve_dist(&args)?;
+    let dist = resolve_dist(args)?;
     let dtype: DType = match &args.dtype {
         Some(d) => d.parse()?,
         None => dist.default_dtype(),
     };
     let prepared = dist.prepare(dtype)?;
-    // Check the whole range before writing anything.
+    // The whole range, in u128 (a 4x32 or 4x64 stream holds 2^66 u32 elements).
     let len = stream.len_of(&prepared);
-    if u128::from(args.offset) + u128::from(args.count) > len {
-        return Err(Error::PastEndOfStream {
-            offset: args.offset.into(),
+    match args.offset.checked_add(args.count.into()) {
+        Some(end) if end <= len => Ok(Plan { stream, prepared }),
+        _ => Err(Error::PastEndOfStream {
+            offset: args.offset,
             count: args.count.into(),
             algo: algo.to_string(),
             len,
-        });
+        }),
     }
-    let gpu = args.device.select(|g| g.prepare(stream.algorithm()))?;
+}
+
+/// The GPU to fill on, if any. Device kernels index elements by u64, below
+/// [`cbrng::cuda::DEVICE_INDEX_LIMIT`]: `cuda` makes a range past it an
+/// error, `auto` computes it on the CPU (the same bits).
+fn select_gpu(args: &Args, algo: cbrng::Algorithm) -> Result<Option<cbrng::cuda::Gpu>, Error> {
+    let end = args.end();
+    if end > u128::from(cbrng::cuda::DEVICE_INDEX_LIMIT) && args.device != Device::Cpu {
+        if args.device == Device::Cuda {
+            return Err(Error::BadParameter {
+                reason: format!(
+                    "--device cuda fills elements below {} only (asked for [{}, {end})); use --device cpu",
+                    cbrng::cuda::DEVICE_INDEX_LIMIT,
+                    args.offset
+                ),
+            });
+        }
+        eprintln!(
+            "cbrng: device: cpu (elements from {} on are computed on the CPU)",
+            cbrng::cuda::DEVICE_INDEX_LIMIT
+        );
+        return Ok(None);
+    }
+    args.device.select(|g| g.prepare(algo))
+}
+
+pub fn run(args: Args) -> Result<ExitCode, Error> {
+    let Plan { stream, prepared } = plan(&args)?;
+    let dtype = prepared.dtype;
+    let gpu = select_gpu(&args, stream.algorithm())?;
     let sink: Box<dyn Write> = match &args.out {
         Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Error::Io {
             path: p.clone(),
@@ -200,6 +253,8 @@ fn write_all<T: HexBits>(
     let mut done = 0u64;
     while done < args.count {
         let n = (args.count - done).min(STEP as u64) as usize;
+        // Element positions are u128: a stream can be longer than 2^64.
+        let at = args.offset + u128::from(done);
         match (gpu, dev.as_mut()) {
             (Some(g), Some(d)) => {
                 let size = std::mem::size_of::<T>();
@@ -207,13 +262,17 @@ fn write_all<T: HexBits>(
                 {
                     use cudarc::driver::DevicePtrMut;
                     let (ptr, _record) = view.device_ptr_mut(g.stream());
+                    // select_gpu kept the whole range below the device index limit.
+                    let at = u64::try_from(at).map_err(|_| Error::BadParameter {
+                        reason: format!("element {at} is past the device index limit"),
+                    })?;
                     // SAFETY: the view holds n elements of the prepared dtype.
-                    unsafe { g.fill_raw(stream, prepared, args.offset + done, ptr, n) }?;
+                    unsafe { g.fill_raw(stream, prepared, at, ptr, n) }?;
                 }
                 let bytes = g.copy_to_host(&view)?;
                 bytemuck::cast_slice_mut::<T, u8>(&mut buf[..n]).copy_from_slice(&bytes);
             }
-            _ => stream.fill_prepared(prepared, args.offset + done, T::as_out(&mut buf[..n]))?,
+            _ => stream.fill_prepared(prepared, at, T::as_out(&mut buf[..n]))?,
         }
         output::write_chunk(w, args.format, &buf[..n]).map_err(|e| Error::Io {
             path: path.clone(),

@@ -22,14 +22,14 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         match report {
             Ok(r) => {
                 for f in &r.failures {
-                    println!("FAIL {f}");
+                    println!("FAIL {}", crate::one_line(f));
                 }
                 passed += r.passed;
                 failed += r.failures.len();
                 skipped += r.skipped;
             }
             Err(e) => {
-                println!("FAIL {e}");
+                println!("FAIL {}", crate::one_line(&e.to_string()));
                 failed += 1;
             }
         }

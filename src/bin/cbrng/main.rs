@@ -37,6 +37,35 @@ enum Command {
     Sum(sum::Args),
 }
 
+/// A message on one line: control characters (from file names, arguments)
+/// escaped, so an error is always exactly one line.
+pub fn one_line(message: &str) -> String {
+    message
+        .chars()
+        .flat_map(|c| {
+            let e: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            e
+        })
+        .collect()
+}
+
+/// One line naming the problem, like every other error of this program:
+/// clap's message runs until its "Usage:" paragraph; fold it into one line.
+fn clap_message(e: &clap::Error) -> String {
+    let text = e.to_string();
+    let message: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .collect();
+    one_line(message.join(" ").trim_start_matches("error: "))
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -47,25 +76,13 @@ fn main() -> ExitCode {
             {
                 e.exit();
             }
-            // One line naming the problem, like every other error of this program.
-            // clap's message runs until its "Usage:" paragraph; fold it into one line.
-            let text = e.to_string();
-            let message: Vec<&str> = text
-                .lines()
-                .take_while(|l| !l.starts_with("Usage:"))
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
-                .collect();
-            eprintln!(
-                "cbrng: {} (see cbrng --help)",
-                message.join(" ").trim_start_matches("error: ")
-            );
+            eprintln!("cbrng: {} (see cbrng --help)", clap_message(&e));
             return ExitCode::from(2);
         }
     };
     // A bad CBRNG_CPU_BACKEND is reported, not silently replaced.
     if let Err(e) = cbrng::CpuBackend::from_env() {
-        eprintln!("cbrng: error: {e}");
+        eprintln!("cbrng: error: {}", one_line(&e.to_string()));
         return ExitCode::from(2);
     }
     let result = match cli.command {
@@ -79,8 +96,85 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("cbrng: error: {e}");
+            eprintln!("cbrng: error: {}", one_line(&e.to_string()));
             ExitCode::from(2)
         }
+    }
+}
+
+/// The CLI argument parser as a fuzz target (issue 18): argument lists from
+/// tests/fuzz/corpus/cli (one argument a line) and their mutants go through
+/// clap and `fill`'s checks; every refusal is one printable line and every
+/// accepted fill range lies inside its stream. See tests/fuzz/README.md.
+#[cfg(test)]
+#[path = "../../../tests/fuzz/driver.rs"]
+mod fuzz_driver;
+
+#[cfg(test)]
+mod fuzz_cli {
+    use super::fuzz_driver as driver;
+    use super::{Cli, Command, clap_message, fill};
+    use clap::Parser;
+
+    fn target(input: &[u8]) -> String {
+        let text = String::from_utf8_lossy(input);
+        let args = std::iter::once("cbrng").chain(text.split('\n'));
+        match Cli::try_parse_from(args) {
+            Err(e) => {
+                let msg = clap_message(&e);
+                use clap::error::ErrorKind::*;
+                if !matches!(
+                    e.kind(),
+                    DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand
+                ) {
+                    driver::no_control(&msg);
+                }
+                driver::label("clap", &format!("{:?}", e.kind()))
+            }
+            Ok(Cli {
+                command: Command::Fill(a),
+            }) => match fill::plan(&a) {
+                Ok(p) => {
+                    assert!(a.end() <= p.stream.len_of(&p.prepared));
+                    format!("fill ok {}", p.prepared.dtype)
+                }
+                Err(e) => {
+                    let msg = e.to_string();
+                    driver::one_line(&msg.replace('\u{fffd}', "?"));
+                    driver::label("fill", &msg)
+                }
+            },
+            Ok(_) => "other command".into(),
+        }
+    }
+
+    #[test]
+    fn fuzz_cli_arguments() {
+        let dict: &[&[u8]] = &[
+            b"\n--algo\n",
+            b"\n--count\n",
+            b"\n--seed\n",
+            b"\n--key\n",
+            b"\n--offset\n",
+            b"\n--dist\n",
+            b"\n--mean\n",
+            b"\n--std\n",
+            b"\n--dtype\n",
+            b"normal:",
+            b"int:",
+            b"..",
+            b"0x",
+            b"+",
+            b"-",
+            b"e38",
+            b"18446744073709551616",
+            b"philox4x32-",
+            b"threefry4x64",
+            b"f16",
+            b"NaN",
+            b",",
+        ];
+        let s = driver::fuzz("cli", dict, target);
+        assert!(s.outcomes > 10, "the corpus reaches few outcomes");
     }
 }

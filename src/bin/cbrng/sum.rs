@@ -130,6 +130,6 @@ fn sum_on_gpu<T: Float>(gpu: &Gpu, npy: &mut Npy, bytes: &mut [u8]) -> Result<Ac
         let values = unsafe { chunk.transmute::<T>(n) }.ok_or_else(|| Error::Gpu {
             reason: "device buffer too small".into(),
         })?;
-        acc.merge(&gpu.sum_state(&values)?);
+        acc.merge(&gpu.sum_state(&values)?)?;
     }
 }
