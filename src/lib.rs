@@ -23,8 +23,8 @@ pub use cpu::{CpuBackend, CpuOptions};
 /// contexts are of the same version as [`cuda::Gpu`]'s.
 #[cfg(feature = "cuda")]
 pub use cudarc;
-/// The `half` this crate is built with (`f16`, `bf16` element types).
-pub use half;
 pub use error::Error;
 pub use generator::{Algorithm, Family, Shape};
+/// The `half` this crate is built with (`f16`, `bf16` element types).
+pub use half;
 pub use stream::{Key, Stream};
