@@ -177,7 +177,7 @@ pub fn plan(args: &Args) -> Result<Plan, Error> {
 /// error, `auto` computes it on the CPU (the same bits).
 fn select_gpu(args: &Args, algo: cbrng::Algorithm) -> Result<Option<cbrng::cuda::Gpu>, Error> {
     let end = args.end();
-    if end > u128::from(cbrng::cuda::DEVICE_INDEX_LIMIT) && args.device != Device::Cpu {
+    if end > cbrng::cuda::DEVICE_INDEX_LIMIT && args.device != Device::Cpu {
         if args.device == Device::Cuda {
             return Err(Error::BadParameter {
                 reason: format!(
