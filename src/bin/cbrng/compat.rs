@@ -1,0 +1,338 @@
+//! `cbrng compat SYSTEM ...`: other systems' streams (cbrng::compat), printed
+//! like `fill` prints (hex one element a line, raw bytes, or .npy).
+
+use crate::output::Format;
+use cbrng::Error;
+use cbrng::compat::numpy::{Generator, IntDType};
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    system: System,
+}
+
+#[derive(clap::Subcommand)]
+enum System {
+    /// numpy.random.Generator(numpy.random.Philox(SEED)), NumPy 2.x.
+    Numpy(NumpyArgs),
+}
+
+/// Where and how to write.
+#[derive(clap::Args)]
+struct OutArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Hex)]
+    format: Format,
+    /// Output file (default: standard output).
+    #[arg(long)]
+    out: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct NumpyArgs {
+    /// Integer seed of any size (decimal or 0x hex), as given to Philox(seed).
+    #[arg(long, allow_hyphen_values = true)]
+    seed: String,
+    /// key | raw | random | standard-normal | integers:LO..HI (HI exclusive) | integers:LO..=HI
+    #[arg(long, allow_hyphen_values = true)]
+    method: String,
+    /// f64 | f32 (random, standard-normal); u8..u64, i8..i64, bool (integers; default i64).
+    #[arg(long)]
+    dtype: Option<String>,
+    /// Number of elements (one call with size=COUNT; not for key).
+    #[arg(long)]
+    count: Option<u64>,
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+/// Elements made and written per step, so any count runs in bounded memory.
+const STEP: u64 = 1 << 16;
+
+/// A dtype of the output: its width and its .npy descr.
+#[derive(Clone, Copy)]
+struct OutType {
+    bytes: usize,
+    descr: &'static str,
+}
+
+const U64: OutType = OutType {
+    bytes: 8,
+    descr: "<u8",
+};
+const F64: OutType = OutType {
+    bytes: 8,
+    descr: "<f8",
+};
+const F32: OutType = OutType {
+    bytes: 4,
+    descr: "<f4",
+};
+
+fn int_out(d: IntDType) -> OutType {
+    let descr = match d {
+        IntDType::Bool => "|b1",
+        IntDType::U8 => "|u1",
+        IntDType::I8 => "|i1",
+        IntDType::U16 => "<u2",
+        IntDType::I16 => "<i2",
+        IntDType::U32 => "<u4",
+        IntDType::I32 => "<i4",
+        IntDType::U64 => "<u8",
+        IntDType::I64 => "<i8",
+    };
+    OutType {
+        bytes: (d.bits() / 8) as usize,
+        descr,
+    }
+}
+
+fn numpy_err(reason: String) -> Error {
+    Error::Compat {
+        system: "numpy".into(),
+        reason,
+    }
+}
+
+/// Writes `count` elements, each given as its bits, in steps.
+struct Sink {
+    w: BufWriter<Box<dyn Write>>,
+    path: String,
+    format: Format,
+    ty: OutType,
+}
+
+impl Sink {
+    fn open(out: &OutArgs, ty: OutType, count: u64) -> Result<Sink, Error> {
+        let inner: Box<dyn Write> = match &out.out {
+            Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Error::Io {
+                path: p.clone(),
+                reason: e.to_string(),
+            })?),
+            None => Box::new(std::io::stdout().lock()),
+        };
+        let mut s = Sink {
+            w: BufWriter::new(inner),
+            path: out.out.clone().unwrap_or_else(|| "<stdout>".into()),
+            format: out.format,
+            ty,
+        };
+        if s.format == Format::Npy {
+            let mut dict = format!(
+                "{{'descr': '{}', 'fortran_order': False, 'shape': ({count},), }}",
+                ty.descr
+            );
+            let total = 10 + dict.len() + 1;
+            dict.push_str(&" ".repeat(total.next_multiple_of(64) - total));
+            dict.push('\n');
+            let mut head = b"\x93NUMPY\x01\x00".to_vec();
+            head.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+            head.extend_from_slice(dict.as_bytes());
+            s.write(&head)?;
+        }
+        Ok(s)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.w.write_all(bytes).map_err(|e| Error::Io {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        })
+    }
+
+    fn put(&mut self, bits: &[u64]) -> Result<(), Error> {
+        let width = self.ty.bytes;
+        match self.format {
+            Format::Hex => {
+                let mut text = String::with_capacity(bits.len() * (2 * width + 1));
+                for &b in bits {
+                    use std::fmt::Write as _;
+                    let _ = writeln!(text, "{b:0w$x}", w = 2 * width);
+                }
+                self.write(text.as_bytes())
+            }
+            Format::Raw | Format::Npy => {
+                let mut bytes = Vec::with_capacity(bits.len() * width);
+                for &b in bits {
+                    bytes.extend_from_slice(&b.to_le_bytes()[..width]);
+                }
+                self.write(&bytes)
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<(), Error> {
+        self.w.flush().map_err(|e| Error::Io {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        })
+    }
+}
+
+pub fn run(args: Args) -> Result<ExitCode, Error> {
+    match args.system {
+        System::Numpy(a) => numpy(a),
+    }
+    .map(|()| ExitCode::SUCCESS)
+}
+
+/// What `--method` asks of NumPy.
+enum NpMethod {
+    Key,
+    Raw,
+    Random(bool),
+    Normal(bool),
+    Integers {
+        low: i128,
+        high: i128,
+        endpoint: bool,
+        dtype: IntDType,
+    },
+}
+
+fn parse_int(s: &str, what: &str) -> Result<i128, Error> {
+    s.trim()
+        .parse::<i128>()
+        .map_err(|_| numpy_err(format!("integers: {what} '{s}' is not an integer")))
+}
+
+fn numpy_method(method: &str, dtype: Option<&str>) -> Result<NpMethod, Error> {
+    let float = |name: &str| -> Result<bool, Error> {
+        match dtype.unwrap_or("f64") {
+            "f64" => Ok(true),
+            "f32" => Ok(false),
+            d => Err(numpy_err(format!(
+                "{name} cannot produce dtype '{d}' (expected f64|f32)"
+            ))),
+        }
+    };
+    let only_u64 = |name: &str| -> Result<(), Error> {
+        match dtype.unwrap_or("u64") {
+            "u64" => Ok(()),
+            d => Err(numpy_err(format!(
+                "{name} gives u64 words, not dtype '{d}'"
+            ))),
+        }
+    };
+    Ok(match method {
+        "key" => {
+            only_u64("key")?;
+            NpMethod::Key
+        }
+        "raw" => {
+            only_u64("raw")?;
+            NpMethod::Raw
+        }
+        "random" => NpMethod::Random(float("random")?),
+        "standard-normal" => NpMethod::Normal(float("standard-normal")?),
+        m if m.starts_with("integers:") => {
+            let range = &m["integers:".len()..];
+            let (lo, hi, endpoint) = if let Some((lo, hi)) = range.split_once("..=") {
+                (lo, hi, true)
+            } else if let Some((lo, hi)) = range.split_once("..") {
+                (lo, hi, false)
+            } else {
+                return Err(numpy_err(format!(
+                    "bad method '{m}': expected integers:LO..HI or integers:LO..=HI"
+                )));
+            };
+            NpMethod::Integers {
+                low: parse_int(lo, "LO")?,
+                high: parse_int(hi, "HI")?,
+                endpoint,
+                dtype: IntDType::parse(dtype.unwrap_or("i64"))?,
+            }
+        }
+        m => {
+            return Err(numpy_err(format!(
+                "unknown method '{m}' (expected key|raw|random|standard-normal|integers:LO..HI)"
+            )));
+        }
+    })
+}
+
+fn numpy(a: NumpyArgs) -> Result<(), Error> {
+    let method = numpy_method(&a.method, a.dtype.as_deref())?;
+    let mut g = Generator::from_seed(&a.seed)?;
+    if let NpMethod::Key = method {
+        if a.count.is_some() {
+            return Err(numpy_err("--count does not apply to --method key".into()));
+        }
+        let mut sink = Sink::open(&a.out, U64, 2)?;
+        sink.put(&g.bit_generator().key())?;
+        return sink.finish();
+    }
+    let count = a
+        .count
+        .ok_or_else(|| numpy_err(format!("--method {} needs --count N", a.method)))?;
+    let ty = match &method {
+        NpMethod::Key | NpMethod::Raw => U64,
+        NpMethod::Random(true) | NpMethod::Normal(true) => F64,
+        NpMethod::Random(false) | NpMethod::Normal(false) => F32,
+        NpMethod::Integers { dtype, .. } => int_out(*dtype),
+    };
+    // NumPy makes all COUNT elements in one call: a call cut in steps must
+    // give the same elements. For integers the u16/u8/bool buffer lives for
+    // one call only, so those are made in one piece.
+    let step = match &method {
+        NpMethod::Integers { dtype, .. } if dtype.bits() < 32 => count,
+        _ => STEP,
+    };
+    if let NpMethod::Integers {
+        low,
+        high,
+        endpoint,
+        dtype,
+    } = &method
+    {
+        // Check the bounds before writing anything.
+        g.clone()
+            .integers(*low, *high, *endpoint, *dtype, &mut [])?;
+        if step > (1 << 24) {
+            return Err(numpy_err(format!(
+                "integers of dtype {} are made in one call: at most 2^24 elements, not {count}",
+                dtype.name()
+            )));
+        }
+    }
+    let mut sink = Sink::open(&a.out, ty, count)?;
+    let mut bits = vec![0u64; count.min(step) as usize];
+    let mut done = 0u64;
+    while done < count {
+        let n = (count - done).min(step) as usize;
+        let b = &mut bits[..n];
+        match &method {
+            NpMethod::Key | NpMethod::Raw => g.bit_generator_mut().fill_u64(b),
+            NpMethod::Random(true) | NpMethod::Normal(true) => {
+                let x: &mut [f64] = bytemuck::cast_slice_mut(b);
+                if matches!(method, NpMethod::Random(_)) {
+                    g.random_f64(x)
+                } else {
+                    g.standard_normal_f64(x)
+                }
+            }
+            NpMethod::Random(false) | NpMethod::Normal(false) => {
+                let mut x = vec![0f32; n];
+                if matches!(method, NpMethod::Random(_)) {
+                    g.random_f32(&mut x)
+                } else {
+                    g.standard_normal_f32(&mut x)
+                }
+                for (o, v) in b.iter_mut().zip(x) {
+                    *o = u64::from(v.to_bits());
+                }
+            }
+            NpMethod::Integers {
+                low,
+                high,
+                endpoint,
+                dtype,
+            } => g.integers(*low, *high, *endpoint, *dtype, b)?,
+        }
+        sink.put(b)?;
+        done += n as u64;
+    }
+    sink.finish()
+}

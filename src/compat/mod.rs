@@ -1,0 +1,16 @@
+//! Compat streams: other systems' random numbers, reproduced bit for bit.
+//!
+//! One module per system, each naming at its top the version it was checked
+//! against and giving the definition in the order that system computes it,
+//! with the system's own source file named beside each step:
+//!
+//! * [`numpy`]: `numpy.random.Generator(numpy.random.Philox(seed))` (NumPy 2.x).
+//!
+//! These definitions sit above cbrng's own stream contract: they use its
+//! block functions ([`crate::generator`]) but not its counter layout, which
+//! each system defines for itself. The `cbrng compat SYSTEM ...` command
+//! prints their elements.
+
+pub mod numpy;
+#[rustfmt::skip]
+mod numpy_ziggurat;

@@ -1,0 +1,275 @@
+//! `cbrng compat`: the command prints what the library makes, and what the
+//! real systems made (reference data under tests/data/compat/).
+use std::process::{Command, Output};
+
+fn cbrng(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cbrng"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn ok_stdout(args: &[&str]) -> Vec<u8> {
+    let o = cbrng(args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o.stdout
+}
+
+fn hex_lines(args: &[&str]) -> String {
+    String::from_utf8(ok_stdout(args))
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A bad-input run: non-zero exit, one line on stderr naming the problem, no panic.
+fn assert_clean_error(args: &[&str], needle: &str) {
+    let o = cbrng(args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{args:?} succeeded");
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    assert!(err.contains(needle), "{args:?}: {err:?} lacks {needle:?}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+}
+
+/// The reference line of tests/data/compat/numpy/numpy_2.2.6.txt for (seed, calls).
+fn numpy_reference(seed: &str, calls: &str) -> String {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/compat/numpy/numpy_2.2.6.txt"
+    ))
+    .unwrap();
+    text.lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f.len() == 3 && f[0] == seed && f[1] == calls).then(|| f[2].to_string())
+        })
+        .unwrap_or_else(|| panic!("no reference for {seed} {calls}"))
+}
+
+fn fnv1a64(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01B3);
+    }
+    format!("{h:016x}")
+}
+
+#[test]
+fn numpy_hex_matches_numpy() {
+    let big = "18446744073709551617"; // 2^64 + 1
+    for (seed, calls, args) in [
+        ("0", "key", vec!["--method", "key"]),
+        (big, "key", vec!["--method", "key"]),
+        (
+            "10000000000000000000000000000000000000000",
+            "raw:9",
+            vec!["--method", "raw", "--count", "9"],
+        ),
+        (
+            "12345",
+            "random:f32:13",
+            vec!["--method", "random", "--dtype", "f32", "--count", "13"],
+        ),
+        (
+            "12345",
+            "random:f64:13",
+            vec!["--method", "random", "--count", "13"],
+        ),
+        (
+            "0",
+            "normal:f32:21",
+            vec![
+                "--method",
+                "standard-normal",
+                "--dtype",
+                "f32",
+                "--count",
+                "21",
+            ],
+        ),
+        (
+            "9223372036854775808",
+            "normal:f64:21",
+            vec!["--method", "standard-normal", "--count", "21"],
+        ),
+        (
+            "0",
+            "int:i8:-5:5:0:37",
+            vec![
+                "--method",
+                "integers:-5..5",
+                "--dtype",
+                "i8",
+                "--count",
+                "37",
+            ],
+        ),
+        (
+            "12345",
+            "int:u64:9223372036854775808:18446744073709551615:1:37",
+            vec![
+                "--method",
+                "integers:9223372036854775808..=18446744073709551615",
+                "--dtype",
+                "u64",
+                "--count",
+                "37",
+            ],
+        ),
+        (
+            "0",
+            "int:bool:0:2:0:37",
+            vec![
+                "--method",
+                "integers:0..2",
+                "--dtype",
+                "bool",
+                "--count",
+                "37",
+            ],
+        ),
+        (
+            "12345",
+            "int:i64:-1000000000000000000:1000000000000000000:0:37",
+            vec![
+                "--method",
+                "integers:-1000000000000000000..1000000000000000000",
+                "--count",
+                "37",
+            ],
+        ),
+    ] {
+        let mut full = vec!["compat", "numpy", "--seed", seed];
+        full.extend(args);
+        assert_eq!(hex_lines(&full), numpy_reference(seed, calls), "{full:?}");
+    }
+}
+
+#[test]
+fn numpy_long_outputs_cross_steps_exactly() {
+    // The command makes 2^16 elements a step; NumPy made them in one call.
+    for (seed, calls, method, dtype, n) in [
+        ("7", "normal:f64:300001", "standard-normal", "f64", "300001"),
+        ("7", "normal:f32:300001", "standard-normal", "f32", "300001"),
+        ("0", "random:f32:100003", "random", "f32", "100003"),
+        (
+            "99",
+            "int:u64:0:4294967296:0:100003",
+            "integers:0..4294967296",
+            "u64",
+            "100003",
+        ),
+        (
+            "99",
+            "int:i16:-300:3000:0:100003",
+            "integers:-300..3000",
+            "i16",
+            "100003",
+        ),
+    ] {
+        let raw = ok_stdout(&[
+            "compat", "numpy", "--seed", seed, "--method", method, "--dtype", dtype, "--count", n,
+            "--format", "raw",
+        ]);
+        let want = numpy_reference(seed, calls);
+        assert_eq!(&want[4..20], fnv1a64(&raw), "{calls}");
+    }
+}
+
+#[test]
+fn numpy_npy_is_raw_plus_header() {
+    let args = [
+        "compat",
+        "numpy",
+        "--seed",
+        "3",
+        "--method",
+        "integers:0..1000",
+        "--dtype",
+        "u16",
+        "--count",
+        "5",
+    ];
+    let raw = ok_stdout(&[&args[..], &["--format", "raw"]].concat());
+    let npy = ok_stdout(&[&args[..], &["--format", "npy"]].concat());
+    assert_eq!(raw.len(), 10);
+    assert!(npy.starts_with(b"\x93NUMPY\x01\x00"));
+    let header = std::str::from_utf8(&npy[10..npy.len() - 10]).unwrap();
+    assert!(
+        header.contains("'descr': '<u2'") && header.contains("'shape': (5,)"),
+        "{header}"
+    );
+    assert_eq!(npy.len() % 64, 10);
+    assert_eq!(&npy[npy.len() - 10..], &raw[..]);
+}
+
+#[test]
+fn compat_bad_input_is_a_one_line_error() {
+    fn np<'a>(rest: &[&'a str]) -> Vec<&'a str> {
+        [&["compat", "numpy"][..], rest].concat()
+    }
+    assert_clean_error(&["compat", "matlab", "--seed", "1"], "matlab");
+    assert_clean_error(&np(&["--seed", "-1", "--method", "key"]), "negative");
+    assert_clean_error(
+        &np(&["--seed", "1.5", "--method", "key"]),
+        "not a non-negative integer",
+    );
+    assert_clean_error(
+        &np(&["--seed", "1", "--method", "gamma", "--count", "1"]),
+        "unknown method 'gamma'",
+    );
+    assert_clean_error(
+        &np(&[
+            "--seed", "1", "--method", "random", "--dtype", "f16", "--count", "1",
+        ]),
+        "f16",
+    );
+    assert_clean_error(
+        &np(&[
+            "--seed",
+            "1",
+            "--method",
+            "integers:0..9",
+            "--dtype",
+            "u128",
+            "--count",
+            "1",
+        ]),
+        "u128",
+    );
+    assert_clean_error(
+        &np(&[
+            "--seed",
+            "1",
+            "--method",
+            "integers:0..256",
+            "--dtype",
+            "i8",
+            "--count",
+            "1",
+        ]),
+        "out of bounds for i8",
+    );
+    assert_clean_error(
+        &np(&["--seed", "1", "--method", "integers:5..5", "--count", "1"]),
+        "low 5 >= high 5",
+    );
+    assert_clean_error(
+        &np(&["--seed", "1", "--method", "integers:0-5", "--count", "1"]),
+        "integers:LO..HI",
+    );
+    assert_clean_error(&np(&["--seed", "1", "--method", "raw"]), "--count");
+    assert_clean_error(
+        &np(&[
+            "--seed", "1", "--method", "raw", "--dtype", "f32", "--count", "2",
+        ]),
+        "u64",
+    );
+}
