@@ -273,3 +273,130 @@ fn compat_bad_input_is_a_one_line_error() {
         "u64",
     );
 }
+
+/// The reference line of tests/data/compat/jax/jax_0.7.1.txt.
+fn jax_reference(
+    x64: &str,
+    part: &str,
+    seed: &str,
+    derive: &str,
+    f: &str,
+    dt: &str,
+    shape: &str,
+) -> String {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/compat/jax/jax_0.7.1.txt"
+    ))
+    .unwrap();
+    let want = [x64, part, seed, derive, f, dt, shape];
+    text.lines()
+        .find_map(|l| {
+            let g: Vec<&str> = l.split('\t').collect();
+            (g.len() == 8 && g[..7] == want).then(|| g[7].to_string())
+        })
+        .unwrap_or_else(|| panic!("no reference for {want:?}"))
+}
+
+#[test]
+fn jax_hex_matches_jax() {
+    for (x64, part, seed, derive, f, dt, shape) in [
+        ("0", "1", "-1", "-", "key", "u32", ""),
+        ("1", "1", "-1", "-", "key", "u32", ""),
+        ("1", "0", "9223372036854775813", "-", "key", "u32", ""),
+        (
+            "1",
+            "1",
+            "0",
+            "fold_in:7,split:3:2,fold_in:12345",
+            "key",
+            "u32",
+            "",
+        ),
+        ("0", "0", "42", "split:4:1,split:4:3", "key", "u32", ""),
+        ("1", "1", "42", "-", "bits", "u64", "2,3,4"),
+        ("0", "0", "42", "-", "bits", "u8", "7"),
+        ("0", "1", "0", "split:2:1", "uniform", "bf16", "9"),
+        ("1", "0", "42", "-", "uniform", "f64", "3,5"),
+        ("0", "1", "42", "-", "uniform", "f16", "7"),
+        ("0", "1", "42", "-", "normal", "f32", "1177"),
+        ("1", "1", "42", "-", "normal", "f32", "2000"),
+    ] {
+        let mut args = vec![
+            "compat",
+            "jax",
+            "--seed",
+            seed,
+            "--x64",
+            if x64 == "1" { "true" } else { "false" },
+            "--partitionable",
+            if part == "1" { "true" } else { "false" },
+            "--fn",
+            f,
+            "--dtype",
+            dt,
+            "--shape",
+            shape,
+        ];
+        if derive != "-" {
+            args.extend(["--derive", derive]);
+        }
+        assert_eq!(
+            hex_lines(&args),
+            jax_reference(x64, part, seed, derive, f, dt, shape),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn jax_bad_input_is_a_one_line_error() {
+    fn jx<'a>(rest: &[&'a str]) -> Vec<&'a str> {
+        [&["compat", "jax"][..], rest].concat()
+    }
+    assert_clean_error(
+        &jx(&["--seed", "18446744073709551616", "--fn", "key"]),
+        "out of range",
+    );
+    assert_clean_error(
+        &jx(&["--seed", "-9223372036854775809", "--fn", "key"]),
+        "out of range",
+    );
+    assert_clean_error(&jx(&["--seed", "x", "--fn", "key"]), "not an integer");
+    assert_clean_error(
+        &jx(&["--seed", "1", "--fn", "gamma"]),
+        "unknown function 'gamma'",
+    );
+    assert_clean_error(
+        &jx(&["--seed", "1", "--fn", "bits", "--dtype", "f32"]),
+        "u8|u16|u32|u64",
+    );
+    assert_clean_error(
+        &jx(&["--seed", "1", "--fn", "uniform", "--dtype", "u8"]),
+        "f32|f64|f16|bf16",
+    );
+    assert_clean_error(
+        &jx(&["--seed", "1", "--fn", "uniform", "--dtype", "f64"]),
+        "--x64 true",
+    );
+    assert_clean_error(
+        &jx(&["--seed", "1", "--fn", "key", "--derive", "split:2:2"]),
+        "index 2",
+    );
+    assert_clean_error(
+        &jx(&["--seed", "1", "--fn", "key", "--derive", "fold:1"]),
+        "fold_in:N or split:K:I",
+    );
+    assert_clean_error(
+        &jx(&["--seed", "1", "--fn", "bits", "--shape", "3,x"]),
+        "not a dimension",
+    );
+    assert_clean_error(
+        &jx(&["--seed", "1", "--fn", "bits", "--shape", "100000,100000"]),
+        "at most 2^26",
+    );
+    assert_clean_error(
+        &jx(&["--seed", "1", "--fn", "normal", "--backend", "gpu"]),
+        "not established",
+    );
+}

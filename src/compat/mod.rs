@@ -5,12 +5,14 @@
 //! with the system's own source file named beside each step:
 //!
 //! * [`numpy`]: `numpy.random.Generator(numpy.random.Philox(seed))` (NumPy 2.x).
+//! * [`jax`]: `jax.random` with the default threefry2x32 (JAX 0.7).
 //!
 //! These definitions sit above cbrng's own stream contract: they use its
 //! block functions ([`crate::generator`]) but not its counter layout, which
 //! each system defines for itself. The `cbrng compat SYSTEM ...` command
 //! prints their elements.
 
+pub mod jax;
 pub mod numpy;
 #[rustfmt::skip]
 mod numpy_ziggurat;

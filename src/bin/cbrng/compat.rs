@@ -3,7 +3,9 @@
 
 use crate::output::Format;
 use cbrng::Error;
+use cbrng::compat::jax::{Config, Key, XlaLog};
 use cbrng::compat::numpy::{Generator, IntDType};
+use half::{bf16, f16};
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
@@ -17,6 +19,57 @@ pub struct Args {
 enum System {
     /// numpy.random.Generator(numpy.random.Philox(SEED)), NumPy 2.x.
     Numpy(NumpyArgs),
+    /// jax.random with the default threefry2x32 (JAX 0.7, CPU).
+    Jax(JaxArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Backend {
+    Cpu,
+    Gpu,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LogKernel {
+    /// The kernel XLA:CPU picks for the size (established for 1-D shapes with partitionable=true).
+    Auto,
+    /// XLA's vectorized kernel (calls the C library's logf).
+    Libm,
+    /// XLA's scalar kernel (its inline log).
+    Inline,
+}
+
+#[derive(clap::Args)]
+struct JaxArgs {
+    /// Seed of jax.random.key: -2^63 ..= 2^64-1 (from 2^63 on: a numpy.uint64 seed).
+    #[arg(long, allow_hyphen_values = true)]
+    seed: String,
+    /// jax_enable_x64.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    x64: bool,
+    /// jax_threefry_partitionable (JAX's default since 0.5.0: true).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    partitionable: bool,
+    /// Key derivation steps, left to right: fold_in:N,split:K:I (split(key, K)[I]).
+    #[arg(long, default_value = "")]
+    derive: String,
+    /// key | bits | uniform | normal
+    #[arg(long = "fn")]
+    func: String,
+    /// bits: u8|u16|u32|u64; uniform: f32|f64|f16|bf16; normal: f32 (default u32 / f32).
+    #[arg(long)]
+    dtype: Option<String>,
+    /// Shape, comma-separated (empty: a scalar).
+    #[arg(long, default_value = "")]
+    shape: String,
+    /// Whose arithmetic: JAX on the CPU (established) or on a GPU (not yet).
+    #[arg(long, value_enum, default_value_t = Backend::Cpu)]
+    backend: Backend,
+    /// normal only: which XLA:CPU kernel's log.
+    #[arg(long, value_enum, default_value_t = LogKernel::Auto)]
+    xla_log: LogKernel,
+    #[command(flatten)]
+    out: OutArgs,
 }
 
 /// Where and how to write.
@@ -174,6 +227,7 @@ impl Sink {
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     match args.system {
         System::Numpy(a) => numpy(a),
+        System::Jax(a) => jax(a),
     }
     .map(|()| ExitCode::SUCCESS)
 }
@@ -334,5 +388,172 @@ fn numpy(a: NumpyArgs) -> Result<(), Error> {
         sink.put(b)?;
         done += n as u64;
     }
+    sink.finish()
+}
+
+fn jax_err(reason: String) -> Error {
+    Error::Compat {
+        system: "jax".into(),
+        reason,
+    }
+}
+
+/// Elements per JAX call the command makes in one piece (the outputs of one
+/// call are not made in steps: the non-partitionable path depends on the size).
+const JAX_MAX: u64 = 1 << 26;
+
+fn jax(a: JaxArgs) -> Result<(), Error> {
+    if a.backend == Backend::Gpu {
+        return Err(jax_err(
+            "--backend gpu is not established yet (XLA's GPU lowering of erf_inv has not been reproduced); use --backend cpu".into(),
+        ));
+    }
+    let cfg = Config {
+        x64: a.x64,
+        partitionable: a.partitionable,
+    };
+    let seed: i128 = a
+        .seed
+        .trim()
+        .parse()
+        .map_err(|_| jax_err(format!("seed '{}' is not an integer", a.seed)))?;
+    let key = Key::from_seed(seed, cfg)?.derive(&a.derive, cfg)?;
+    let mut n: u64 = 1;
+    for d in a.shape.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let d: u64 = d
+            .parse()
+            .map_err(|_| jax_err(format!("shape '{}': '{d}' is not a dimension", a.shape)))?;
+        n = n.saturating_mul(d);
+    }
+    if n > JAX_MAX {
+        return Err(jax_err(format!(
+            "shape '{}' holds {n} elements; cbrng compat jax makes at most 2^26 in one call",
+            a.shape
+        )));
+    }
+    let n = n as usize;
+    let dtype = a.dtype.clone();
+    let bad_dtype = |f: &str, allowed: &str| {
+        jax_err(format!(
+            "{f} cannot produce dtype '{}' (expected {allowed})",
+            dtype.clone().unwrap_or_default()
+        ))
+    };
+    let (ty, bits): (OutType, Vec<u64>) = match a.func.as_str() {
+        "key" => {
+            if a.dtype.as_deref().is_some_and(|d| d != "u32") {
+                return Err(bad_dtype("key", "u32"));
+            }
+            let d = key.data();
+            (
+                OutType {
+                    bytes: 4,
+                    descr: "<u4",
+                },
+                d.iter().map(|&w| u64::from(w)).collect(),
+            )
+        }
+        "bits" => match a.dtype.as_deref().unwrap_or("u32") {
+            "u8" => {
+                let mut v = vec![0u8; n];
+                key.bits_u8(cfg, &mut v)?;
+                (
+                    OutType {
+                        bytes: 1,
+                        descr: "|u1",
+                    },
+                    v.into_iter().map(u64::from).collect(),
+                )
+            }
+            "u16" => {
+                let mut v = vec![0u16; n];
+                key.bits_u16(cfg, &mut v)?;
+                (
+                    OutType {
+                        bytes: 2,
+                        descr: "<u2",
+                    },
+                    v.into_iter().map(u64::from).collect(),
+                )
+            }
+            "u32" => {
+                let mut v = vec![0u32; n];
+                key.bits_u32(cfg, &mut v)?;
+                (
+                    OutType {
+                        bytes: 4,
+                        descr: "<u4",
+                    },
+                    v.into_iter().map(u64::from).collect(),
+                )
+            }
+            "u64" => {
+                let mut v = vec![0u64; n];
+                key.bits_u64(cfg, &mut v)?;
+                (U64, v)
+            }
+            _ => return Err(bad_dtype("bits", "u8|u16|u32|u64")),
+        },
+        "uniform" => match a.dtype.as_deref().unwrap_or("f32") {
+            "f32" => {
+                let mut v = vec![0f32; n];
+                key.uniform_f32(cfg, &mut v)?;
+                (F32, v.into_iter().map(|x| u64::from(x.to_bits())).collect())
+            }
+            "f64" => {
+                let mut v = vec![0f64; n];
+                key.uniform_f64(cfg, &mut v)?;
+                (F64, v.into_iter().map(f64::to_bits).collect())
+            }
+            "f16" => {
+                let mut v = vec![f16::ZERO; n];
+                key.uniform_f16(cfg, &mut v)?;
+                (
+                    OutType {
+                        bytes: 2,
+                        descr: "<f2",
+                    },
+                    v.into_iter().map(|x| u64::from(x.to_bits())).collect(),
+                )
+            }
+            "bf16" => {
+                let mut v = vec![bf16::ZERO; n];
+                key.uniform_bf16(cfg, &mut v)?;
+                // .npy has no bfloat16: its bits as <u2, as `cbrng fill` writes it.
+                (
+                    OutType {
+                        bytes: 2,
+                        descr: "<u2",
+                    },
+                    v.into_iter().map(|x| u64::from(x.to_bits())).collect(),
+                )
+            }
+            _ => return Err(bad_dtype("uniform", "f32|f64|f16|bf16")),
+        },
+        "normal" => match a.dtype.as_deref().unwrap_or("f32") {
+            "f32" => {
+                let mut v = vec![0f32; n];
+                match a.xla_log {
+                    LogKernel::Auto => key.normal_f32(cfg, &mut v)?,
+                    LogKernel::Libm => key.normal_f32_with(cfg, XlaLog::Libm, &mut v)?,
+                    LogKernel::Inline => key.normal_f32_with(cfg, XlaLog::Inline, &mut v)?,
+                }
+                (F32, v.into_iter().map(|x| u64::from(x.to_bits())).collect())
+            }
+            "f64" => {
+                let mut v = vec![0f64; n];
+                key.normal_f64(cfg, &mut v)?;
+                (F64, v.into_iter().map(f64::to_bits).collect())
+            }
+            _ => return Err(bad_dtype("normal", "f32|f64")),
+        },
+        f => {
+            return Err(jax_err(format!(
+                "unknown function '{f}' (expected key|bits|uniform|normal)"
+            )));
+        }
+    };
+    let mut sink = Sink::open(&a.out, ty, bits.len() as u64)?;
+    sink.put(&bits)?;
     sink.finish()
 }
