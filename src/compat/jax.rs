@@ -17,10 +17,14 @@
 //! 3. [`Key::split`] (`_threefry_split_original` / `_threefry_split_foldlike`)
 //!    and [`Key::fold_in`] (`_threefry_fold_in`: the hash of counts
 //!    `[0, data]`).
-//! 4. [`Key::bits`] (`_threefry_random_bits_original` /
+//! 4. [`Key::bits_u32`] and the other widths (`_threefry_random_bits_original` /
 //!    `_threefry_random_bits_partitionable`).
-//! 5. [`Key::uniform`] (`jax/_src/random.py`, `_uniform`): the top mantissa
-//!    bits under the exponent of 1.0, minus 1.0 (bfloat16 draws 8 bits).
+//! 5. [`Key::uniform_f32`] and the other dtypes (`jax/_src/random.py`,
+//!    `_uniform`): the top mantissa bits under the exponent of 1.0, minus 1.0
+//!    (bfloat16 draws 8 bits).
+//! 6. [`Key::normal_f32`] (`_normal_real`): `sqrt(2) * erf_inv(u)` with
+//!    XLA:CPU's arithmetic (see the section below). float64 `normal` is not
+//!    reproduced yet, nor JAX on a GPU.
 //!
 //! Every element depends only on the key, the total size and the element's
 //! row-major index, so shapes enter as their element count.
