@@ -6,12 +6,14 @@
 //!
 //! * [`numpy`]: `numpy.random.Generator(numpy.random.Philox(seed))` (NumPy 2.x).
 //! * [`jax`]: `jax.random` with the default threefry2x32 (JAX 0.7).
+//! * [`curand`]: cuRAND's device API for Philox4_32_10 (CUDA 12.9 headers).
 //!
 //! These definitions sit above cbrng's own stream contract: they use its
 //! block functions ([`crate::generator`]) but not its counter layout, which
 //! each system defines for itself. The `cbrng compat SYSTEM ...` command
 //! prints their elements.
 
+pub mod curand;
 pub mod jax;
 pub mod numpy;
 #[rustfmt::skip]
