@@ -34,11 +34,15 @@ fn raw_and_uniform_draws_match_curand_headers() {
                 "curand" => got.push(format!("{:08x}", st.next_u32())),
                 "curand4" => got.extend(st.next_u32x4().iter().map(|v| format!("{v:08x}"))),
                 "uniform" => got.push(format!("{:08x}", st.uniform().to_bits())),
-                "uniform4" => got.extend(st.uniform4().iter().map(|v| format!("{:08x}", v.to_bits()))),
-                "uniform_double" => got.push(format!("{:016x}", st.uniform_double().to_bits())),
-                "uniform2_double" => {
-                    got.extend(st.uniform2_double().iter().map(|v| format!("{:016x}", v.to_bits())))
+                "uniform4" => {
+                    got.extend(st.uniform4().iter().map(|v| format!("{:08x}", v.to_bits())))
                 }
+                "uniform_double" => got.push(format!("{:016x}", st.uniform_double().to_bits())),
+                "uniform2_double" => got.extend(
+                    st.uniform2_double()
+                        .iter()
+                        .map(|v| format!("{:016x}", v.to_bits())),
+                ),
                 other => panic!("unknown call {other}"),
             }
         }
@@ -81,7 +85,8 @@ fn box_muller_cpu_accuracy_is_measured() {
         let s = (-2.0 * u.ln()).sqrt();
         let want = [(v.sin() * s) as f32, (v.cos() * s) as f32];
         for k in 0..2 {
-            let d = (i64::from(got[k].to_bits() as i32) - i64::from(want[k].to_bits() as i32)).abs();
+            let d =
+                (i64::from(got[k].to_bits() as i32) - i64::from(want[k].to_bits() as i32)).abs();
             if d == 0 {
                 exact += 1;
             }
@@ -89,7 +94,10 @@ fn box_muller_cpu_accuracy_is_measured() {
         }
     }
     let frac = exact as f64 / n as f64;
-    println!("box_muller on the CPU: {:.4} exact, worst {worst} ulp, of {n}", frac);
+    println!(
+        "box_muller on the CPU: {:.4} exact, worst {worst} ulp, of {n}",
+        frac
+    );
     assert!(worst <= 2, "worst {worst} ulp");
     assert!(frac > 0.6, "only {frac} exact"); // measured: 0.649, worst 2 ulp
 }

@@ -7,6 +7,7 @@
 //! * [`numpy`]: `numpy.random.Generator(numpy.random.Philox(seed))` (NumPy 2.x).
 //! * [`jax`]: `jax.random` with the default threefry2x32 (JAX 0.7).
 //! * [`curand`]: cuRAND's device API for Philox4_32_10 (CUDA 12.9 headers).
+//! * [`torch`]: PyTorch's CUDA distribution kernels replayed for a named GPU.
 //!
 //! These definitions sit above cbrng's own stream contract: they use its
 //! block functions ([`crate::generator`]) but not its counter layout, which
@@ -16,5 +17,6 @@
 pub mod curand;
 pub mod jax;
 pub mod numpy;
+pub mod torch;
 #[rustfmt::skip]
 mod numpy_ziggurat;
