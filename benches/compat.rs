@@ -4,6 +4,8 @@
 //! `cargo bench --bench compat`; throughput is in bytes written. Rows:
 //! - `numpy/random_f64`, `numpy/random_f32`, `numpy/standard_normal_f64`,
 //!   `numpy/standard_normal_f32`: `Generator(Philox(12345))` replayed.
+//! - `torch/rand_f32_h100`, `torch/randn_f32_h100`: `torch.rand(2**24)` /
+//!   `torch.randn(2**24)` on CUDA replayed for an H100 SXM's launch geometry.
 //!
 //! NumPy's own Generator(Philox) on the same sizes is `benches/numpy_philox.py`;
 //! with `CBRNG_BENCH_PYTHON=/path/to/python` (a Python with numpy) this bench
@@ -53,6 +55,22 @@ fn numpy_rows(c: &mut Criterion) {
     });
     g.bench_function("numpy/standard_normal_f32", |b| {
         b.iter(|| rng.standard_normal_f32(black_box(&mut f32s)))
+    });
+    // torch.rand / torch.randn replayed for an H100 SXM: 2^24 f32 elements.
+    let h100 = cbrng::compat::torch::profile("h100-sxm").unwrap();
+    g.bench_function("torch/rand_f32_h100", |b| {
+        b.iter(|| {
+            cbrng::compat::torch::Generator::new(1)
+                .uniform_f32(h100, 0.0, 1.0, black_box(&mut f32s[..1 << 24]))
+                .unwrap()
+        })
+    });
+    g.bench_function("torch/randn_f32_h100", |b| {
+        b.iter(|| {
+            cbrng::compat::torch::Generator::new(1)
+                .normal_f32(h100, 0.0, 1.0, black_box(&mut f32s[..1 << 24]))
+                .unwrap()
+        })
     });
     g.finish();
 }

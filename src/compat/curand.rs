@@ -177,7 +177,8 @@ impl Philox4x32_10 {
     /// `curand_uniform_double(&state)` for Philox: one 32-bit draw,
     /// `x * 2^-32 + 2^-32`.
     pub fn uniform_double(&mut self) -> f64 {
-        f64::from(self.next_u32()).mul_add(CURAND_2POW32_INV_DOUBLE, CURAND_2POW32_INV_DOUBLE)
+        // The product by 2^-32 is exact: the device's FMA rounds the same.
+        f64::from(self.next_u32()) * CURAND_2POW32_INV_DOUBLE + CURAND_2POW32_INV_DOUBLE
     }
 
     /// `curand_uniform2_double(&state)`: two 53-bit values from `curand4`.
@@ -247,11 +248,11 @@ impl Philox4x32_10 {
 }
 
 /// `_curand_uniform(x)`: `x * CURAND_2POW32_INV + CURAND_2POW32_INV/2`, the
-/// u32 rounded to float first (the product is exact, so the FMA changes
-/// nothing).
+/// u32 rounded to float first. The product (a power-of-two scaling) is exact,
+/// so the device's FMA and this multiply-then-add round the same.
 #[inline(always)]
 pub fn curand_uniform_of(x: u32) -> f32 {
-    (x as f32).mul_add(CURAND_2POW32_INV, CURAND_2POW32_INV / 2.0)
+    (x as f32) * CURAND_2POW32_INV + CURAND_2POW32_INV / 2.0
 }
 
 /// `_curand_uniform_double_hq(x, y)`: 53 bits `x ^ (y << 21)`, times 2^-53,
@@ -259,28 +260,47 @@ pub fn curand_uniform_of(x: u32) -> f32 {
 #[inline(always)]
 pub fn uniform_double_hq(x: u32, y: u32) -> f64 {
     let z = u64::from(x) ^ (u64::from(y) << (53 - 32));
-    (z as f64).mul_add(CURAND_2POW53_INV_DOUBLE, CURAND_2POW53_INV_DOUBLE / 2.0)
+    // z < 2^53: exact as a double, and the product by 2^-53 is exact too.
+    (z as f64) * CURAND_2POW53_INV_DOUBLE + CURAND_2POW53_INV_DOUBLE / 2.0
 }
 
 /// `_curand_box_muller(x, y)` (device branch): `s = sqrtf(-2 logf(u))`,
 /// `(sin v, cos v) * s`. `v`'s multiply-add is one FMA on the device. The
 /// device's `logf` and `__sincosf` are approximated by the C library's
-/// `logf` and an accurate sine and cosine.
+/// `logf` and the C library's `sinf`/`cosf`.
 #[inline(always)]
 pub fn box_muller(x: u32, y: u32) -> [f32; 2] {
     let u = curand_uniform_of(x);
-    let v = (y as f32).mul_add(CURAND_2POW32_INV_2PI, CURAND_2POW32_INV_2PI / 2.0);
+    let v = fma_f32(y as f32, CURAND_2POW32_INV_2PI, CURAND_2POW32_INV_2PI / 2.0);
     let s = (-2.0f32 * u.ln()).sqrt();
     let (sn, cs) = sin_cos_f32(v);
     [sn * s, cs * s]
 }
 
-/// An accurate single-precision sine and cosine (computed in double and
-/// rounded), standing in for the device's `__sincosf`.
+/// `a * b + c` with one rounding: the CPU's FMA instruction when it has one,
+/// else the C library's `fmaf` (the same value, slower).
+#[inline(always)]
+pub fn fma_f32(a: f32, b: f32, c: f32) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has FMA (checked just above).
+        return unsafe { fma_x86(a, b, c) };
+    }
+    a.mul_add(b, c)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "fma")]
+fn fma_x86(a: f32, b: f32, c: f32) -> f32 {
+    use std::arch::x86_64::*;
+    _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c)))
+}
+
+/// The C library's single-precision sine and cosine (glibc's are within
+/// one ulp), standing in for the device's approximate `__sincosf`.
 #[inline(always)]
 pub fn sin_cos_f32(v: f32) -> (f32, f32) {
-    let (s, c) = f64::from(v).sin_cos();
-    (s as f32, c as f32)
+    v.sin_cos()
 }
 
 /// `_curand_box_muller_double(x0, x1, y0, y1)` (device branch):

@@ -17,6 +17,7 @@
 pub mod curand;
 pub mod jax;
 pub mod numpy;
+mod simd;
 pub mod torch;
 #[rustfmt::skip]
 mod numpy_ziggurat;

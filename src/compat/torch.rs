@@ -191,6 +191,14 @@ impl Generator {
         out: &mut [f32],
     ) -> Result<(), Error> {
         let range = to - from;
+        if range == 1.0 && from == 0.0 {
+            // torch.rand: fma(r, 1, 0) is r itself.
+            return self.run4_slices(g, out.len(), Draw::Uniform, |e0, rs| {
+                for (o, &r) in out[e0..e0 + rs.len()].iter_mut().zip(rs) {
+                    *o = if r == to { from } else { r };
+                }
+            });
+        }
         self.run4(g, out.len(), Draw::Uniform, |e, r| {
             let v = r.mul_add(range, from);
             out[e] = if v == to { from } else { v };
@@ -313,30 +321,72 @@ impl Generator {
         draw: Draw,
         mut put: impl FnMut(usize, f32),
     ) -> Result<(), Error> {
+        self.run4_slices(g, n, draw, |e0, rs| {
+            for (k, &r) in rs.iter().enumerate() {
+                put(e0 + k, r);
+            }
+        })
+    }
+
+    /// The unroll-4 kernel, handing over runs of consecutive elements:
+    /// `put(first element, draws)`.
+    fn run4_slices(
+        &mut self,
+        g: Geometry,
+        n: usize,
+        draw: Draw,
+        mut put: impl FnMut(usize, &[f32]),
+    ) -> Result<(), Error> {
         let pol = calc_execution_policy(n as u64, 4, g)?;
         let (seed, offset) = self.philox_cuda_state(pol.counter_offset)?;
         let stride = (BLOCK_SIZE * pol.grid) as usize;
         let key = [seed as u32, (seed >> 32) as u32];
+        let mut tile = [0u32; 4 * TILE];
+        let mut lanes = [[0f32; TILE]; 4];
         for round in 0..pol.rounds {
             let base = round as usize * stride * 4;
             if base >= n {
                 break;
             }
             let threads = stride.min(n - base);
-            for idx in 0..threads {
-                let words = thread_block(key, seed, idx as u64, offset, round);
-                let vals = match draw {
-                    Draw::Uniform => words.map(curand_uniform_of),
-                    Draw::Normal => {
-                        let a = box_muller(words[0], words[1]);
-                        let b = box_muller(words[2], words[3]);
-                        [a[0], a[1], b[0], b[1]]
+            for idx0 in (0..threads).step_by(TILE) {
+                let m = TILE.min(threads - idx0);
+                if offset.is_multiple_of(4) {
+                    super::simd::blocks_across_streams(
+                        key,
+                        offset / 4 + round,
+                        idx0 as u64,
+                        &mut tile[..4 * m],
+                    );
+                } else {
+                    for t in 0..m {
+                        let w = thread_block(key, seed, (idx0 + t) as u64, offset, round);
+                        tile[4 * t..4 * t + 4].copy_from_slice(&w);
                     }
-                };
-                for (ii, v) in vals.into_iter().enumerate() {
-                    let e = base + ii * stride + idx;
-                    if e < n {
-                        put(e, v);
+                }
+                match draw {
+                    Draw::Uniform => {
+                        for (t, w) in tile[..4 * m].chunks_exact(4).enumerate() {
+                            for ii in 0..4 {
+                                lanes[ii][t] = curand_uniform_of(w[ii]);
+                            }
+                        }
+                    }
+                    Draw::Normal => {
+                        for (t, w) in tile[..4 * m].chunks_exact(4).enumerate() {
+                            let a = box_muller(w[0], w[1]);
+                            let b = box_muller(w[2], w[3]);
+                            lanes[0][t] = a[0];
+                            lanes[1][t] = a[1];
+                            lanes[2][t] = b[0];
+                            lanes[3][t] = b[1];
+                        }
+                    }
+                }
+                for (ii, lane) in lanes.iter().enumerate() {
+                    let e0 = base + ii * stride + idx0;
+                    if e0 < n {
+                        put(e0, &lane[..m.min(n - e0)]);
                     }
                 }
             }
@@ -362,8 +412,30 @@ impl Generator {
             if base >= n {
                 break;
             }
-            for idx in 0..stride.min(n - base) {
-                let w = thread_block(key, seed, idx as u64, offset, round);
+            let threads = stride.min(n - base);
+            let direct = offset.is_multiple_of(4);
+            let mut tile = [0u32; 4 * TILE];
+            for idx in 0..threads {
+                let t = idx % TILE;
+                if direct && t == 0 {
+                    let len = 4 * TILE.min(threads - idx);
+                    super::simd::blocks_across_streams(
+                        key,
+                        offset / 4 + round,
+                        idx as u64,
+                        &mut tile[..len],
+                    );
+                }
+                let w = if direct {
+                    [
+                        tile[4 * t],
+                        tile[4 * t + 1],
+                        tile[4 * t + 2],
+                        tile[4 * t + 3],
+                    ]
+                } else {
+                    thread_block(key, seed, idx as u64, offset, round)
+                };
                 let vals = if normal {
                     box_muller_double(w[0], w[1], w[2], w[3])
                 } else {
@@ -380,6 +452,9 @@ impl Generator {
         Ok(())
     }
 }
+
+/// Threads whose blocks are made together.
+const TILE: usize = 256;
 
 #[derive(Clone, Copy)]
 enum Draw {
