@@ -400,3 +400,208 @@ fn jax_bad_input_is_a_one_line_error() {
         "not established",
     );
 }
+
+#[test]
+fn curand_hex_matches_curand_headers() {
+    // From tests/data/compat/curand/curand_philox_compat.txt (cuRAND's headers on the host).
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/compat/curand/curand_philox_compat.txt"
+    ))
+    .unwrap();
+    let want = |head: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(head).map(str::to_string))
+            .unwrap_or_else(|| panic!("no reference for {head}"))
+    };
+    let line = want("42 18446744073709551615 3 uniform,uniform,uniform,uniform,uniform : ");
+    assert_eq!(
+        hex_lines(&[
+            "compat",
+            "curand",
+            "--fn",
+            "uniform",
+            "--seed",
+            "42",
+            "--subsequence",
+            "18446744073709551615",
+            "--offset",
+            "3",
+            "--count",
+            "5"
+        ]),
+        line
+    );
+    let line = want("0 4294967301 1 curand,curand,curand,curand,curand,curand,curand : ");
+    assert_eq!(
+        hex_lines(&[
+            "compat",
+            "curand",
+            "--fn",
+            "curand",
+            "--seed",
+            "0",
+            "--subsequence",
+            "4294967301",
+            "--offset",
+            "1",
+            "--count",
+            "7"
+        ]),
+        line
+    );
+    let line = want("16045690984503111693 1 2 uniform_double,uniform_double,uniform_double : ");
+    assert_eq!(
+        hex_lines(&[
+            "compat",
+            "curand",
+            "--fn",
+            "uniform-double",
+            "--seed",
+            "16045690984503111693",
+            "--subsequence",
+            "1",
+            "--offset",
+            "2",
+            "--count",
+            "3"
+        ]),
+        line
+    );
+}
+
+#[test]
+fn torch_prints_what_the_library_makes() {
+    use cbrng::compat::torch::{Generator, profile};
+    let mut v = vec![0f32; 50_000];
+    Generator { seed: 5, offset: 8 }
+        .uniform_f32(profile("l4").unwrap(), 0.0, 1.0, &mut v)
+        .unwrap();
+    let want: Vec<String> = v.iter().map(|x| format!("{:08x}", x.to_bits())).collect();
+    assert_eq!(
+        hex_lines(&[
+            "compat",
+            "torch",
+            "--op",
+            "rand",
+            "--seed",
+            "5",
+            "--numel",
+            "50000",
+            "--device",
+            "l4",
+            "--philox-offset",
+            "8"
+        ]),
+        want.join(" ")
+    );
+    // The same geometry given by numbers.
+    assert_eq!(
+        hex_lines(&[
+            "compat",
+            "torch",
+            "--op",
+            "rand",
+            "--seed",
+            "5",
+            "--numel",
+            "50000",
+            "--sm-count",
+            "58",
+            "--threads-per-sm",
+            "1536",
+            "--philox-offset",
+            "8"
+        ]),
+        want.join(" ")
+    );
+}
+
+#[test]
+fn curand_and_torch_bad_input_is_a_one_line_error() {
+    assert_clean_error(
+        &[
+            "compat", "curand", "--fn", "gamma", "--seed", "1", "--count", "1",
+        ],
+        "unknown function 'gamma'",
+    );
+    assert_clean_error(
+        &[
+            "compat", "curand", "--fn", "uniform", "--seed", "-1", "--count", "1",
+        ],
+        "-1",
+    );
+    assert_clean_error(
+        &[
+            "compat",
+            "curand",
+            "--fn",
+            "uniform",
+            "--seed",
+            "1",
+            "--count",
+            "100000000",
+        ],
+        "2^26",
+    );
+    let t = |rest: &[&'static str]| {
+        [
+            &["compat", "torch", "--seed", "1", "--numel", "10"][..],
+            rest,
+        ]
+        .concat()
+    };
+    assert_clean_error(
+        &t(&[
+            "--op",
+            "rand",
+            "--sm-count",
+            "0",
+            "--threads-per-sm",
+            "2048",
+        ]),
+        "0 SMs",
+    );
+    assert_clean_error(
+        &t(&["--op", "rand", "--sm-count", "8", "--threads-per-sm", "100"]),
+        "no block",
+    );
+    assert_clean_error(&t(&["--op", "rand"]), "--device");
+    assert_clean_error(
+        &t(&["--op", "rand", "--device", "gtx480"]),
+        "unknown device profile 'gtx480'",
+    );
+    assert_clean_error(
+        &t(&["--op", "rand", "--device", "t4", "--dtype", "i8"]),
+        "unknown dtype 'i8'",
+    );
+    assert_clean_error(
+        &t(&["--op", "poisson", "--device", "t4"]),
+        "unknown op 'poisson'",
+    );
+    assert_clean_error(
+        &t(&["--op", "bernoulli:1.5", "--device", "t4"]),
+        "outside [0, 1]",
+    );
+    assert_clean_error(
+        &t(&["--op", "normal:0", "--device", "t4"]),
+        "takes 2 parameter",
+    );
+    assert_clean_error(
+        &t(&[
+            "--op",
+            "rand",
+            "--device",
+            "t4",
+            "--philox-offset",
+            "18446744073709551615",
+        ]),
+        "passes 2^64",
+    );
+    assert_clean_error(
+        &[
+            "compat", "torch", "--seed", "1", "--numel", "0", "--op", "rand", "--device", "t4",
+        ],
+        "numel 0",
+    );
+}

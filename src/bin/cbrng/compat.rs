@@ -21,6 +21,67 @@ enum System {
     Numpy(NumpyArgs),
     /// jax.random with the default threefry2x32 (JAX 0.7, CPU).
     Jax(JaxArgs),
+    /// cuRAND's device API, Philox4_32_10: curand_init then COUNT calls of --fn.
+    Curand(CurandArgs),
+    /// torch.rand/randn/... on CUDA, replayed for a launch geometry.
+    Torch(TorchArgs),
+}
+
+#[derive(clap::Args)]
+struct CurandArgs {
+    /// curand | uniform | uniform4 | uniform-double | normal | normal2 | normal-double | log-normal
+    #[arg(long = "fn")]
+    func: String,
+    /// curand_init's seed.
+    #[arg(long)]
+    seed: u64,
+    /// curand_init's subsequence.
+    #[arg(long, default_value_t = 0)]
+    subsequence: u64,
+    /// curand_init's offset.
+    #[arg(long, default_value_t = 0)]
+    offset: u64,
+    /// Number of calls (uniform4 and normal2 give 4 and 2 elements a call).
+    #[arg(long)]
+    count: u64,
+    /// log-normal's mean.
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.0)]
+    mean: f32,
+    /// log-normal's standard deviation.
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1.0)]
+    std: f32,
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+#[derive(clap::Args)]
+struct TorchArgs {
+    /// rand | randn | bernoulli:P | normal:M,S | uniform:A,B
+    #[arg(long, allow_hyphen_values = true)]
+    op: String,
+    /// torch.cuda.manual_seed.
+    #[arg(long)]
+    seed: u64,
+    /// Elements.
+    #[arg(long)]
+    numel: u64,
+    /// A named GPU (t4, a10g, l4, l40s, a100, h100-sxm, h100-pcie, h200, b200, rtx4090).
+    #[arg(long, conflicts_with_all = ["sm_count", "threads_per_sm"])]
+    device: Option<String>,
+    /// multiProcessorCount.
+    #[arg(long)]
+    sm_count: Option<u32>,
+    /// maxThreadsPerMultiProcessor.
+    #[arg(long)]
+    threads_per_sm: Option<u32>,
+    /// The generator's philox offset before the call.
+    #[arg(long, default_value_t = 0)]
+    philox_offset: u64,
+    /// f32 | f64 | f16 | bf16 (bernoulli: f32).
+    #[arg(long, default_value = "f32")]
+    dtype: String,
+    #[command(flatten)]
+    out: OutArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -228,6 +289,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     match args.system {
         System::Numpy(a) => numpy(a),
         System::Jax(a) => jax(a),
+        System::Curand(a) => curand(a),
+        System::Torch(a) => torch(a),
     }
     .map(|()| ExitCode::SUCCESS)
 }
@@ -551,6 +614,237 @@ fn jax(a: JaxArgs) -> Result<(), Error> {
             return Err(jax_err(format!(
                 "unknown function '{f}' (expected key|bits|uniform|normal)"
             )));
+        }
+    };
+    let mut sink = Sink::open(&a.out, ty, bits.len() as u64)?;
+    sink.put(&bits)?;
+    sink.finish()
+}
+
+fn sys_err(system: &str, reason: String) -> Error {
+    Error::Compat {
+        system: system.into(),
+        reason,
+    }
+}
+
+/// Calls the command makes at most (the elements are held in memory).
+const CURAND_MAX: u64 = 1 << 26;
+
+fn curand(a: CurandArgs) -> Result<(), Error> {
+    use cbrng::compat::curand::Philox4x32_10;
+    if a.count > CURAND_MAX {
+        return Err(sys_err(
+            "curand",
+            format!("--count {} is more than 2^26 calls", a.count),
+        ));
+    }
+    // The position after the calls must stay inside the subsequence: 2^64
+    // blocks of 4 values (curand4-based calls take a whole block).
+    let per_call: u128 = match a.func.as_str() {
+        "curand" | "uniform" | "uniform-double" | "normal" | "log-normal" => 1,
+        "normal2" => 2,
+        "uniform4" | "normal-double" => 4,
+        f => {
+            return Err(sys_err(
+                "curand",
+                format!(
+                    "unknown function '{f}' (expected curand|uniform|uniform4|uniform-double|normal|normal2|normal-double|log-normal)"
+                ),
+            ));
+        }
+    };
+    let end = u128::from(a.offset) + (u128::from(a.count) + 1) * per_call;
+    if end > 4u128 << 64 {
+        return Err(sys_err(
+            "curand",
+            format!(
+                "{} calls from offset {} run past the end of the subsequence (2^66 values)",
+                a.count, a.offset
+            ),
+        ));
+    }
+    let mut st = Philox4x32_10::init(a.seed, a.subsequence, a.offset);
+    let n = a.count as usize;
+    let f32_out = |v: Vec<f32>| {
+        (
+            F32,
+            v.into_iter()
+                .map(|x| u64::from(x.to_bits()))
+                .collect::<Vec<u64>>(),
+        )
+    };
+    let (ty, bits) = match a.func.as_str() {
+        "curand" => (
+            OutType {
+                bytes: 4,
+                descr: "<u4",
+            },
+            (0..n).map(|_| u64::from(st.next_u32())).collect(),
+        ),
+        "uniform" => f32_out((0..n).map(|_| st.uniform()).collect()),
+        "uniform4" => f32_out((0..n).flat_map(|_| st.uniform4()).collect()),
+        "normal" => f32_out((0..n).map(|_| st.normal()).collect()),
+        "normal2" => f32_out((0..n).flat_map(|_| st.normal2()).collect()),
+        "log-normal" => f32_out((0..n).map(|_| st.log_normal(a.mean, a.std)).collect()),
+        "uniform-double" => (F64, (0..n).map(|_| st.uniform_double().to_bits()).collect()),
+        _ => (F64, (0..n).map(|_| st.normal_double().to_bits()).collect()),
+    };
+    let mut sink = Sink::open(&a.out, ty, bits.len() as u64)?;
+    sink.put(&bits)?;
+    sink.finish()
+}
+
+fn torch(a: TorchArgs) -> Result<(), Error> {
+    use cbrng::compat::torch::{Generator as TorchGen, Geometry, profile};
+    let geometry = match (&a.device, a.sm_count, a.threads_per_sm) {
+        (Some(d), _, _) => profile(d)?,
+        (None, Some(sm_count), Some(threads_per_sm)) => Geometry {
+            sm_count,
+            threads_per_sm,
+        },
+        _ => {
+            return Err(sys_err(
+                "torch",
+                "name a --device profile or give both --sm-count and --threads-per-sm".into(),
+            ));
+        }
+    };
+    if a.numel > 1 << 28 {
+        return Err(sys_err(
+            "torch",
+            format!("--numel {} is more than 2^28", a.numel),
+        ));
+    }
+    let n = a.numel as usize;
+    let mut tg = TorchGen {
+        seed: a.seed,
+        offset: a.philox_offset,
+    };
+    let params = |spec: &str, k: usize| -> Result<Vec<f64>, Error> {
+        let v: Vec<f64> = spec
+            .split(',')
+            .map(|x| x.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| sys_err("torch", format!("bad parameters '{spec}' in --op {}", a.op)))?;
+        if v.len() != k {
+            return Err(sys_err(
+                "torch",
+                format!("--op {} takes {k} parameter(s)", a.op),
+            ));
+        }
+        Ok(v)
+    };
+    enum Op {
+        Uniform(f64, f64),
+        Normal(f64, f64),
+        Bernoulli(f64),
+    }
+    let op = match a.op.split_once(':') {
+        None if a.op == "rand" => Op::Uniform(0.0, 1.0),
+        None if a.op == "randn" => Op::Normal(0.0, 1.0),
+        Some(("uniform", p)) => {
+            let v = params(p, 2)?;
+            Op::Uniform(v[0], v[1])
+        }
+        Some(("normal", p)) => {
+            let v = params(p, 2)?;
+            if !(v[1] >= 0.0) {
+                return Err(sys_err(
+                    "torch",
+                    format!("normal: std {} must be >= 0", v[1]),
+                ));
+            }
+            Op::Normal(v[0], v[1])
+        }
+        Some(("bernoulli", p)) => Op::Bernoulli(params(p, 1)?[0]),
+        _ => {
+            return Err(sys_err(
+                "torch",
+                format!(
+                    "unknown op '{}' (expected rand|randn|bernoulli:P|normal:M,S|uniform:A,B; dropout is not reproduced yet)",
+                    a.op
+                ),
+            ));
+        }
+    };
+    let f16_out = OutType {
+        bytes: 2,
+        descr: "<f2",
+    };
+    let bf16_out = OutType {
+        bytes: 2,
+        descr: "<u2",
+    };
+    let (ty, bits): (OutType, Vec<u64>) = match (op, a.dtype.as_str()) {
+        (Op::Bernoulli(p), "f32") => {
+            let mut v = vec![0f32; n];
+            tg.bernoulli_f32(geometry, p, &mut v)?;
+            (F32, v.into_iter().map(|x| u64::from(x.to_bits())).collect())
+        }
+        (Op::Bernoulli(_), d) => {
+            return Err(sys_err(
+                "torch",
+                format!("bernoulli gives f32 here, not '{d}'"),
+            ));
+        }
+        (Op::Uniform(lo, hi), "f32") => {
+            let mut v = vec![0f32; n];
+            tg.uniform_f32(geometry, lo as f32, hi as f32, &mut v)?;
+            (F32, v.into_iter().map(|x| u64::from(x.to_bits())).collect())
+        }
+        (Op::Uniform(lo, hi), "f64") => {
+            let mut v = vec![0f64; n];
+            tg.uniform_f64(geometry, lo, hi, &mut v)?;
+            (F64, v.into_iter().map(f64::to_bits).collect())
+        }
+        (Op::Uniform(lo, hi), "f16") => {
+            let mut v = vec![f16::ZERO; n];
+            tg.uniform_f16(geometry, f16::from_f64(lo), f16::from_f64(hi), &mut v)?;
+            (
+                f16_out,
+                v.into_iter().map(|x| u64::from(x.to_bits())).collect(),
+            )
+        }
+        (Op::Uniform(lo, hi), "bf16") => {
+            let mut v = vec![bf16::ZERO; n];
+            tg.uniform_bf16(geometry, bf16::from_f64(lo), bf16::from_f64(hi), &mut v)?;
+            (
+                bf16_out,
+                v.into_iter().map(|x| u64::from(x.to_bits())).collect(),
+            )
+        }
+        (Op::Normal(m, s), "f32") => {
+            let mut v = vec![0f32; n];
+            tg.normal_f32(geometry, m as f32, s as f32, &mut v)?;
+            (F32, v.into_iter().map(|x| u64::from(x.to_bits())).collect())
+        }
+        (Op::Normal(m, s), "f64") => {
+            let mut v = vec![0f64; n];
+            tg.normal_f64(geometry, m, s, &mut v)?;
+            (F64, v.into_iter().map(f64::to_bits).collect())
+        }
+        (Op::Normal(m, s), "f16") => {
+            let mut v = vec![f16::ZERO; n];
+            tg.normal_f16(geometry, m as f32, s as f32, &mut v)?;
+            (
+                f16_out,
+                v.into_iter().map(|x| u64::from(x.to_bits())).collect(),
+            )
+        }
+        (Op::Normal(m, s), "bf16") => {
+            let mut v = vec![bf16::ZERO; n];
+            tg.normal_bf16(geometry, m as f32, s as f32, &mut v)?;
+            (
+                bf16_out,
+                v.into_iter().map(|x| u64::from(x.to_bits())).collect(),
+            )
+        }
+        (_, d) => {
+            return Err(sys_err(
+                "torch",
+                format!("unknown dtype '{d}' (expected f32|f64|f16|bf16)"),
+            ));
         }
     };
     let mut sink = Sink::open(&a.out, ty, bits.len() as u64)?;
