@@ -749,7 +749,7 @@ fn torch(a: TorchArgs) -> Result<(), Error> {
         }
         Some(("normal", p)) => {
             let v = params(p, 2)?;
-            if !(v[1] >= 0.0) {
+            if v[1].is_nan() || v[1] < 0.0 {
                 return Err(sys_err(
                     "torch",
                     format!("normal: std {} must be >= 0", v[1]),
