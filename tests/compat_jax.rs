@@ -260,6 +260,30 @@ fn normal_f32_matches_jax_0_7_1_on_cpu() {
     );
 }
 
+/// float64 `normal`: XLA:CPU's kernels call the C library's `log` at every
+/// size in the reference data (unlike float32), and cbrng matches them all.
+#[test]
+fn normal_f64_matches_jax_0_7_1_on_cpu() {
+    let all = lines();
+    let mut matched = Vec::new();
+    let mut other = Vec::new();
+    for l in all.iter().filter(|l| l.f == "normal" && l.dt == "f64") {
+        match check(l) {
+            Ok(()) => matched.push((l.cfg.partitionable, l.shape.clone())),
+            Err(_) => other.push((l.cfg.partitionable, l.shape.clone())),
+        }
+    }
+    assert!(other.is_empty(), "normal f64 differs for {other:?}");
+    for p in [false, true] {
+        for shape in ["", "7", "3,5", "1000", "1175", "2000", "3,401"] {
+            assert!(
+                matched.contains(&(p, shape.to_string())),
+                "normal f64 partitionable={p} shape [{shape}] missing from the data"
+            );
+        }
+    }
+}
+
 #[test]
 fn bad_seeds_and_steps_are_errors() {
     let cfg = Config::default();

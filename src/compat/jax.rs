@@ -22,9 +22,9 @@
 //! 5. [`Key::uniform_f32`] and the other dtypes (`jax/_src/random.py`,
 //!    `_uniform`): the top mantissa bits under the exponent of 1.0, minus 1.0
 //!    (bfloat16 draws 8 bits).
-//! 6. [`Key::normal_f32`] (`_normal_real`): `sqrt(2) * erf_inv(u)` with
-//!    XLA:CPU's arithmetic (see the section below). float64 `normal` is not
-//!    reproduced yet, nor JAX on a GPU.
+//! 6. [`Key::normal_f32`], [`Key::normal_f64`] (`_normal_real`):
+//!    `sqrt(2) * erf_inv(u)` with XLA:CPU's arithmetic (see the section
+//!    below). JAX on a GPU is not reproduced.
 //!
 //! Every element depends only on the key, the total size and the element's
 //! row-major index, so shapes enter as their element count.
@@ -501,6 +501,180 @@ pub fn xla_kernel_log(n: usize) -> XlaLog {
 /// emits the scalar `normal` kernel with its inline log (1175 does not).
 pub const XLA_SCALAR_KERNEL_MIN_ODD: usize = 1177;
 
+/// XLA:CPU's f64 `log-plus-one` (the C library's `log(1 + x)`, or the
+/// rational approximation for |x| < sqrt(2) - 1, as for f32).
+fn xla_log1p_f64(x: f64) -> f64 {
+    const Q: [u64; 6] = [
+        0x402E_2035_9E90_3E37,
+        0x4054_C30B_5221_3498,
+        0x406B_B865_90FC_FB56,
+        0x4073_5194_5DC9_08A5,
+        0x406B_0DB1_3E48_E066,
+        0x404E_0F30_4466_448E,
+    ];
+    const P: [u64; 7] = [
+        0x3F07_BC09_62B3_95CA,
+        0x3FDF_E818_A0FE_1A83,
+        0x401A_509F_46F4_FA53,
+        0x403D_E973_8B8C_B9C9,
+        0x404E_798E_B86C_3351,
+        0x404C_8E75_9747_9A10,
+        0x4034_0A20_2D99_830A,
+    ];
+    const SMALL: u64 = 0x3FDA_8279_99FC_EF32; // sqrt(2) - 1
+    let large = (1.0 + x).ln();
+    let x2 = x * x;
+    let zero = x * 0.0;
+    let mut q = zero + 1.0;
+    for c in Q {
+        q = q.mul_add(x, f64::from_bits(c));
+    }
+    let mut p = zero + f64::from_bits(P[0]);
+    for c in &P[1..] {
+        p = p.mul_add(x, f64::from_bits(*c));
+    }
+    let r = p / q;
+    let small = x + x2.mul_add(-0.5, (x * x2) * r);
+    if x.abs() < f64::from_bits(SMALL) {
+        small
+    } else {
+        large
+    }
+}
+
+/// `erf_inv` for f64 as XLA:CPU computes it: Giles' double-precision
+/// polynomials in `w = -log(1 - u²)` for w < 6.25 (24 coefficients), w < 16
+/// (20) and beyond (18), evaluated as one chain of FMAs whose coefficients
+/// are selected per branch (coefficients as in the IR XLA emits).
+fn xla_erf_inv_f64(u: f64) -> f64 {
+    // Columns: w < 6.25, w < 16, otherwise (0: the branch has ended).
+    const C: [[u64; 3]; 18] = [
+        [
+            0xBBB1_35D2_E746_E627,
+            0x3E23_040F_87DB_D932,
+            0xBDBD_CEC3_A778_5389,
+        ],
+        [
+            0xBC08_DDF9_3324_D327,
+            0x3E78_5CBE_5287_8635,
+            0xBDF1_8FEE_C0E3_8727,
+        ],
+        [
+            0x3C37_B83E_EF0B_7C9F,
+            0xBE92_7774_53DD_3955,
+            0x3E19_E6BF_2DDA_45E3,
+        ],
+        [
+            0x3C69_BA72_CD58_9B91,
+            0x3E53_95AB_CD55_4C6C,
+            0xBE30_468F_B24E_2F5F,
+        ],
+        [
+            0xBCA3_3689_090A_6B96,
+            0x3EB9_3638_8A37_90AD,
+            0x3E40_5AC6_A8FB_A182,
+        ],
+        [
+            0x3C78_2E11_8981_32E0,
+            0xBED0_D5DB_812B_5083,
+            0xBE50_102E_495F_B9C0,
+        ],
+        [
+            0x3CFD_E4AC_FD9E_26BA,
+            0x3EC8_860C_D5D6_52F6,
+            0x3E5F_4C20_E133_4AF8,
+        ],
+        [
+            0xBD26_D33E_ED66_C487,
+            0x3EEA_29A0_CACD_FB23,
+            0xBE72_2D22_0FDF_9C3E,
+        ],
+        [
+            0xBD36_F216_7040_D8E2,
+            0xBF08_CEF1_F802_81F2,
+            0x3E8E_BC8B_B824_CB54,
+        ],
+        [
+            0x3D87_2A22_C2D7_7E20,
+            0x3F11_E684_D0B9_188A,
+            0xBEB0_A8D4_0EA3_72CC,
+        ],
+        [
+            0xBDAC_8859_C4E5_C0AF,
+            0x3EF9_32CD_54C8_A222,
+            0x3ED2_FBD2_9D09_3D2B,
+        ],
+        [
+            0xBDCD_C583_D118_A561,
+            0xBF37_448A_89EF_8AA3,
+            0xBEF4_A349_7E1E_0FAC,
+        ],
+        [
+            0x3E12_0F47_CCF4_6B3C,
+            0x3F4F_3CC5_5AD4_0C25,
+            0x3F13_EBF4_EB00_938F,
+        ],
+        [
+            0xBE31_A9E3_8DC8_4D60,
+            0xBF5B_A924_132F_38B1,
+            0xBF2C_2F36_A8FC_5D53,
+        ],
+        [
+            0xBE5F_36CD_6D3D_46A9,
+            0x3F64_68EE_CA53_3CF8,
+            0xBF22_2EA5_DF04_047C,
+        ],
+        [
+            0x3E9C_6B4F_5D03_B787,
+            0xBF6E_BADA_BB89_1BBD,
+            0x3FF0_2A30_D1FB_A0DC,
+        ],
+        [
+            0xBEB6_E8A5_434A_E8A2,
+            0x3F75_FFCF_E5B7_6AFC,
+            0x4013_664D_DD1A_D7FB,
+        ],
+        [0xBEED_1D1F_7B87_36F6, 0x3FF0_158A_6D64_1D39, 0],
+    ];
+    const C18: [u64; 2] = [0x3F28_79C2_A212_F024, 0x4008_ABCC_380D_5A48];
+    const C_TAIL: [u64; 4] = [
+        0xBF48_4576_9484_FCA8,
+        0xBF78_B6C3_3114_F909,
+        0x3FCE_BD80_D9B1_3E28,
+        0x3FFA_755E_7C99_AE86,
+    ];
+    let l = xla_log1p_f64(u * -u);
+    let lt6 = l > -6.25;
+    let lt16 = l > -16.0;
+    let col = if lt6 {
+        0
+    } else if lt16 {
+        1
+    } else {
+        2
+    };
+    let w = if lt6 {
+        -3.125 - l
+    } else {
+        (-l).sqrt() - if lt16 { 3.25 } else { 5.0 }
+    };
+    let mut p = f64::from_bits(C[0][col]);
+    for row in &C[1..17] {
+        p = p.mul_add(w, f64::from_bits(row[col]));
+    }
+    if col < 2 {
+        p = p.mul_add(w, f64::from_bits(C[17][col]));
+        p = p.mul_add(w, f64::from_bits(C18[col]));
+    }
+    if col == 0 {
+        for c in C_TAIL {
+            p = p.mul_add(w, f64::from_bits(c));
+        }
+    }
+    let p = if u.abs() == 1.0 { f64::INFINITY } else { p };
+    u * p
+}
+
 impl Key {
     /// `jax.random.normal(key, shape, float32)`, bit for bit as JAX 0.7.1
     /// computes it on an x86-64 CPU with FMA (`--backend cpu`).
@@ -522,9 +696,17 @@ impl Key {
         Ok(())
     }
 
-    /// `jax.random.normal(key, shape, float64)`: not yet reproduced.
+    /// `jax.random.normal(key, shape, float64)` (needs x64), bit for bit as
+    /// jaxlib 0.7.1's XLA:CPU kernel computes it (its `log` is the C
+    /// library's at every size checked).
     pub fn normal_f64(&self, cfg: Config, out: &mut [f64]) -> Result<(), Error> {
-        let _ = (cfg, out);
-        Err(err("normal float64 is not reproduced yet"))
+        let lo = f64::from_bits(0xBFEF_FFFF_FFFF_FFFF); // nextafter(-1, 0)
+        let sqrt2 = std::f64::consts::SQRT_2;
+        self.uniform_f64(cfg, out)?;
+        for x in out.iter_mut() {
+            let u = x.mul_add(2.0, lo).max(lo);
+            *x = xla_erf_inv_f64(u) * sqrt2;
+        }
+        Ok(())
     }
 }
