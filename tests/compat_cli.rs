@@ -496,6 +496,33 @@ fn torch_prints_what_the_library_makes() {
         ]),
         want.join(" ")
     );
+    let mut m = vec![0u8; 10_000];
+    Generator::new(3)
+        .dropout_mask(
+            profile("t4").unwrap(),
+            0.1,
+            cbrng::compat::torch::DropoutDType::F16,
+            &mut m,
+        )
+        .unwrap();
+    let want_m: Vec<String> = m.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        hex_lines(&[
+            "compat",
+            "torch",
+            "--op",
+            "dropout-mask:0.1",
+            "--dtype",
+            "f16",
+            "--seed",
+            "3",
+            "--numel",
+            "10000",
+            "--device",
+            "t4"
+        ]),
+        want_m.join(" ")
+    );
     // The same geometry given by numbers.
     assert_eq!(
         hex_lines(&[

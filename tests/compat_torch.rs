@@ -171,3 +171,73 @@ fn bad_geometry_and_sizes_are_errors() {
     );
     assert_eq!(tg.offset, 0, "failed calls do not move the offset");
 }
+
+#[test]
+fn dropout_mask_follows_dropout_cu() {
+    use cbrng::compat::torch::DropoutDType;
+    let g = Geometry {
+        sm_count: 2,
+        threads_per_sm: 512,
+    }; // grid 4, 1024 threads
+    for (n, dtype, vec) in [
+        (10_000usize, DropoutDType::F32, 4u64),
+        (10_001, DropoutDType::F32, 1),
+        (10_002, DropoutDType::F32, 2),
+        (10_000, DropoutDType::F16, 8),
+        (10_000, DropoutDType::F64, 2),
+    ] {
+        assert_eq!(dtype.vector_size(n as u64), vec);
+        let mut m = vec![0u8; n];
+        let mut tg = Generator {
+            seed: 77,
+            offset: 12,
+        };
+        tg.dropout_mask(g, 0.3, dtype, &mut m).unwrap();
+        assert_eq!(tg.offset, 12 + 12, "ceil(n / 4096) * 4");
+        let stride = 1024u64;
+        for e in (0..n as u64).step_by(37).chain([n as u64 - 1]) {
+            // Independent replay with the cuRAND state of the owning thread.
+            let (idx, call, lane) = if vec == 1 {
+                let q = e % (stride * 4);
+                (q % stride, e / (stride * 4), q / stride)
+            } else {
+                let chunk = e / vec;
+                let w = e % vec;
+                (
+                    chunk % stride,
+                    (chunk / stride) * vec.div_ceil(4) + w / 4,
+                    w % 4,
+                )
+            };
+            let mut st = Philox4x32_10::init(77, idx, 12);
+            let mut u = [0f32; 4];
+            for _ in 0..=call {
+                u = st.uniform4();
+            }
+            let r = u[lane as usize];
+            let keep = if dtype == DropoutDType::F64 {
+                f64::from(r) < 0.7
+            } else {
+                r < 0.7f32
+            };
+            assert_eq!(m[e as usize], u8::from(keep), "n={n} {dtype:?} element {e}");
+        }
+        let kept = m.iter().map(|&b| f64::from(b)).sum::<f64>() / n as f64;
+        assert!((kept - 0.7).abs() < 0.03, "kept {kept}");
+    }
+    // The scaled output: x * mask * (float)(1 / (float)0.7).
+    let x: Vec<f32> = (0..4096).map(|i| i as f32 - 2048.0).collect();
+    let (mut y, mut m) = (vec![0f32; 4096], vec![0u8; 4096]);
+    Generator::new(5)
+        .dropout_f32(g, 0.3, &x, &mut y, &mut m)
+        .unwrap();
+    let scale = (1.0 / f64::from(0.7f32)) as f32;
+    for i in 0..4096 {
+        assert_eq!(y[i].to_bits(), (x[i] * f32::from(m[i]) * scale).to_bits());
+    }
+    // p = 1 keeps nothing and draws nothing.
+    let mut tg = Generator::new(5);
+    tg.dropout_mask(g, 1.0, DropoutDType::F32, &mut m).unwrap();
+    assert!(m.iter().all(|&b| b == 0));
+    assert_eq!(tg.offset, 0);
+}

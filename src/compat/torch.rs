@@ -27,9 +27,11 @@
 //! Exact on the CPU: `rand`, `uniform`, `bernoulli` (IEEE arithmetic of
 //! cuRAND's uniform draws). `randn` and `normal` carry cuRAND's Box-Muller,
 //! whose device `logf`/`__sincosf`/`log`/`sincospi` the CPU can only
-//! approximate ([`super::curand`]). Not covered: `dropout` (its own kernel in
-//! `Dropout.cu`), tensors of 2^31 elements or more (ATen splits them), and
-//! checks against a GPU (none was available to make reference values).
+//! approximate ([`super::curand`]). [`Generator::dropout_mask`] follows
+//! `Dropout.cu` (`dropout_cuda`, `fused_dropout_kernel_vec`, read in the
+//! PyTorch 2.x source) for contiguous 16-byte-aligned tensors. Not covered:
+//! tensors of 2^31 elements or more (ATen splits them), and checks against a
+//! GPU (none was available to make reference values).
 
 use super::curand::{
     Philox4x32_10, box_muller, box_muller_double, curand_uniform_of, uniform_double_hq,
@@ -448,6 +450,123 @@ impl Generator {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+}
+
+/// The dtype of a dropout input: it sets the vector width of ATen's kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropoutDType {
+    /// float32 (VEC 4).
+    F32,
+    /// float64 (VEC 2; compares in double).
+    F64,
+    /// float16 (VEC 8).
+    F16,
+    /// bfloat16 (VEC 8).
+    BF16,
+}
+
+impl DropoutDType {
+    /// `get_vector_size` for a contiguous tensor aligned to 16 bytes (every
+    /// fresh CUDA allocation): 16 / sizeof, halved until it divides `numel`.
+    pub fn vector_size(self, numel: u64) -> u64 {
+        let mut v = match self {
+            DropoutDType::F32 => 4,
+            DropoutDType::F64 => 2,
+            DropoutDType::F16 | DropoutDType::BF16 => 8,
+        };
+        while v > 1 && !numel.is_multiple_of(v) {
+            v /= 2;
+        }
+        v
+    }
+}
+
+impl Generator {
+    /// The keep mask of `torch.nn.functional.dropout(x, p, training=True)`
+    /// on CUDA (`native_dropout_cuda` → `dropout_cuda<bool>`, Dropout.cu):
+    /// 1 = kept. The grid is `calc_execution_policy`'s; the philox offset
+    /// moves by `ceil(numel / (256·grid·4))·4`. With VEC = 1 (numel odd) the
+    /// elements map as in the distribution kernels; with VEC = 2/4/8 thread
+    /// `idx` handles VEC consecutive elements per iteration from one
+    /// (VEC 2, 4: lanes x, y or x..w) or two (VEC 8) `curand_uniform4` calls.
+    /// `p == 1` draws nothing and keeps nothing, as ATen's short cut.
+    pub fn dropout_mask(
+        &mut self,
+        g: Geometry,
+        p: f64,
+        dtype: DropoutDType,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        if !(0.0..=1.0).contains(&p) {
+            return Err(err(format!("dropout: p = {p} is outside [0, 1]")));
+        }
+        let n = out.len() as u64;
+        if n == 0 {
+            return Ok(());
+        }
+        if p == 1.0 {
+            out.fill(0);
+            return Ok(());
+        }
+        let keep = 1.0 - p; // `double p1m = 1. - p`
+        let keep_f = keep as f32; // accscalar_t for float, half, bfloat16
+        let kept = |r: f32| -> u8 {
+            u8::from(if dtype == DropoutDType::F64 {
+                f64::from(r) < keep
+            } else {
+                r < keep_f
+            })
+        };
+        let pol = calc_execution_policy(n, 4, g)?;
+        let (seed, offset) = self.philox_cuda_state(pol.counter_offset)?;
+        let key = [seed as u32, (seed >> 32) as u32];
+        let stride = BLOCK_SIZE * pol.grid;
+        let v = dtype.vector_size(n);
+        for (e, o) in out.iter_mut().enumerate() {
+            let e = e as u64;
+            let (idx, call, lane) = if v == 1 {
+                element_position(e, pol.grid, 4)
+            } else {
+                let chunk = e / v;
+                let (it, idx, within) = (chunk / stride, chunk % stride, e % v);
+                let calls_per_it = v.div_ceil(4);
+                (idx, it * calls_per_it + within / 4, within % 4)
+            };
+            let w = thread_block(key, seed, idx, offset, call);
+            *o = kept(curand_uniform_of(w[lane as usize]));
+        }
+        Ok(())
+    }
+
+    /// `torch.nn.functional.dropout(x, p)` on CUDA for float32: the output
+    /// `x * mask * scale` with `scale = (float)(1.0 / (float)(1 - p))`, and
+    /// the keep mask.
+    pub fn dropout_f32(
+        &mut self,
+        g: Geometry,
+        p: f64,
+        x: &[f32],
+        out: &mut [f32],
+        mask: &mut [u8],
+    ) -> Result<(), Error> {
+        if x.len() != out.len() || x.len() != mask.len() {
+            return Err(Error::LengthMismatch {
+                what: "dropout output and mask".into(),
+                got: out.len().min(mask.len()),
+                want: x.len(),
+            });
+        }
+        self.dropout_mask(g, p, DropoutDType::F32, mask)?;
+        if p == 1.0 {
+            out.fill(0.0);
+            return Ok(());
+        }
+        let scale = (1.0 / f64::from((1.0 - p) as f32)) as f32;
+        for ((o, &xi), &m) in out.iter_mut().zip(x).zip(mask.iter()) {
+            *o = xi * f32::from(m) * scale;
         }
         Ok(())
     }

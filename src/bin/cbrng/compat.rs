@@ -56,7 +56,7 @@ struct CurandArgs {
 
 #[derive(clap::Args)]
 struct TorchArgs {
-    /// rand | randn | bernoulli:P | normal:M,S | uniform:A,B
+    /// rand | randn | bernoulli:P | normal:M,S | uniform:A,B | dropout-mask:P (u8, 1 = kept)
     #[arg(long, allow_hyphen_values = true)]
     op: String,
     /// torch.cuda.manual_seed.
@@ -77,7 +77,7 @@ struct TorchArgs {
     /// The generator's philox offset before the call.
     #[arg(long, default_value_t = 0)]
     philox_offset: u64,
-    /// f32 | f64 | f16 | bf16 (bernoulli: f32).
+    /// f32 | f64 | f16 | bf16 (bernoulli: f32; dropout-mask: the input's dtype).
     #[arg(long, default_value = "f32")]
     dtype: String,
     #[command(flatten)]
@@ -739,6 +739,7 @@ fn torch(a: TorchArgs) -> Result<(), Error> {
         Uniform(f64, f64),
         Normal(f64, f64),
         Bernoulli(f64),
+        Dropout(f64),
     }
     let op = match a.op.split_once(':') {
         None if a.op == "rand" => Op::Uniform(0.0, 1.0),
@@ -758,11 +759,12 @@ fn torch(a: TorchArgs) -> Result<(), Error> {
             Op::Normal(v[0], v[1])
         }
         Some(("bernoulli", p)) => Op::Bernoulli(params(p, 1)?[0]),
+        Some(("dropout-mask", p)) => Op::Dropout(params(p, 1)?[0]),
         _ => {
             return Err(sys_err(
                 "torch",
                 format!(
-                    "unknown op '{}' (expected rand|randn|bernoulli:P|normal:M,S|uniform:A,B; dropout is not reproduced yet)",
+                    "unknown op '{}' (expected rand|randn|bernoulli:P|normal:M,S|uniform:A,B|dropout-mask:P)",
                     a.op
                 ),
             ));
@@ -777,6 +779,30 @@ fn torch(a: TorchArgs) -> Result<(), Error> {
         descr: "<u2",
     };
     let (ty, bits): (OutType, Vec<u64>) = match (op, a.dtype.as_str()) {
+        (Op::Dropout(p), d) => {
+            use cbrng::compat::torch::DropoutDType;
+            let dt = match d {
+                "f32" => DropoutDType::F32,
+                "f64" => DropoutDType::F64,
+                "f16" => DropoutDType::F16,
+                "bf16" => DropoutDType::BF16,
+                _ => {
+                    return Err(sys_err(
+                        "torch",
+                        format!("unknown dtype '{d}' (expected f32|f64|f16|bf16)"),
+                    ));
+                }
+            };
+            let mut m = vec![0u8; n];
+            tg.dropout_mask(geometry, p, dt, &mut m)?;
+            (
+                OutType {
+                    bytes: 1,
+                    descr: "|u1",
+                },
+                m.into_iter().map(u64::from).collect(),
+            )
+        }
         (Op::Bernoulli(p), "f32") => {
             let mut v = vec![0f32; n];
             tg.bernoulli_f32(geometry, p, &mut v)?;
