@@ -303,4 +303,16 @@ fn bad_seeds_and_steps_are_errors() {
     }
     let mut v = [0u64; 2];
     assert!(k.bits_u64(cfg, &mut v).is_err(), "u64 needs x64");
+    // Past the end of what one threefry_2x32 call covers (2^32-2 words): JAX
+    // changes method there; cbrng says so instead of wrapping the counter.
+    let original = Config {
+        x64: false,
+        partitionable: false,
+    };
+    let e = k.split(1 << 31, 0, original).unwrap_err().to_string();
+    assert!(e.contains("2^31-1 keys"), "{e}");
+    assert!(
+        k.split(1 << 40, (1 << 40) - 1, cfg).is_ok(),
+        "partitionable split has no such limit"
+    );
 }

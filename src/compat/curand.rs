@@ -16,7 +16,7 @@
 //! normal draws, with the FMAs nvcc forms under its default `-fmad=true`
 //! written out (`v = y * 2^-32·2π + 2^-33·2π` and `mean + stddev * z` are one
 //! rounding each on the device). What is not: the device's `logf`, `log`,
-//! `expf`, `sincospi` and the approximate `__sincosf`; the CPU uses the C
+//! `expf`, `sincospi` and the approximate special-function-unit sine-cosine intrinsic; the CPU uses the C
 //! library's `logf`/`log`/`expf` and an accurate `sin`/`cos` instead, so
 //! normal and log-normal values can differ from a GPU's in the last bits
 //! (`tests/compat_curand.rs` measures how far they are from an accurate
@@ -266,7 +266,7 @@ pub fn uniform_double_hq(x: u32, y: u32) -> f64 {
 
 /// `_curand_box_muller(x, y)` (device branch): `s = sqrtf(-2 logf(u))`,
 /// `(sin v, cos v) * s`. `v`'s multiply-add is one FMA on the device. The
-/// device's `logf` and `__sincosf` are approximated by the C library's
+/// device's `logf` and its approximate sine-cosine intrinsic are approximated by the C library's
 /// `logf` and the C library's `sinf`/`cosf`.
 #[inline(always)]
 pub fn box_muller(x: u32, y: u32) -> [f32; 2] {
@@ -297,7 +297,7 @@ fn fma_x86(a: f32, b: f32, c: f32) -> f32 {
 }
 
 /// The C library's single-precision sine and cosine (glibc's are within
-/// one ulp), standing in for the device's approximate `__sincosf`.
+/// one ulp), standing in for the device's approximate sine-cosine intrinsic.
 #[inline(always)]
 pub fn sin_cos_f32(v: f32) -> (f32, f32) {
     v.sin_cos()

@@ -26,7 +26,7 @@
 //!
 //! Exact on the CPU: `rand`, `uniform`, `bernoulli` (IEEE arithmetic of
 //! cuRAND's uniform draws). `randn` and `normal` carry cuRAND's Box-Muller,
-//! whose device `logf`/`__sincosf`/`log`/`sincospi` the CPU can only
+//! whose device `logf`, approximate sine-cosine intrinsic, `log` and `sincospi` the CPU can only
 //! approximate ([`super::curand`]). [`Generator::dropout_mask`] follows
 //! `Dropout.cu` (`dropout_cuda`, `fused_dropout_kernel_vec`, read in the
 //! PyTorch 2.x source) for contiguous 16-byte-aligned tensors. Not covered:
@@ -255,7 +255,7 @@ impl Generator {
     }
 
     /// `torch.randn(n)` / `normal_(mean, std)` for float32: `curand_normal4`
-    /// then `rand * std + mean` (Box-Muller's `logf`/`__sincosf` approximated).
+    /// then `rand * std + mean` (Box-Muller's device `logf` and sine-cosine intrinsic approximated).
     pub fn normal_f32(
         &mut self,
         g: Geometry,
