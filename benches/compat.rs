@@ -33,8 +33,64 @@ fn numpy_baseline() {
     }
 }
 
+/// The thread's CPU time in seconds (Linux), else wall time.
+fn cpu_s() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|ns| ns * 1e-9)
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0)
+        })
+}
+
+/// GiB/s of `bytes` written by `f`, best of 7 by CPU time: the same method as
+/// `benches/numpy_philox.py`'s CPU-time column, for a like-for-like ratio on
+/// a loaded machine.
+fn cpu_time_row(name: &str, bytes: usize, f: &mut dyn FnMut()) {
+    f();
+    let mut best = f64::INFINITY;
+    for _ in 0..7 {
+        let t = cpu_s();
+        f();
+        best = best.min(cpu_s() - t);
+    }
+    println!(
+        "{name:32} {:7.3} GiB/s CPU time",
+        bytes as f64 / best / f64::from(1u32 << 30)
+    );
+}
+
 fn numpy_rows(c: &mut Criterion) {
     numpy_baseline();
+    {
+        let mut rng = Generator::from_seed("12345").unwrap();
+        let mut f64s = vec![0f64; BYTES / 8];
+        let mut f32s = vec![0f32; BYTES / 4];
+        println!("cbrng compat, 64 MiB outputs, best of 7");
+        cpu_time_row("numpy random f64", BYTES, &mut || rng.random_f64(&mut f64s));
+        cpu_time_row("numpy random f32", BYTES, &mut || rng.random_f32(&mut f32s));
+        cpu_time_row("numpy standard_normal f64", BYTES, &mut || {
+            rng.standard_normal_f64(&mut f64s)
+        });
+        cpu_time_row("numpy standard_normal f32", BYTES, &mut || {
+            rng.standard_normal_f32(&mut f32s)
+        });
+        let h100 = cbrng::compat::torch::profile("h100-sxm").unwrap();
+        cpu_time_row("torch rand f32 (2^24, h100)", BYTES, &mut || {
+            cbrng::compat::torch::Generator::new(1)
+                .uniform_f32(h100, 0.0, 1.0, &mut f32s)
+                .unwrap()
+        });
+        cpu_time_row("torch randn f32 (2^24, h100)", BYTES, &mut || {
+            cbrng::compat::torch::Generator::new(1)
+                .normal_f32(h100, 0.0, 1.0, &mut f32s)
+                .unwrap()
+        });
+    }
     let quick = std::env::var_os("CBRNG_BENCH_QUICK").is_some();
     let mut g = c.benchmark_group("compat_64MiB");
     g.throughput(Throughput::Bytes(BYTES as u64));
