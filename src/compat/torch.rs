@@ -192,6 +192,7 @@ impl Generator {
         to: f32,
         out: &mut [f32],
     ) -> Result<(), Error> {
+        check_range(f64::from(from), f64::from(to))?;
         let range = to - from;
         if range == 1.0 && from == 0.0 {
             // torch.rand: fma(r, 1, 0) is r itself.
@@ -215,6 +216,7 @@ impl Generator {
         to: f16,
         out: &mut [f16],
     ) -> Result<(), Error> {
+        check_range(from.to_f64(), to.to_f64())?;
         let (fromf, tof) = (from.to_f32(), to.to_f32());
         let range = f16::from_f32(tof - fromf).to_f32();
         self.run4(g, out.len(), Draw::Uniform, |e, r| {
@@ -231,6 +233,7 @@ impl Generator {
         to: bf16,
         out: &mut [bf16],
     ) -> Result<(), Error> {
+        check_range(from.to_f64(), to.to_f64())?;
         let (fromf, tof) = (from.to_f32(), to.to_f32());
         let range = bf16::from_f32(tof - fromf).to_f32();
         self.run4(g, out.len(), Draw::Uniform, |e, r| {
@@ -247,6 +250,7 @@ impl Generator {
         to: f64,
         out: &mut [f64],
     ) -> Result<(), Error> {
+        check_range(from, to)?;
         let range = to - from;
         self.run2(g, out.len(), false, |e, r| {
             let v = r.mul_add(range, from);
@@ -452,6 +456,17 @@ impl Generator {
             }
         }
         Ok(())
+    }
+}
+
+/// `uniform_`'s check: a finite range with `from <= to`.
+fn check_range(from: f64, to: f64) -> Result<(), Error> {
+    if from.is_finite() && to.is_finite() && from <= to {
+        Ok(())
+    } else {
+        Err(err(format!(
+            "uniform: expects a finite range with from <= to, got from={from}, to={to}"
+        )))
     }
 }
 

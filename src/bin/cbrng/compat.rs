@@ -482,7 +482,12 @@ fn jax(a: JaxArgs) -> Result<(), Error> {
         .map_err(|_| jax_err(format!("seed '{}' is not an integer", a.seed)))?;
     let key = Key::from_seed(seed, cfg)?.derive(&a.derive, cfg)?;
     let mut n: u64 = 1;
-    for d in a.shape.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+    let dims: Vec<&str> = if a.shape.trim().is_empty() {
+        Vec::new()
+    } else {
+        a.shape.split(',').map(str::trim).collect()
+    };
+    for d in dims {
         let d: u64 = d
             .parse()
             .map_err(|_| jax_err(format!("shape '{}': '{d}' is not a dimension", a.shape)))?;
