@@ -132,6 +132,15 @@ pub enum Error {
         /// What would overflow, and its limit.
         what: String,
     },
+    /// A compat-layer request (`cbrng::compat`) the named system would not
+    /// accept, or one outside what cbrng reproduces of it.
+    #[error("{system}: {reason}")]
+    Compat {
+        /// The system: numpy, jax, curand or torch.
+        system: String,
+        /// Why it is rejected.
+        reason: String,
+    },
     /// The GPU side is unavailable or failed.
     #[error("GPU: {reason}")]
     Gpu {

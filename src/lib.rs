@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod compat;
 pub mod cpu;
 #[cfg(feature = "cuda")]
 pub mod cuda;

@@ -2,6 +2,7 @@
 //! row is a command line and either its first output line or a word of its
 //! one-line error. The grammar itself is printed by `cbrng fill --help`
 //! (src/bin/cbrng/fill.rs GRAMMAR) and defined in src/grammar.rs.
+#![cfg(feature = "cli")]
 use std::process::Command;
 
 enum Want {

@@ -2,6 +2,7 @@
 //! files (issue 18, defect 4): every line must be a vector, a comment or
 //! blank; a file must hold a Philox or Threefry vector; words are hex words
 //! within the word size; every error names the file and the line.
+#![cfg(feature = "cli")]
 use cbrng::Error;
 use cbrng::kat::{RANDOM123_KAT, check_text, parse};
 use std::process::Command;

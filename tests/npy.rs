@@ -3,6 +3,7 @@
 //! 2.4) is replayed. Hand-written cases must get NumPy's verdict (or be
 //! refused where the reader is stricter by design); for random mutants,
 //! whatever cbrng accepts NumPy accepts with the same dtype and count.
+#![cfg(feature = "cli")]
 use cbrng::npy::{NpyType, read_header};
 use std::process::Command;
 

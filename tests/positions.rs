@@ -3,6 +3,7 @@
 //! must do it in u128. Each fill here crosses 2^64 or 2^65, and is compared
 //! element by element with elements made alone (the block function at the
 //! contract's counter: `check::reference_u32`, which shares no fill code).
+#![cfg(feature = "cli")]
 use cbrng::check::reference_u32;
 use cbrng::dist::{DType, Distribution};
 use cbrng::rng::{Philox4x32Rng, Threefry4x64Rng};

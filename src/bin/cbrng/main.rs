@@ -1,6 +1,7 @@
-//! The `cbrng` program: `kat`, `fill`, `info`, `verify`, `sum`, `bench`. One file per command.
+//! The `cbrng` program: `kat`, `fill`, `info`, `verify`, `sum`, `bench`, `compat`. One file per command.
 
 mod bench;
+mod compat;
 mod fill;
 mod info;
 mod kat;
@@ -35,6 +36,8 @@ enum Command {
     Verify(verify::Args),
     /// Print the correctly rounded exact sum of a .npy file (decimal, then IEEE bits in hex).
     Sum(sum::Args),
+    /// Replay another system's random numbers bit for bit (numpy).
+    Compat(compat::Args),
 }
 
 /// A message on one line: control characters (from file names, arguments)
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Sum(a) => sum::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Compat(a) => compat::run(a),
     };
     match result {
         Ok(code) => code,
