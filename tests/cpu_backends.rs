@@ -26,14 +26,22 @@ fn opts(be: CpuBackend, threads: usize) -> CpuOptions {
         .expect("available backend, threads >= 1")
 }
 
-/// Backends to compare with the scalar one; prints which are skipped.
+/// Backends to compare with the scalar one; prints which are skipped. A
+/// backend this CPU lacks fails the test instead when its `CBRNG_REQUIRE_*`
+/// variable is 1 (`CBRNG_REQUIRE_AVX512`, `CBRNG_REQUIRE_AVX2`,
+/// `CBRNG_REQUIRE_NEON`), so a machine that should run it cannot skip it.
 fn other_backends() -> Vec<CpuBackend> {
     CpuBackend::ALL
         .into_iter()
         .filter(|&b| b != CpuBackend::Scalar)
         .filter(|&b| {
             let ok = b.is_available();
+            let var = format!("CBRNG_REQUIRE_{}", b.name().to_ascii_uppercase());
             if !ok {
+                assert!(
+                    std::env::var(&var).as_deref() != Ok("1"),
+                    "{var}=1 but CPU backend {b} is not available on this machine"
+                );
                 // Straight to stderr: the test harness captures eprintln!.
                 let _ = std::io::Write::write_fmt(
                     &mut std::io::stderr(),
@@ -90,6 +98,8 @@ fn generators() -> Vec<Algorithm> {
         "philox2x32-1",
         "philox4x32-3",
         "philox4x64-255",
+        "philox4x64-1",
+        "philox2x64-3",
         "threefry2x32-1",
         "threefry4x32-5",
         "threefry2x64-255",
@@ -197,7 +207,12 @@ fn normal_f32_many_samples_equal_scalar() {
 fn thread_count_does_not_change_the_bytes() {
     let mut g = SplitMix(13);
     let n_bytes = 3 * (8 * cbrng::cpu::MIN_PART_BYTES) / 2 + 12;
-    for algo in ["philox4x32-10", "threefry2x64-20", "philox2x32-10"] {
+    for algo in [
+        "philox4x32-10",
+        "threefry2x64-20",
+        "philox2x32-10",
+        "philox4x64-10",
+    ] {
         let algo: Algorithm = algo.parse().unwrap();
         let s = random_stream(algo, &mut g);
         for (dist, dtype) in [
@@ -276,8 +291,20 @@ fn rng_streams_equal_across_backends() {
 #[test]
 fn options_reject_bad_values() {
     assert!(CpuOptions::auto().with_threads(0).is_err());
-    assert!("neon".parse::<CpuBackend>().is_err());
+    assert!("sse2".parse::<CpuBackend>().is_err());
+    assert!("avx".parse::<CpuBackend>().is_err());
     assert_eq!("AVX2".parse::<CpuBackend>().unwrap(), CpuBackend::Avx2);
+    assert_eq!("avx512".parse::<CpuBackend>().unwrap(), CpuBackend::Avx512);
+    assert_eq!("Neon".parse::<CpuBackend>().unwrap(), CpuBackend::Neon);
+    for b in CpuBackend::ALL {
+        assert_eq!(b.name().parse::<CpuBackend>().unwrap(), b);
+    }
+    // At most one SIMD family per architecture, and the best one is chosen.
+    assert!(!(CpuBackend::Neon.is_available() && CpuBackend::Avx2.is_available()));
+    assert!(CpuBackend::best_available().is_available());
+    if CpuBackend::Avx512.is_available() {
+        assert_eq!(CpuBackend::best_available(), CpuBackend::Avx512);
+    }
     for b in CpuBackend::ALL {
         assert_eq!(CpuOptions::auto().with_backend(b).is_ok(), b.is_available());
     }

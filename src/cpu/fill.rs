@@ -123,7 +123,7 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
         (D::Bits, _, OutSlice::U8(o)) => {
             map_packed::<_, _, 4>(g, be, s, first, o, |w, k| (w >> (8 * k)) as u8)
         }
-        (D::Uniform, _, OutSlice::F32(o)) => map_u32(g, be, s, first, o, uniform::uniform_f32),
+        (D::Uniform, _, OutSlice::F32(o)) => uniform_f32(g, be, s, first, o),
         (D::Uniform, _, OutSlice::F64(o)) => uniform_f64(g, be, s, first, o),
         (D::Uniform, _, OutSlice::F16(o)) => map_packed::<_, _, 2>(g, be, s, first, o, |w, k| {
             uniform::uniform_f16(uniform::half_of(w, k == 1))
@@ -213,6 +213,22 @@ pub(crate) fn fill_parallel<G: KeyedBlocks>(
         OutSlice::F16(o) => split!(o, F16),
         OutSlice::BF16(o) => split!(o, BF16),
         OutSlice::U8(o) => split!(o, U8),
+    }
+}
+
+/// Uniform f32: u32 elements a chunk at a time, converted by the backend's
+/// kernel where it has one and by the scalar definition for the rest.
+fn uniform_f32<G: KeyedBlocks>(g: &G, be: CpuBackend, s: u64, first: u128, out: &mut [f32]) {
+    let mut buf = [0u32; CHUNK];
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK) {
+        let raw = &mut buf[..c.len()];
+        fill_u32_view(g, be, s, i, raw);
+        let done = simd::uniform_f32(be, raw, c);
+        for (o, &x) in c[done..].iter_mut().zip(&raw[done..]) {
+            *o = uniform::uniform_f32(x);
+        }
+        i += c.len() as u128;
     }
 }
 
