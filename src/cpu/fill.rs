@@ -6,7 +6,7 @@ use crate::dist::{
     Distribution, Layout, OutSlice, Params, Prepared, bernoulli, int, normal, uniform,
 };
 use crate::generator::KeyedBlocks;
-use crate::stream::{fill_u32_view, fill_u64_view};
+use crate::stream::{fill_u8_view, fill_u32_view, fill_u64_view};
 
 /// Stream elements per chunk. Small enough for the stack and L1, and small
 /// enough that generating one chunk overlaps with the stores of the last
@@ -120,9 +120,7 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
     match (p.dist, p.params, out) {
         (D::Bits, _, OutSlice::U32(o)) => fill_u32_view(g, be, s, first, o),
         (D::Bits, _, OutSlice::U64(o)) => fill_u64_view(g, be, s, first, o),
-        (D::Bits, _, OutSlice::U8(o)) => {
-            map_packed::<_, _, 4>(g, be, s, first, o, |w, k| (w >> (8 * k)) as u8)
-        }
+        (D::Bits, _, OutSlice::U8(o)) => fill_u8_view(g, be, s, first, o),
         (D::Uniform, _, OutSlice::F32(o)) => uniform_f32(g, be, s, first, o),
         (D::Uniform, _, OutSlice::F64(o)) => uniform_f64(g, be, s, first, o),
         (D::Uniform, _, OutSlice::F16(o)) => map_packed::<_, _, 2>(g, be, s, first, o, |w, k| {
