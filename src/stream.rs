@@ -484,13 +484,12 @@ impl Views for u64 {
 /// when its alignment does not match the words', go through a stack buffer
 /// and one copy. Only for little-endian targets (callers check).
 fn fill_native_bytes<G: KeyedBlocks>(g: &G, be: CpuBackend, s: u64, first: u128, out: &mut [u8]) {
-    debug_assert!(cfg!(target_endian = "little"));
     let w = std::mem::size_of::<G::Word>();
     let head = out
         .as_ptr()
         .align_offset(std::mem::align_of::<G::Word>())
         .min(out.len());
-    if (first + head as u128) % w as u128 != 0 {
+    if !(first + head as u128).is_multiple_of(w as u128) {
         return bytes_via_buffer(g, be, s, first, out);
     }
     let (head, mid, tail) = bytemuck::pod_align_to_mut::<u8, G::Word>(out);
