@@ -442,3 +442,53 @@ fn rng_fill_bytes_equals_next_u32() {
         );
     }
 }
+
+/// Outputs of many MiB are written with streaming stores on x86-64, a piece
+/// at a time, aligned to the output's address: the same words as small
+/// fills, for every output alignment and stream offset, backend and thread
+/// count.
+#[test]
+fn large_fills_equal_small_fills() {
+    let mut g = SplitMix(15);
+    let n = (40 << 20) / 4 + 13; // 40 MiB of u32: parts of 20 MiB on 2 threads
+    for algo in ["philox4x32-10", "threefry4x64-20", "philox2x64-10"] {
+        let algo: Algorithm = algo.parse().unwrap();
+        let s = random_stream(algo, &mut g);
+        let first = g.below(1 << 30);
+        // The reference: 1 MiB fills, scalar, one thread.
+        let scalar = opts(CpuBackend::Scalar, 1);
+        let mut want = vec![0u32; n + 8];
+        for (k, c) in want.chunks_mut(1 << 18).enumerate() {
+            s.fill_u32_with(&scalar, first + (k << 18) as u64, c)
+                .unwrap();
+        }
+        for be in CpuBackend::ALL.into_iter().filter(|b| b.is_available()) {
+            for threads in [1, 2] {
+                for shift in [0usize, 1, 3] {
+                    let skip = g.below(8) as usize;
+                    let mut got = vec![0u32; n + shift];
+                    s.fill_u32_with(&opts(be, threads), first + skip as u64, &mut got[shift..])
+                        .unwrap();
+                    assert!(
+                        got[shift..] == want[skip..skip + n],
+                        "{algo} {be} {threads} threads shift {shift} skip {skip}"
+                    );
+                    // u64 element j0 is u32 elements 2 j0 and 2 j0 + 1.
+                    let j0 = (first + skip as u64 + 1) / 2;
+                    let at = (2 * j0 - first) as usize;
+                    let mut got = vec![0u64; n / 2 + shift];
+                    s.fill_u64_with(&opts(be, threads), j0, &mut got[shift..])
+                        .unwrap();
+                    let joined: Vec<u64> = want[at..at + 2 * (n / 2)]
+                        .chunks_exact(2)
+                        .map(|p| u64::from(p[0]) | (u64::from(p[1]) << 32))
+                        .collect();
+                    assert!(
+                        got[shift..] == joined[..],
+                        "{algo} {be} u64 {threads} threads shift {shift} skip {skip}"
+                    );
+                }
+            }
+        }
+    }
+}
