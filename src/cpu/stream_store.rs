@@ -64,7 +64,11 @@ pub(crate) fn fill_native_streamed<W: bytemuck::Pod + Default>(
 /// `dst = src` with 16-byte non-temporal stores; `dst` is 16-byte aligned and
 /// both are a whole number of 16-byte lines long.
 fn stream_copy(dst: &mut [u8], src: &[u8]) {
-    assert!(dst.len() == src.len() && dst.len() % 16 == 0 && dst.as_ptr().align_offset(16) == 0);
+    assert!(
+        dst.len() == src.len()
+            && dst.len().is_multiple_of(16)
+            && dst.as_ptr().align_offset(16) == 0
+    );
     for i in (0..dst.len()).step_by(16) {
         // SAFETY: i + 16 <= len for both slices (checked above); the load is
         // unaligned, the store aligned (checked above). SSE2 is part of every
