@@ -474,7 +474,7 @@ fn large_fills_equal_small_fills() {
                         "{algo} {be} {threads} threads shift {shift} skip {skip}"
                     );
                     // u64 element j0 is u32 elements 2 j0 and 2 j0 + 1.
-                    let j0 = (first + skip as u64).div_ceil(2);
+                    let j0 = (first + skip as u64 + 1) / 2;
                     let at = (2 * j0 - first) as usize;
                     let mut got = vec![0u64; n / 2 + shift];
                     s.fill_u64_with(&opts(be, threads), j0, &mut got[shift..])
