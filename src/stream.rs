@@ -343,30 +343,9 @@ impl Stream {
 const CHUNK_WORDS: usize = 256;
 
 /// Fills `out` with native words `[first, first + out.len())` of stream `s`.
-/// The range must already be checked. Outputs of many MiB go out through
-/// streaming stores on x86-64 (`cpu::stream_store`; the same words).
+/// The range must already be checked.
 #[inline]
 pub(crate) fn fill_native<G: KeyedBlocks>(
-    g: &G,
-    be: CpuBackend,
-    s: u64,
-    first: u128,
-    out: &mut [G::Word],
-) {
-    #[cfg(target_arch = "x86_64")]
-    if std::mem::size_of_val(out) >= crate::cpu::stream_store::STREAM_MIN_BYTES
-        && crate::cpu::stream_store::fill_native_streamed(G::N, first, out, |i, o| {
-            fill_native_plain(g, be, s, i, o)
-        })
-    {
-        return;
-    }
-    fill_native_plain(g, be, s, first, out)
-}
-
-/// [`fill_native`] with ordinary stores.
-#[inline]
-fn fill_native_plain<G: KeyedBlocks>(
     g: &G,
     be: CpuBackend,
     s: u64,

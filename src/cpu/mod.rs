@@ -17,8 +17,6 @@ pub(crate) mod fill;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 pub(crate) mod simd;
-#[cfg(target_arch = "x86_64")]
-pub(crate) mod stream_store;
 pub(crate) mod threads;
 
 pub use threads::MIN_PART_BYTES;
