@@ -13,6 +13,12 @@ use crate::stream::{fill_u8_view, fill_u32_view, fill_u64_view};
 /// one draining to memory (512 measured 13% slower than 256 for uniform f64).
 const CHUNK: usize = 256;
 
+/// A chunk buffer aligned for every word size: a 64-bit generator's words go
+/// straight into a u32 chunk (its u32 view is the same bytes on
+/// little-endian machines) only when the chunk is 8-byte aligned.
+#[repr(C, align(64))]
+struct Aligned<T>(T);
+
 /// Output element i (from `first`) is `f(u32 element i)`.
 #[inline]
 fn map_u32<G: KeyedBlocks, T>(
@@ -23,7 +29,8 @@ fn map_u32<G: KeyedBlocks, T>(
     out: &mut [T],
     f: impl Fn(u32) -> T,
 ) {
-    let mut buf = [0u32; CHUNK];
+    let mut buf = Aligned([0u32; CHUNK]);
+    let buf = &mut buf.0;
     let mut i = first;
     for c in out.chunks_mut(CHUNK) {
         let raw = &mut buf[..c.len()];
@@ -71,7 +78,8 @@ fn map_packed<G: KeyedBlocks, T, const PER: usize>(
 ) {
     // PER is a constant so that `/` and `%` below are shifts and masks.
     let (per, per128) = (PER, PER as u128);
-    let mut buf = [0u32; CHUNK + 1];
+    let mut buf = Aligned([0u32; CHUNK + 1]);
+    let buf = &mut buf.0;
     let mut i = first;
     for c in out.chunks_mut(CHUNK * per) {
         let w0 = i / per128;
@@ -171,7 +179,8 @@ fn normal_f32<G: KeyedBlocks>(
     mean: f32,
     std: f32,
 ) {
-    let mut buf = [0u32; CHUNK];
+    let mut buf = Aligned([0u32; CHUNK]);
+    let buf = &mut buf.0;
     let mut i = first;
     for c in out.chunks_mut(CHUNK) {
         let raw = &mut buf[..c.len()];
@@ -217,7 +226,8 @@ pub(crate) fn fill_parallel<G: KeyedBlocks>(
 /// Uniform f32: u32 elements a chunk at a time, converted by the backend's
 /// kernel where it has one and by the scalar definition for the rest.
 fn uniform_f32<G: KeyedBlocks>(g: &G, be: CpuBackend, s: u64, first: u128, out: &mut [f32]) {
-    let mut buf = [0u32; CHUNK];
+    let mut buf = Aligned([0u32; CHUNK]);
+    let buf = &mut buf.0;
     let mut i = first;
     for c in out.chunks_mut(CHUNK) {
         let raw = &mut buf[..c.len()];
