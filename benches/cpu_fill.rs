@@ -6,7 +6,10 @@
 //! - `baseline/*`: rand's generators.
 //! - `rng/*`: cbrng's rand_core adapter (`fill_bytes`, `next_u64` in a loop).
 //! - `<algo>/<dist>/<backend>`: one thread, the named CPU backend.
-//! - `<algo>/<dist>/threads=N`: the default backend on N threads.
+//! - `<algo>/<dist>/threads=N`: the best backend on N threads.
+//! - `<algo>/u64/<backend>` for the 64-bit generators: the native word, to
+//!   compare the u32 view with; `philox4x64-10/u64/scalar` is the path every
+//!   backend took before the AVX-512 kernel (the issue 17 baseline).
 //!
 //! NumPy's Philox is measured by `benches/numpy_philox.py` (same sizes).
 //! Set `CBRNG_BENCH_QUICK=1` for a short run (fewer rows).
@@ -58,6 +61,12 @@ fn fills(c: &mut Criterion) {
     g.bench_function("rng/Philox4x32Rng_fill_bytes", |b| {
         b.iter(|| philox.fill_bytes(black_box(&mut bytes)))
     });
+    // A 64-bit generator through the adapter: u32 elements are the halves
+    // of its words, which fill_bytes writes without splitting them.
+    let mut t2x64 = cbrng::rng::Threefry2x64Rng::seed_from_u64(1);
+    g.bench_function("rng/Threefry2x64Rng_fill_bytes", |b| {
+        b.iter(|| t2x64.fill_bytes(black_box(&mut bytes)))
+    });
     let mut words = vec![0u64; BYTES / 8];
     g.bench_function("rng/Philox4x32Rng_next_u64", |b| {
         b.iter(|| {
@@ -93,6 +102,7 @@ fn fills(c: &mut Criterion) {
 
     for algo in Algorithm::all_default() {
         let s = Stream::from_seed(algo, 1, 0).expect("valid");
+        let wide = algo.shape().word_bits() == 64;
         for &be in &backends {
             row::<u32>(
                 &mut g,
@@ -101,34 +111,55 @@ fn fills(c: &mut Criterion) {
                 &one(be),
                 &Distribution::Bits,
             );
+            // The native word of a 64-bit generator (the u32 view above
+            // should match it); for philox4x64 the scalar row is the path
+            // every backend took before the AVX-512 kernel (the baseline).
+            if wide {
+                row::<u64>(
+                    &mut g,
+                    format!("{algo}/u64/{be}"),
+                    &s,
+                    &one(be),
+                    &Distribution::Bits,
+                );
+            }
         }
         let main = algo == Algorithm::PHILOX4X32_10;
         if quick && !main {
             continue;
         }
+        // The maps on every SIMD backend for the main generator (AVX-512
+        // against AVX2 in the same run), on the best one for the others.
+        let map_backends: Vec<CpuBackend> = if main {
+            backends
+                .iter()
+                .copied()
+                .filter(|&b| b != CpuBackend::Scalar)
+                .collect()
+        } else {
+            vec![best]
+        };
+        for &be in &map_backends {
+            let o = one(be);
+            row::<f32>(&mut g, format!("{algo}/uniform_f32/{be}"), &s, &o, &uniform);
+            row::<f64>(&mut g, format!("{algo}/uniform_f64/{be}"), &s, &o, &uniform);
+            row::<f32>(&mut g, format!("{algo}/normal_f32/{be}"), &s, &o, &normal);
+            row::<f64>(&mut g, format!("{algo}/normal_f64/{be}"), &s, &o, &normal);
+        }
         let o = one(best);
-        row::<f32>(
-            &mut g,
-            format!("{algo}/uniform_f32/{best}"),
-            &s,
-            &o,
-            &uniform,
-        );
-        row::<f64>(
-            &mut g,
-            format!("{algo}/uniform_f64/{best}"),
-            &s,
-            &o,
-            &uniform,
-        );
-        row::<f32>(&mut g, format!("{algo}/normal_f32/{best}"), &s, &o, &normal);
-        row::<f64>(&mut g, format!("{algo}/normal_f64/{best}"), &s, &o, &normal);
         row::<half::bf16>(
             &mut g,
             format!("{algo}/uniform_bf16/{best}"),
             &s,
             &o,
             &uniform,
+        );
+        row::<u8>(
+            &mut g,
+            format!("{algo}/u8/{best}"),
+            &s,
+            &o,
+            &Distribution::Bits,
         );
         if main {
             row::<f32>(
@@ -138,10 +169,8 @@ fn fills(c: &mut Criterion) {
                 &one(CpuBackend::Scalar),
                 &normal,
             );
-            for threads in [2, 4] {
-                let opts = CpuOptions::auto()
-                    .with_threads(threads)
-                    .expect("threads >= 1");
+            for threads in [1, 2, 4] {
+                let opts = one(best).with_threads(threads).expect("threads >= 1");
                 row::<u32>(
                     &mut g,
                     format!("{algo}/u32/threads={threads}"),

@@ -24,7 +24,7 @@
 use crate::cpu::CpuBackend;
 use crate::error::Error;
 use crate::generator::{self, Algorithm, KeyedBlocks};
-use crate::stream::{Key, Stream, fill_u32_view, stream_len_u32};
+use crate::stream::{Key, Stream, fill_u8_view, fill_u32_view, stream_len_u32};
 use core::convert::Infallible;
 use rand_core::{SeedableRng, TryRng};
 
@@ -193,28 +193,19 @@ impl<G: KeyedBlocks> TryRng for CounterRng<G> {
         let whole = words.len();
         let mut pos = self.position();
         if whole > BUF && pos + whole as u128 <= self.len() {
-            let mut tmp = [0u32; 256];
-            let mut left = whole;
-            let mut chunks = (&mut words).take(whole);
-            while left > 0 {
-                let n = left.min(tmp.len());
-                fill_u32_view(
-                    &self.blocks,
-                    self.backend,
-                    self.stream.id(),
-                    pos,
-                    &mut tmp[..n],
-                );
-                for w in &tmp[..n] {
-                    chunks
-                        .next()
-                        .expect("counted above")
-                        .copy_from_slice(&w.to_le_bytes());
-                }
-                pos += n as u128;
-                left -= n;
-            }
+            // The u32 elements little-endian are the stream's bytes: written
+            // straight into `dst` (words of a 64-bit generator unsplit).
+            let n = 4 * whole;
+            fill_u8_view(
+                &self.blocks,
+                self.backend,
+                self.stream.id(),
+                4 * pos,
+                &mut dst[..n],
+            );
+            pos += whole as u128;
             (self.buf_start, self.idx, self.buf_len) = (pos, 0, 0);
+            words = dst[n..].chunks_exact_mut(4);
         } else {
             for c in &mut words {
                 c.copy_from_slice(&self.next_word().to_le_bytes());

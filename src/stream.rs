@@ -465,7 +465,12 @@ impl Views for u64 {
         first: u128,
         out: &mut [u32],
     ) {
-        // u32 element i is the low (even i) or high (odd i) half of u64 element i/2.
+        // u32 element i is the low (even i) or high (odd i) half of u64
+        // element i/2: on a little-endian machine, the u64 words' own bytes.
+        if cfg!(target_endian = "little") {
+            fill_native_bytes(g, be, s, 4 * first, bytemuck::cast_slice_mut(out));
+            return;
+        }
         let mut buf = [0u64; CHUNK_WORDS / 2 + 1];
         let mut i = first;
         for c in out.chunks_mut(CHUNK_WORDS) {
@@ -489,6 +494,73 @@ impl Views for u64 {
         out: &mut [u64],
     ) {
         fill_native(g, be, s, first, out)
+    }
+}
+
+/// Bytes `[first, first + out.len())` of the stream's native words laid out
+/// little-endian, one after another: on a little-endian machine, what the
+/// words are in memory. Whole words go straight into the part of `out`
+/// aligned for them (no per-element work); a head and tail, or all of `out`
+/// when its alignment does not match the words', go through a stack buffer
+/// and one copy. Only for little-endian targets (callers check).
+fn fill_native_bytes<G: KeyedBlocks>(g: &G, be: CpuBackend, s: u64, first: u128, out: &mut [u8]) {
+    let w = std::mem::size_of::<G::Word>();
+    let head = out
+        .as_ptr()
+        .align_offset(std::mem::align_of::<G::Word>())
+        .min(out.len());
+    if !(first + head as u128).is_multiple_of(w as u128) {
+        return bytes_via_buffer(g, be, s, first, out);
+    }
+    let (head, mid, tail) = bytemuck::pod_align_to_mut::<u8, G::Word>(out);
+    let (h, m) = (head.len() as u128, mid.len() as u128);
+    bytes_via_buffer(g, be, s, first, head);
+    fill_native(g, be, s, (first + h) / w as u128, mid);
+    bytes_via_buffer(g, be, s, first + h + m * w as u128, tail);
+}
+
+/// [`fill_native_bytes`] through a stack buffer of words and a copy.
+fn bytes_via_buffer<G: KeyedBlocks>(g: &G, be: CpuBackend, s: u64, first: u128, out: &mut [u8]) {
+    let w = std::mem::size_of::<G::Word>();
+    let mut buf = [G::Word::default(); CHUNK_WORDS + 1];
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK_WORDS * w) {
+        let w0 = i / w as u128;
+        let w1 = (i + c.len() as u128).div_ceil(w as u128);
+        let raw = &mut buf[..(w1 - w0) as usize];
+        fill_native(g, be, s, w0, raw);
+        let skip = (i % w as u128) as usize;
+        c.copy_from_slice(&bytemuck::cast_slice::<G::Word, u8>(raw)[skip..skip + c.len()]);
+        i += c.len() as u128;
+    }
+}
+
+/// u8 view `[first, first + out.len())` of stream `s` (range already
+/// checked): u8 element i is byte `i mod 4` (little-endian) of u32 element
+/// `i / 4`, i.e. the stream's bytes.
+pub(crate) fn fill_u8_view<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    s: u64,
+    first: u128,
+    out: &mut [u8],
+) {
+    if cfg!(target_endian = "little") {
+        return fill_native_bytes(g, be, s, first, out);
+    }
+    let mut buf = [0u32; CHUNK_WORDS + 1];
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK_WORDS * 4) {
+        let w0 = i / 4;
+        let w1 = (i + c.len() as u128).div_ceil(4);
+        let raw = &mut buf[..(w1 - w0) as usize];
+        fill_u32_view(g, be, s, w0, raw);
+        let skip = (i % 4) as usize;
+        for (k, o) in c.iter_mut().enumerate() {
+            let e = k + skip;
+            *o = (raw[e / 4] >> (8 * (e % 4))) as u8;
+        }
+        i += c.len() as u128;
     }
 }
 

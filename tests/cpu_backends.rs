@@ -26,14 +26,22 @@ fn opts(be: CpuBackend, threads: usize) -> CpuOptions {
         .expect("available backend, threads >= 1")
 }
 
-/// Backends to compare with the scalar one; prints which are skipped.
+/// Backends to compare with the scalar one; prints which are skipped. A
+/// backend this CPU lacks fails the test instead when its `CBRNG_REQUIRE_*`
+/// variable is 1 (`CBRNG_REQUIRE_AVX512`, `CBRNG_REQUIRE_AVX2`,
+/// `CBRNG_REQUIRE_NEON`), so a machine that should run it cannot skip it.
 fn other_backends() -> Vec<CpuBackend> {
     CpuBackend::ALL
         .into_iter()
         .filter(|&b| b != CpuBackend::Scalar)
         .filter(|&b| {
             let ok = b.is_available();
+            let var = format!("CBRNG_REQUIRE_{}", b.name().to_ascii_uppercase());
             if !ok {
+                assert!(
+                    std::env::var(&var).as_deref() != Ok("1"),
+                    "{var}=1 but CPU backend {b} is not available on this machine"
+                );
                 // Straight to stderr: the test harness captures eprintln!.
                 let _ = std::io::Write::write_fmt(
                     &mut std::io::stderr(),
@@ -90,6 +98,8 @@ fn generators() -> Vec<Algorithm> {
         "philox2x32-1",
         "philox4x32-3",
         "philox4x64-255",
+        "philox4x64-1",
+        "philox2x64-3",
         "threefry2x32-1",
         "threefry4x32-5",
         "threefry2x64-255",
@@ -200,7 +210,12 @@ fn normal_f32_many_samples_equal_scalar() {
 fn thread_count_does_not_change_the_bytes() {
     let mut g = SplitMix(13);
     let n_bytes = 3 * (8 * cbrng::cpu::MIN_PART_BYTES) / 2 + 12;
-    for algo in ["philox4x32-10", "threefry2x64-20", "philox2x32-10"] {
+    for algo in [
+        "philox4x32-10",
+        "threefry2x64-20",
+        "philox2x32-10",
+        "philox4x64-10",
+    ] {
         let algo: Algorithm = algo.parse().unwrap();
         let s = random_stream(algo, &mut g);
         for (dist, dtype) in [
@@ -279,9 +294,154 @@ fn rng_streams_equal_across_backends() {
 #[test]
 fn options_reject_bad_values() {
     assert!(CpuOptions::auto().with_threads(0).is_err());
-    assert!("neon".parse::<CpuBackend>().is_err());
+    assert!("sse2".parse::<CpuBackend>().is_err());
+    assert!("avx".parse::<CpuBackend>().is_err());
     assert_eq!("AVX2".parse::<CpuBackend>().unwrap(), CpuBackend::Avx2);
+    assert_eq!("avx512".parse::<CpuBackend>().unwrap(), CpuBackend::Avx512);
+    assert_eq!("Neon".parse::<CpuBackend>().unwrap(), CpuBackend::Neon);
+    for b in CpuBackend::ALL {
+        assert_eq!(b.name().parse::<CpuBackend>().unwrap(), b);
+    }
+    // At most one SIMD family per architecture, and the best one is chosen.
+    assert!(!(CpuBackend::Neon.is_available() && CpuBackend::Avx2.is_available()));
+    assert!(CpuBackend::best_available().is_available());
+    if CpuBackend::Avx512.is_available() {
+        assert_eq!(CpuBackend::best_available(), CpuBackend::Avx512);
+    }
     for b in CpuBackend::ALL {
         assert_eq!(CpuOptions::auto().with_backend(b).is_ok(), b.is_available());
+    }
+}
+
+/// The word views straight from the definition, element by element: u32
+/// element i is half `i mod 2` (low first) of u64 element i/2 of a 64-bit
+/// generator, u64 element j joins u32 elements 2j and 2j+1 of a 32-bit one,
+/// and u8 element i is byte `i mod 4` of u32 element i/4. The fast views
+/// write native words straight into the output where its alignment allows
+/// and copy through a buffer where not: both are checked here (outputs at
+/// every offset within a word's alignment), on every backend.
+#[test]
+fn views_equal_their_definition_at_every_alignment() {
+    let mut g = SplitMix(14);
+    for algo in generators() {
+        let s = random_stream(algo, &mut g);
+        let wide = algo.shape().word_bits() == 64;
+        for be in CpuBackend::ALL.into_iter().filter(|b| b.is_available()) {
+            let o = opts(be, 1);
+            for &n in &[0usize, 1, 5, 64, 333, 4100] {
+                let first = g.below(1 << 20);
+                // The native words around the range, from the scalar blocks.
+                let mut native32 = vec![0u32; 2 * n + 8];
+                let mut native64 = vec![0u64; n + 8];
+                let scalar = opts(CpuBackend::Scalar, 1);
+                if wide {
+                    s.fill_u64_with(&scalar, first / 2, &mut native64).unwrap();
+                } else {
+                    s.fill_u32_with(&scalar, first, &mut native32).unwrap();
+                }
+                // u32 view at first (wide: from the u64 words' halves).
+                let want32: Vec<u32> = (0..n)
+                    .map(|k| {
+                        if wide {
+                            let e = (first % 2) as usize + k;
+                            (native64[e / 2] >> (32 * (e % 2))) as u32
+                        } else {
+                            native32[k]
+                        }
+                    })
+                    .collect();
+                for shift in 0..2 {
+                    let mut buf = vec![0u32; n + shift];
+                    s.fill_u32_with(&o, first, &mut buf[shift..]).unwrap();
+                    assert_eq!(
+                        buf[shift..],
+                        want32[..],
+                        "{algo} {be} u32 first {first} n {n}"
+                    );
+                }
+                // u8 view at 4 first + skip: the bytes of the u32 view.
+                for skip in 0..4usize {
+                    let m = (4 * n).saturating_sub(skip);
+                    let want8: Vec<u8> = want32
+                        .iter()
+                        .flat_map(|w| w.to_le_bytes())
+                        .skip(skip)
+                        .take(m)
+                        .collect();
+                    for shift in 0..8 {
+                        let mut buf = vec![0u8; m + shift];
+                        let p = Distribution::Bits.prepare(DType::U8).unwrap();
+                        s.fill_prepared_with(
+                            &o,
+                            &p,
+                            4 * first + skip as u64,
+                            OutSlice::U8(&mut buf[shift..]),
+                        )
+                        .unwrap();
+                        assert_eq!(
+                            buf[shift..],
+                            want8[..],
+                            "{algo} {be} u8 skip {skip} shift {shift}"
+                        );
+                    }
+                }
+                // u64 view of a 32-bit generator at first/2.
+                if !wide {
+                    let f64_ = first / 2;
+                    let mut native = vec![0u32; 2 * n];
+                    s.fill_u32_with(&scalar, 2 * f64_, &mut native).unwrap();
+                    let want: Vec<u64> = native
+                        .chunks_exact(2)
+                        .map(|p| u64::from(p[0]) | (u64::from(p[1]) << 32))
+                        .collect();
+                    let mut got = vec![0u64; n];
+                    s.fill_u64_with(&o, f64_, &mut got).unwrap();
+                    assert_eq!(got, want, "{algo} {be} u64 view");
+                }
+            }
+        }
+    }
+}
+
+/// `fill_bytes` of the rand_core adapters (large requests go straight to the
+/// stream's bytes) equals `next_u32` little-endian, from odd and even
+/// positions, for a 32-bit and two 64-bit generators.
+#[test]
+fn rng_fill_bytes_equals_next_u32() {
+    fn check<R: Rng + Clone>(r: R) {
+        for (pre, len) in [(0usize, 4000usize), (1, 4003), (3, 1021), (2, 9)] {
+            let mut a = r.clone();
+            let mut b = r.clone();
+            for _ in 0..pre {
+                a.next_u32();
+                b.next_u32();
+            }
+            let mut got = vec![0u8; len + 1];
+            a.fill_bytes(&mut got[1..]);
+            let mut want = Vec::new();
+            while want.len() < len {
+                want.extend(b.next_u32().to_le_bytes());
+            }
+            assert_eq!(got[1..], want[..len], "pre {pre} len {len}");
+            // Both continue from the same position.
+            assert_eq!(a.next_u32(), b.next_u32());
+        }
+    }
+    for be in CpuBackend::ALL.into_iter().filter(|b| b.is_available()) {
+        check(
+            Philox4x32Rng::seed_from_u64(5)
+                .with_cpu_backend(be)
+                .unwrap(),
+        );
+        check(
+            Threefry2x64Rng::seed_from_u64(5)
+                .with_cpu_backend(be)
+                .unwrap(),
+        );
+        check(
+            cbrng::rng::Philox4x64Rng::seed_from_u64(5)
+                .with_cpu_backend(be)
+                .unwrap(),
+        );
     }
 }

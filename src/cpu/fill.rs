@@ -6,12 +6,18 @@ use crate::dist::{
     Distribution, Layout, OutSlice, Params, Prepared, bernoulli, int, normal, uniform,
 };
 use crate::generator::KeyedBlocks;
-use crate::stream::{fill_u32_view, fill_u64_view};
+use crate::stream::{fill_u8_view, fill_u32_view, fill_u64_view};
 
 /// Stream elements per chunk. Small enough for the stack and L1, and small
 /// enough that generating one chunk overlaps with the stores of the last
 /// one draining to memory (512 measured 13% slower than 256 for uniform f64).
 const CHUNK: usize = 256;
+
+/// A chunk buffer aligned for every word size: a 64-bit generator's words go
+/// straight into a u32 chunk (its u32 view is the same bytes on
+/// little-endian machines) only when the chunk is 8-byte aligned.
+#[repr(C, align(64))]
+struct Aligned<T>(T);
 
 /// Output element i (from `first`) is `f(u32 element i)`.
 #[inline]
@@ -23,7 +29,8 @@ fn map_u32<G: KeyedBlocks, T>(
     out: &mut [T],
     f: impl Fn(u32) -> T,
 ) {
-    let mut buf = [0u32; CHUNK];
+    let mut buf = Aligned([0u32; CHUNK]);
+    let buf = &mut buf.0;
     let mut i = first;
     for c in out.chunks_mut(CHUNK) {
         let raw = &mut buf[..c.len()];
@@ -71,7 +78,8 @@ fn map_packed<G: KeyedBlocks, T, const PER: usize>(
 ) {
     // PER is a constant so that `/` and `%` below are shifts and masks.
     let (per, per128) = (PER, PER as u128);
-    let mut buf = [0u32; CHUNK + 1];
+    let mut buf = Aligned([0u32; CHUNK + 1]);
+    let buf = &mut buf.0;
     let mut i = first;
     for c in out.chunks_mut(CHUNK * per) {
         let w0 = i / per128;
@@ -120,10 +128,8 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
     match (p.dist, p.params, out) {
         (D::Bits, _, OutSlice::U32(o)) => fill_u32_view(g, be, s, first, o),
         (D::Bits, _, OutSlice::U64(o)) => fill_u64_view(g, be, s, first, o),
-        (D::Bits, _, OutSlice::U8(o)) => {
-            map_packed::<_, _, 4>(g, be, s, first, o, |w, k| (w >> (8 * k)) as u8)
-        }
-        (D::Uniform, _, OutSlice::F32(o)) => map_u32(g, be, s, first, o, uniform::uniform_f32),
+        (D::Bits, _, OutSlice::U8(o)) => fill_u8_view(g, be, s, first, o),
+        (D::Uniform, _, OutSlice::F32(o)) => uniform_f32(g, be, s, first, o),
         (D::Uniform, _, OutSlice::F64(o)) => uniform_f64(g, be, s, first, o),
         (D::Uniform, _, OutSlice::F16(o)) => map_packed::<_, _, 2>(g, be, s, first, o, |w, k| {
             uniform::uniform_f16(uniform::half_of(w, k == 1))
@@ -173,7 +179,8 @@ fn normal_f32<G: KeyedBlocks>(
     mean: f32,
     std: f32,
 ) {
-    let mut buf = [0u32; CHUNK];
+    let mut buf = Aligned([0u32; CHUNK]);
+    let buf = &mut buf.0;
     let mut i = first;
     for c in out.chunks_mut(CHUNK) {
         let raw = &mut buf[..c.len()];
@@ -213,6 +220,23 @@ pub(crate) fn fill_parallel<G: KeyedBlocks>(
         OutSlice::F16(o) => split!(o, F16),
         OutSlice::BF16(o) => split!(o, BF16),
         OutSlice::U8(o) => split!(o, U8),
+    }
+}
+
+/// Uniform f32: u32 elements a chunk at a time, converted by the backend's
+/// kernel where it has one and by the scalar definition for the rest.
+fn uniform_f32<G: KeyedBlocks>(g: &G, be: CpuBackend, s: u64, first: u128, out: &mut [f32]) {
+    let mut buf = Aligned([0u32; CHUNK]);
+    let buf = &mut buf.0;
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK) {
+        let raw = &mut buf[..c.len()];
+        fill_u32_view(g, be, s, i, raw);
+        let done = simd::uniform_f32(be, raw, c);
+        for (o, &x) in c[done..].iter_mut().zip(&raw[done..]) {
+            *o = uniform::uniform_f32(x);
+        }
+        i += c.len() as u128;
     }
 }
 

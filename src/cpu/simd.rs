@@ -3,13 +3,45 @@
 //! Each block function makes its whole output with the chosen backend's
 //! kernel (a final partial step through a scratch step) and returns how many
 //! words it made; the element maps make a leading part and return its
-//! length. The caller finishes anything left with the scalar definition. On targets without a
-//! kernel, or for [`CpuBackend::Scalar`], they make nothing and return 0.
+//! length. The caller finishes anything left with the scalar definition. On
+//! targets without a kernel, or for [`CpuBackend::Scalar`], they make nothing
+//! and return 0.
 
 use super::CpuBackend;
 
+/// Runs block kernel `$name` of backend module `$m` over `out`, the last
+/// partial step through scratch; evaluates to `out.len()`.
+macro_rules! run_blocks {
+    ($m:ident, $name:ident, $step:ident, $w:ty, $n:expr, $key:ident, $rounds:ident, $b0:ident, $s:ident, $out:ident) => {{
+        use super::$m;
+        let done = $m::$name($key, $rounds, $b0, $s, $out);
+        let rest = $out.len() - done;
+        if rest > 0 {
+            // The last partial step: one whole step into scratch (cheaper
+            // than the scalar blocks). Its extra blocks may lie past the
+            // stream's end; their lanes are computed apart and thrown away.
+            let mut tmp: [$w; $m::MAX_STEP] = [0; $m::MAX_STEP];
+            let b = $b0.wrapping_add((done / $n) as u64);
+            $m::$name($key, $rounds, b, $s, &mut tmp[..$m::$step]);
+            $out[done..].copy_from_slice(&tmp[..rest]);
+        }
+        $out.len()
+    }};
+}
+
+/// `run_blocks!` where the backend has this kernel (`true`), else 0.
+macro_rules! kernel_or_zero {
+    (true, $m:ident, $($a:tt)*) => {
+        unsafe { run_blocks!($m, $($a)*) }
+    };
+    (false, $m:ident, $name:ident, $step:ident, $w:ty, $n:expr, $key:ident, $rounds:ident, $b0:ident, $s:ident, $out:ident) => {{
+        let _ = ($key, $rounds, $b0, $s, $out);
+        0
+    }};
+}
+
 macro_rules! block_kernel {
-    ($name:ident, $w:ty, $k:expr, $n:expr, $step:ident, $doc:literal) => {
+    ($name:ident, $w:ty, $k:expr, $n:expr, $step:ident, avx2: $avx2:tt, neon: $neon:tt, $doc:literal) => {
         #[doc = $doc]
         #[inline]
         pub(crate) fn $name(
@@ -24,23 +56,20 @@ macro_rules! block_kernel {
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: a CpuBackend::Avx2 value only reaches here after
                 // `CpuBackend::is_available` (CpuOptions and the RNG check it).
-                CpuBackend::Avx2 => unsafe {
-                    use super::avx2;
-                    let done = avx2::$name(key, rounds, b0, s, out);
-                    let rest = out.len() - done;
-                    if rest == 0 {
-                        return done;
-                    }
-                    // The last partial step: one whole step into scratch
-                    // (cheaper than the scalar blocks). Its extra blocks may
-                    // lie past the stream's end; their lanes are computed
-                    // apart and thrown away.
-                    let mut tmp: [$w; avx2::MAX_STEP] = [0; avx2::MAX_STEP];
-                    let b = b0.wrapping_add((done / $n) as u64);
-                    avx2::$name(key, rounds, b, s, &mut tmp[..avx2::$step]);
-                    out[done..].copy_from_slice(&tmp[..rest]);
-                    out.len()
-                },
+                CpuBackend::Avx2 => {
+                    kernel_or_zero!($avx2, avx2, $name, $step, $w, $n, key, rounds, b0, s, out)
+                }
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: as above, for AVX-512F + AVX-512DQ.
+                CpuBackend::Avx512 => {
+                    kernel_or_zero!(true, avx512, $name, $step, $w, $n, key, rounds, b0, s, out)
+                }
+                #[cfg(target_arch = "aarch64")]
+                // SAFETY: NEON is part of every aarch64 target Rust supports
+                // (and `is_available` checks it).
+                CpuBackend::Neon => {
+                    kernel_or_zero!($neon, neon, $name, $step, $w, $n, key, rounds, b0, s, out)
+                }
                 _ => {
                     let _ = (key, rounds, b0, s, out);
                     0
@@ -56,6 +85,8 @@ block_kernel!(
     1,
     2,
     STEP_PHILOX2X32,
+    avx2: true,
+    neon: true,
     "Philox2x32 blocks `b0..` of stream `s`."
 );
 block_kernel!(
@@ -64,6 +95,8 @@ block_kernel!(
     2,
     4,
     STEP_PHILOX4X32,
+    avx2: true,
+    neon: true,
     "Philox4x32 blocks `b0..` of stream `s`."
 );
 block_kernel!(
@@ -72,6 +105,8 @@ block_kernel!(
     2,
     2,
     STEP_THREEFRY2X32,
+    avx2: true,
+    neon: true,
     "Threefry2x32 blocks `b0..` of stream `s`."
 );
 block_kernel!(
@@ -80,6 +115,8 @@ block_kernel!(
     4,
     4,
     STEP_THREEFRY4X32,
+    avx2: true,
+    neon: true,
     "Threefry4x32 blocks `b0..` of stream `s`."
 );
 block_kernel!(
@@ -88,6 +125,8 @@ block_kernel!(
     2,
     2,
     STEP_THREEFRY2X64,
+    avx2: true,
+    neon: true,
     "Threefry2x64 blocks `b0..` of stream `s`."
 );
 block_kernel!(
@@ -96,33 +135,36 @@ block_kernel!(
     4,
     4,
     STEP_THREEFRY4X64,
+    avx2: true,
+    neon: true,
     "Threefry4x64 blocks `b0..` of stream `s`."
 );
+// The 64-bit Philox generators have an AVX-512 kernel only: AVX2 and NEON
+// have no 64-bit lane multiply, and emulating the 128-bit product there is
+// slower than the scalar `mul`/`umulh`.
+block_kernel!(
+    philox2x64,
+    u64,
+    1,
+    2,
+    STEP_PHILOX2X64,
+    avx2: false,
+    neon: false,
+    "Philox2x64 blocks `b0..` of stream `s` (AVX-512 only)."
+);
+block_kernel!(
+    philox4x64,
+    u64,
+    2,
+    4,
+    STEP_PHILOX4X64,
+    avx2: false,
+    neon: false,
+    "Philox4x64 blocks `b0..` of stream `s` (AVX-512 only)."
+);
 
-/// A 64-bit Philox generator has no SIMD kernel: AVX2 has no 64x64 -> 128-bit
-/// multiply, and emulating it is slower than the scalar `mul`.
-macro_rules! no_kernel {
-    ($name:ident, $k:expr) => {
-        #[doc = concat!("`", stringify!($name), "`: always scalar.")]
-        #[inline]
-        pub(crate) fn $name(
-            _: CpuBackend,
-            _: [u64; $k],
-            _: u32,
-            _: u64,
-            _: u64,
-            _: &mut [u64],
-        ) -> usize {
-            0
-        }
-    };
-}
-
-no_kernel!(philox2x64, 1);
-no_kernel!(philox4x64, 2);
-
-/// An element map with an AVX2 kernel: makes a leading part of `out` from
-/// `x` and returns its length (0 for the scalar backend).
+/// An element map with SIMD kernels: makes a leading part of `out` from `x`
+/// and returns its length (0 for the scalar backend).
 macro_rules! map_kernel {
     ($name:ident, $in:ty, $out:ty, ($($p:ident: $pt:ty),*), $doc:literal) => {
         #[doc = $doc]
@@ -131,7 +173,10 @@ macro_rules! map_kernel {
             match be {
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: as above, Avx2 is only chosen when the CPU has it.
-                CpuBackend::Avx2 => unsafe { super::avx2::$name(x, $($p,)* out) },
+                CpuBackend::Avx2 => map_avx2!($name, x, $($p,)* out),
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: as above, for AVX-512F + AVX-512DQ.
+                CpuBackend::Avx512 => unsafe { super::avx512::$name(x, $($p,)* out) },
                 _ => {
                     let _ = (x, $($p,)* out);
                     0
@@ -141,6 +186,20 @@ macro_rules! map_kernel {
     };
 }
 
+#[cfg(target_arch = "x86_64")]
+/// The AVX2 map `$name`, or nothing where AVX2 has none (uniform f32: the
+/// compiler's own vectorisation of the scalar loop is as fast).
+macro_rules! map_avx2 {
+    (uniform_f32, $($a:expr),*) => {{
+        let _ = ($($a,)*);
+        0
+    }};
+    ($name:ident, $($a:expr),*) => {
+        unsafe { super::avx2::$name($($a),*) }
+    };
+}
+
 map_kernel!(normal_f32, u32, f32, (mean: f32, std: f32), "`out[i] = mean + std * standard_normal_f32(x[i])`.");
 map_kernel!(normal_f64, u64, f64, (mean: f64, std: f64), "`out[i] = mean + std * standard_normal_f64(x[i])`.");
 map_kernel!(uniform_f64, u64, f64, (), "`out[i] = uniform_f64(x[i])`.");
+map_kernel!(uniform_f32, u32, f32, (), "`out[i] = uniform_f32(x[i])`.");

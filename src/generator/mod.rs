@@ -216,7 +216,15 @@ impl FromStr for Algorithm {
 
 /// A word of a block: `u32` or `u64`.
 pub trait Word:
-    Copy + Default + Send + Sync + fmt::Debug + PartialEq + crate::stream::Views + 'static
+    Copy
+    + Default
+    + Send
+    + Sync
+    + fmt::Debug
+    + PartialEq
+    + bytemuck::Pod
+    + crate::stream::Views
+    + 'static
 {
     /// Bits in the word.
     const BITS: u32;
