@@ -335,9 +335,11 @@ fn views_equal_their_definition_at_every_alignment() {
                 let mut native64 = vec![0u64; n + 8];
                 let scalar = opts(CpuBackend::Scalar, 1);
                 if wide {
-                    s.fill_u64_with(&scalar, first / 2, &mut native64).unwrap();
+                    s.fill_u64_with(&scalar, u128::from(first / 2), &mut native64)
+                        .unwrap();
                 } else {
-                    s.fill_u32_with(&scalar, first, &mut native32).unwrap();
+                    s.fill_u32_with(&scalar, u128::from(first), &mut native32)
+                        .unwrap();
                 }
                 // u32 view at first (wide: from the u64 words' halves).
                 let want32: Vec<u32> = (0..n)
@@ -352,7 +354,8 @@ fn views_equal_their_definition_at_every_alignment() {
                     .collect();
                 for shift in 0..2 {
                     let mut buf = vec![0u32; n + shift];
-                    s.fill_u32_with(&o, first, &mut buf[shift..]).unwrap();
+                    s.fill_u32_with(&o, u128::from(first), &mut buf[shift..])
+                        .unwrap();
                     assert_eq!(
                         buf[shift..],
                         want32[..],
@@ -374,7 +377,7 @@ fn views_equal_their_definition_at_every_alignment() {
                         s.fill_prepared_with(
                             &o,
                             &p,
-                            4 * first + skip as u64,
+                            u128::from(4 * first + skip as u64),
                             OutSlice::U8(&mut buf[shift..]),
                         )
                         .unwrap();
@@ -389,13 +392,14 @@ fn views_equal_their_definition_at_every_alignment() {
                 if !wide {
                     let f64_ = first / 2;
                     let mut native = vec![0u32; 2 * n];
-                    s.fill_u32_with(&scalar, 2 * f64_, &mut native).unwrap();
+                    s.fill_u32_with(&scalar, u128::from(2 * f64_), &mut native)
+                        .unwrap();
                     let want: Vec<u64> = native
                         .chunks_exact(2)
                         .map(|p| u64::from(p[0]) | (u64::from(p[1]) << 32))
                         .collect();
                     let mut got = vec![0u64; n];
-                    s.fill_u64_with(&o, f64_, &mut got).unwrap();
+                    s.fill_u64_with(&o, u128::from(f64_), &mut got).unwrap();
                     assert_eq!(got, want, "{algo} {be} u64 view");
                 }
             }
