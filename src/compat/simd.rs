@@ -9,12 +9,15 @@ use crate::generator::philox::philox4x32;
 /// `out[4t..4t+4]` = the block at counter `(b, s0 + t)`; `out.len()` a
 /// multiple of 4.
 pub(crate) fn blocks_across_streams(key: [u32; 2], b: u64, s0: u64, out: &mut [u32]) {
-    let mut done = 0;
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
+    let done = if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2 (checked just above).
-        done = unsafe { avx2::blocks(key, b, s0, out) };
-    }
+        unsafe { avx2::blocks(key, b, s0, out) }
+    } else {
+        0
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = 0;
     for (t, blk) in out[done..].chunks_exact_mut(4).enumerate() {
         let s = s0.wrapping_add((done / 4 + t) as u64);
         blk.copy_from_slice(&philox4x32(
@@ -27,49 +30,17 @@ pub(crate) fn blocks_across_streams(key: [u32; 2], b: u64, s0: u64, out: &mut [u
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use crate::generator::philox::{PHILOX_M4X32_0, PHILOX_M4X32_1, PHILOX_W32_0, PHILOX_W32_1};
-    use std::arch::x86_64::*;
+    use std::arch::x86_64::_mm256_setr_epi64x;
 
-    /// Eight blocks (32 words) a step, two blocks per vector with words in
-    /// block order (the layout of `cpu::avx2::philox4x32`); returns the words
+    /// Eight blocks (32 words) a step: the CPU engine's AVX2 Philox4x32 loop
+    /// (`cpu::avx2::philox4x32_stepping`), started at counters `(b, s0)`
+    /// and `(b, s0 + 1)` and stepped two streams a vector; returns the words
     /// written.
     #[target_feature(enable = "avx2")]
     pub(super) fn blocks(key: [u32; 2], b: u64, s0: u64, out: &mut [u32]) -> usize {
-        const STEP: usize = 32;
-        let pair = |lo: u32, hi: u32| {
-            _mm256_setr_epi32(lo as i32, 0, hi as i32, 0, lo as i32, 0, hi as i32, 0)
-        };
-        let m = pair(PHILOX_M4X32_0, PHILOX_M4X32_1);
-        let k_init = pair(key[0], key[1]);
-        let bump = pair(PHILOX_W32_0, PHILOX_W32_1);
         // As 64-bit lanes a counter is [b, s]: the next vector's streams are 2 on.
-        let two = _mm256_setr_epi64x(0, 2, 0, 2);
-        let steps = out.len() / STEP;
-        let mut c = _mm256_setr_epi64x(b as i64, s0 as i64, b as i64, s0.wrapping_add(1) as i64);
-        for step in 0..steps {
-            let mut x = [c; 4];
-            for j in 1..4 {
-                x[j] = _mm256_add_epi64(x[j - 1], two);
-            }
-            c = _mm256_add_epi64(x[3], two);
-            let mut k = k_init;
-            for r in 0..10 {
-                if r > 0 {
-                    k = _mm256_add_epi32(k, bump);
-                }
-                for v in &mut x {
-                    let p = _mm256_mul_epu32(*v, m);
-                    let p = _mm256_shuffle_epi32::<0x1B>(p);
-                    let x13 = _mm256_srli_epi64::<32>(*v);
-                    *v = _mm256_xor_si256(_mm256_xor_si256(p, x13), k);
-                }
-            }
-            let dst = &mut out[step * STEP..(step + 1) * STEP];
-            for (j, v) in x.into_iter().enumerate() {
-                // SAFETY: `dst` holds 32 words; 8 are written at 8j (j < 4).
-                unsafe { _mm256_storeu_si256(dst.as_mut_ptr().add(8 * j) as *mut __m256i, v) };
-            }
-        }
-        steps * STEP
+        let c = _mm256_setr_epi64x(b as i64, s0 as i64, b as i64, s0.wrapping_add(1) as i64);
+        let step = _mm256_setr_epi64x(0, 2, 0, 2);
+        crate::cpu::avx2::philox4x32_stepping(key, 10, c, step, out)
     }
 }

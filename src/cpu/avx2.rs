@@ -68,6 +68,28 @@ fn store64(out: &mut [u64], at: usize, v: __m256i) {
 /// stream `s`, counter `[b lo, b hi, s lo, s hi]`.
 #[target_feature(enable = "avx2")]
 pub(crate) fn philox4x32(key: [u32; 2], rounds: u32, b0: u64, s: u64, out: &mut [u32]) -> usize {
+    // As 64-bit lanes the counter of block b is [b, s]: the contract's 32-bit
+    // words are exactly the little-endian halves. Blocks b0, b0 + 1 in one
+    // vector, the next vector two blocks on.
+    let c = _mm256_setr_epi64x(b0 as i64, s as i64, b0.wrapping_add(1) as i64, s as i64);
+    philox4x32_stepping(key, rounds, c, _mm256_setr_epi64x(2, 0, 2, 0), out)
+}
+
+/// Philox4x32 blocks at the counters `c`, `c + d`, `c + 2d`, ... where `c`
+/// holds two counters as 64-bit lane pairs `[c0 lo | c0 hi, c1 lo | c1 hi]`
+/// (words `[x0 | x1, x2 | x3]` of each block) and `d` the step per vector,
+/// in order into `out`; returns the words written (whole steps of
+/// [`STEP_PHILOX4X32`]). Consecutive blocks of one stream (the contract) and
+/// one counter across consecutive streams (a CUDA grid's threads, see
+/// `compat`) are both this loop.
+#[target_feature(enable = "avx2")]
+pub(crate) fn philox4x32_stepping(
+    key: [u32; 2],
+    rounds: u32,
+    mut c: __m256i,
+    d: __m256i,
+    out: &mut [u32],
+) -> usize {
     const STEP: usize = STEP_PHILOX4X32;
     // Lanes (low first): [x0, x1, x2, x3 | x0', x1', x2', x3'].
     let m = _mm256_setr_epi32(
@@ -100,11 +122,8 @@ pub(crate) fn philox4x32(key: [u32; 2], rounds: u32, b0: u64, s: u64, out: &mut 
         PHILOX_W32_1 as i32,
         0,
     );
-    // As 64-bit lanes the counter of block b is [b, s]: the contract's 32-bit
-    // words are exactly the little-endian halves.
-    let two = _mm256_setr_epi64x(2, 0, 2, 0);
+    let two = d;
     let steps = out.len() / STEP;
-    let mut c = _mm256_setr_epi64x(b0 as i64, s as i64, b0.wrapping_add(1) as i64, s as i64);
     for step in 0..steps {
         let mut x = [c; 4];
         for j in 1..4 {

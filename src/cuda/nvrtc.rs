@@ -253,7 +253,11 @@ pub struct Compiled {
 }
 
 fn c_chars_to_string(v: &[c_char]) -> String {
-    let bytes: Vec<u8> = v.iter().map(|&c| c as u8).take_while(|&b| b != 0).collect();
+    let bytes: Vec<u8> = v
+        .iter()
+        .map(|&c| c.to_ne_bytes()[0]) // c_char is i8 or u8 by target
+        .take_while(|&b| b != 0)
+        .collect();
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
