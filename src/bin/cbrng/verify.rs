@@ -1,6 +1,8 @@
 //! `cbrng verify`: the main job. Runs the self-check matrix of
 //! `cbrng::check` on every generator, prints a table and `N passed, M failed`.
 
+use crate::output::{Output, Progress};
+use crate::{out, outln};
 use cbrng::Error;
 use cbrng::check::{self, Check, Matrix};
 use std::process::ExitCode;
@@ -14,6 +16,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
+    let mut o = Output::stdout();
     let m = if args.long {
         Matrix::LONG
     } else {
@@ -27,9 +30,14 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             .iter()
             .map(|&a| scope.spawn(move || check::run_algorithm(a, &m)))
             .collect();
+        let mut progress = Progress::new(handles.len() as u64, "generators");
         handles
             .into_iter()
-            .map(|h| h.join().expect("a check thread panicked"))
+            .map(|h| {
+                let r = h.join().expect("a check thread panicked");
+                progress.inc(1);
+                r
+            })
             .collect()
     });
     // The GPU half: every generator x (distribution, dtype) x a few ranges,
@@ -40,35 +48,35 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         .map(|&a| gpu.as_ref().ok().map(|g| gpu_matrix(g, a)))
         .collect();
     let width = 18;
-    print!("{:<width$}", "generator");
+    out!(o, "{:<width$}", "generator");
     for c in Check::ALL {
-        print!("{:>14}", c.name());
+        out!(o, "{:>14}", c.name());
     }
-    println!("{:>14}", "cpu-vs-gpu");
+    outln!(o, "{:>14}", "cpu-vs-gpu");
     let (mut passed, mut failed) = (0u64, 0u64);
     let mut messages = Vec::new();
     for ((algo, tallies), g) in algos.iter().zip(&results).zip(&gpu_results) {
-        print!("{:<width$}", algo.to_string());
+        out!(o, "{:<width$}", algo.to_string());
         for (_, t) in tallies {
             let cell = if t.failed == 0 {
                 format!("{} ok", t.passed)
             } else {
                 format!("{} FAIL", t.failed)
             };
-            print!("{cell:>14}");
+            out!(o, "{cell:>14}");
             passed += t.passed;
             failed += t.failed;
             messages.extend(t.failures.iter().cloned());
         }
         match g {
-            None => println!("{:>14}", "skipped"),
+            None => outln!(o, "{:>14}", "skipped"),
             Some(t) => {
                 let cell = if t.failed == 0 {
                     format!("{} ok", t.passed)
                 } else {
                     format!("{} FAIL", t.failed)
                 };
-                println!("{cell:>14}");
+                outln!(o, "{cell:>14}");
                 passed += t.passed;
                 failed += t.failed;
                 messages.extend(t.failures.iter().cloned());
@@ -76,14 +84,18 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         }
     }
     for msg in &messages {
-        println!("FAIL {msg}");
+        outln!(o, "FAIL {msg}");
     }
     match &gpu {
-        Ok(g) => println!("GPU half: {g:?}, every fill compared with the CPU in full."),
-        Err(e) => println!("GPU half skipped: {e}."),
+        Ok(g) => outln!(
+            o,
+            "GPU half: {g:?}, every fill compared with the CPU in full."
+        ),
+        Err(e) => outln!(o, "GPU half skipped: {e}."),
     }
-    println!("checked in {:.1} s", start.elapsed().as_secs_f64());
-    println!("{passed} passed, {failed} failed");
+    outln!(o, "checked in {:.1} s", start.elapsed().as_secs_f64());
+    outln!(o, "{passed} passed, {failed} failed");
+    o.finish()?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
