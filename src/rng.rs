@@ -230,8 +230,16 @@ impl<G: KeyedBlocks> TryRng for CounterRng<G> {
 }
 
 macro_rules! seedable {
+    ($alias:ident, $g:ident, $w:ty, $kbytes:expr, doc = $seed_doc:expr) => {
+        seedable!(@ $alias, $g, $w, $kbytes, $seed_doc);
+    };
     ($alias:ident, $g:ident, $w:ty, $kbytes:expr $(, $contract_seed:ident)?) => {
-        #[doc = concat!("`", stringify!($g), "` as a rand_core RNG (default rounds unless made with `new`).")]
+        seedable!(@ $alias, $g, $w, $kbytes,
+            "`seed_from_u64` is the stream contract's seed mapping (as `Stream::from_seed` and `cbrng fill --seed`), stream 0."
+            $(, $contract_seed)?);
+    };
+    (@ $alias:ident, $g:ident, $w:ty, $kbytes:expr, $seed_doc:expr $(, $contract_seed:ident)?) => {
+        #[doc = concat!("`", stringify!($g), "` as a rand_core RNG (default rounds unless made with `new`).\n\n", $seed_doc)]
         pub type $alias = CounterRng<generator::$g>;
 
         impl SeedableRng for CounterRng<generator::$g> {
@@ -271,7 +279,13 @@ macro_rules! seedable {
 
 // Philox2x32's key is 32 bits, so `seed_from_u64` keeps rand_core's own seed
 // expansion there; `CounterRng::new` applies the contract (seed < 2^32).
-seedable!(Philox2x32Rng, Philox2x32, u32, 4);
+seedable!(
+    Philox2x32Rng,
+    Philox2x32,
+    u32,
+    4,
+    doc = "`seed_from_u64` is **not** the stream contract's seed mapping here: the key is 32 bits, so a u64 seed cannot map to it one to one, and `seed_from_u64` is rand_core's default (the seed expanded by a PCG32 into the 4 key bytes, little-endian), stream 0. For the contract's mapping (seed < 2^32 is the key) use `CounterRng::new(seed, stream, rounds)` or `Stream::from_seed`."
+);
 seedable!(Philox4x32Rng, Philox4x32, u32, 8, contract_seed);
 seedable!(Philox2x64Rng, Philox2x64, u64, 8, contract_seed);
 seedable!(Philox4x64Rng, Philox4x64, u64, 16, contract_seed);
