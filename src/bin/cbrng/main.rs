@@ -6,6 +6,7 @@ mod info;
 mod kat;
 mod npy;
 mod output;
+mod report;
 mod sum;
 mod verify;
 

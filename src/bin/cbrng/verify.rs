@@ -13,10 +13,26 @@ pub struct Args {
     /// Longer matrix: windows of 70,000 elements, slices of 2^k ± 1 up to 2^16.
     #[arg(long)]
     long: bool,
+    /// Also write a self-contained HTML page (inline SVG, no network): for
+    /// every distribution and dtype a histogram against the exact
+    /// distribution and a QQ plot against its exact quantiles, then this table.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<String>,
+}
+
+/// The table as it is printed, kept for the report.
+#[derive(Default)]
+struct Capture(String);
+
+impl Capture {
+    fn print(&mut self, args: std::fmt::Arguments) {
+        use std::fmt::Write;
+        let _ = self.0.write_fmt(args);
+    }
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
-    let mut o = Output::stdout();
+    let mut o = Capture::default();
     let m = if args.long {
         Matrix::LONG
     } else {
@@ -95,7 +111,15 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     outln!(o, "checked in {:.1} s", start.elapsed().as_secs_f64());
     outln!(o, "{passed} passed, {failed} failed");
-    o.finish()?;
+    let mut out = Output::stdout();
+    out.bytes(o.0.as_bytes())?;
+    out.finish()?;
+    if let Some(path) = &args.report {
+        let page = crate::report::html(cbrng::Algorithm::PHILOX4X32_10, &o.0)?;
+        let mut file = Output::open(Some(path))?;
+        file.bytes(page.as_bytes())?;
+        file.finish()?;
+    }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
