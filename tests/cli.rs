@@ -304,6 +304,10 @@ fn kat_command_counts_and_fails_properly() {
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "runs cbrng verify, about a minute in a debug build; cargo test --release runs it"
+)]
 fn verify_passes_and_reports_the_gpu_half() {
     let o = cbrng(&["verify"]);
     assert!(o.status.success(), "{}", stdout(&o));
@@ -669,6 +673,10 @@ fn balanced_tags(html: &str) -> Result<Vec<String>, String> {
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "runs cbrng verify, about a minute in a debug build; cargo test --release runs it"
+)]
 fn verify_report_is_one_html_page_with_a_plot_per_distribution() {
     let dir = std::env::temp_dir().join(format!("cbrng-report-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
