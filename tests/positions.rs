@@ -265,7 +265,9 @@ fn cli_device_choice_past_the_device_index_limit() {
     }
     let o = Command::new(env!("CARGO_BIN_EXE_cbrng"))
         .args(args)
-        .args(["--count", "1000", "--device", "auto", "--format", "raw", "-v"])
+        .args([
+            "--count", "1000", "--device", "auto", "--format", "raw", "-v",
+        ])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
