@@ -336,6 +336,14 @@ pub fn parse_header(header: &[u8], version: (u8, u8)) -> Result<NpyHeader, Strin
             }
         };
         lx.expect(b':')?;
+        lx.skip_space();
+        if key == "descr" && lx.text.get(lx.at) == Some(&b'[') {
+            // A list of (name, type) fields: NumPy's structured arrays.
+            return Err(
+                "structured dtypes are not supported (descr is a list of fields; cbrng reads plain arrays of one type)"
+                    .into(),
+            );
+        }
         let v = value(&mut lx)?;
         let slot_taken = match (key, v) {
             ("descr", Value::Str(s)) => descr.replace(s).is_some(),

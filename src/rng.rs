@@ -221,8 +221,16 @@ impl<G: KeyedBlocks> TryRng for CounterRng<G> {
 }
 
 macro_rules! seedable {
+    ($alias:ident, $g:ident, $w:ty, $kbytes:expr, doc = $seed_doc:expr) => {
+        seedable!(@ $alias, $g, $w, $kbytes, $seed_doc);
+    };
     ($alias:ident, $g:ident, $w:ty, $kbytes:expr $(, $contract_seed:ident)?) => {
-        #[doc = concat!("`", stringify!($g), "` as a rand_core RNG (default rounds unless made with `new`).")]
+        seedable!(@ $alias, $g, $w, $kbytes,
+            "`seed_from_u64` is the stream contract's seed mapping (as `Stream::from_seed` and `cbrng fill --seed`), stream 0."
+            $(, $contract_seed)?);
+    };
+    (@ $alias:ident, $g:ident, $w:ty, $kbytes:expr, $seed_doc:expr $(, $contract_seed:ident)?) => {
+        #[doc = concat!("`", stringify!($g), "` as a rand_core RNG (default rounds unless made with `new`).\n\n", $seed_doc)]
         pub type $alias = CounterRng<generator::$g>;
 
         impl SeedableRng for CounterRng<generator::$g> {
@@ -262,7 +270,13 @@ macro_rules! seedable {
 
 // Philox2x32's key is 32 bits, so `seed_from_u64` keeps rand_core's own seed
 // expansion there; `CounterRng::new` applies the contract (seed < 2^32).
-seedable!(Philox2x32Rng, Philox2x32, u32, 4);
+seedable!(
+    Philox2x32Rng,
+    Philox2x32,
+    u32,
+    4,
+    doc = "`seed_from_u64` is **not** the stream contract's seed mapping here: the key is 32 bits, so a u64 seed cannot map to it one to one, and `seed_from_u64` is rand_core's default (the seed expanded by a PCG32 into the 4 key bytes, little-endian), stream 0. For the contract's mapping (seed < 2^32 is the key) use `CounterRng::new(seed, stream, rounds)` or `Stream::from_seed`."
+);
 seedable!(Philox4x32Rng, Philox4x32, u32, 8, contract_seed);
 seedable!(Philox2x64Rng, Philox2x64, u64, 8, contract_seed);
 seedable!(Philox4x64Rng, Philox4x64, u64, 16, contract_seed);
@@ -270,3 +284,90 @@ seedable!(Threefry2x32Rng, Threefry2x32, u32, 8, contract_seed);
 seedable!(Threefry4x32Rng, Threefry4x32, u32, 16, contract_seed);
 seedable!(Threefry2x64Rng, Threefry2x64, u64, 16, contract_seed);
 seedable!(Threefry4x64Rng, Threefry4x64, u64, 32, contract_seed);
+
+/// rand_chacha's stream and position API: names a rand user knows, over
+/// this crate's stream ids and u32 positions.
+impl<G: KeyedBlocks> CounterRng<G> {
+    /// The stream id (rand_chacha's `get_stream`).
+    pub fn get_stream(&self) -> u64 {
+        self.stream.id()
+    }
+
+    /// Moves to stream `id` of the same key, keeping the word position, as
+    /// rand_chacha's `set_stream` does; an error (and no change) when `id`
+    /// is past the generator's stream limit.
+    pub fn set_stream(&mut self, id: u64) -> Result<(), Error> {
+        let s = Stream::new(self.stream.algorithm(), *self.stream.key(), id)?;
+        let pos = self.position();
+        self.stream = s;
+        (self.buf_start, self.idx, self.buf_len) = (pos, 0, 0);
+        Ok(())
+    }
+
+    /// The position in u32 elements (rand_chacha's `get_word_pos`; the same
+    /// as [`CounterRng::position`]).
+    pub fn get_word_pos(&self) -> u128 {
+        self.position()
+    }
+
+    /// Moves to u32 element `pos` (rand_chacha's `set_word_pos`; the same as
+    /// [`CounterRng::seek`]): an error past the end of the stream.
+    pub fn set_word_pos(&mut self, pos: u128) -> Result<(), Error> {
+        self.seek(pos)
+    }
+}
+
+/// Equal when they walk the same stream (generator, rounds, key, id) and are
+/// at the same position: they will give the same numbers. The CPU backend
+/// does not matter (it never changes the numbers).
+impl<G: KeyedBlocks> PartialEq for CounterRng<G> {
+    fn eq(&self, other: &Self) -> bool {
+        self.stream == other.stream && self.position() == other.position()
+    }
+}
+
+impl<G: KeyedBlocks> Eq for CounterRng<G> {}
+
+/// A generator's state for checkpoints (feature `serde`): the generator name
+/// with its rounds, the key words, the stream id and the word position, e.g.
+/// `{"algorithm":"philox4x32-10","key":[42,0],"stream":3,"word_pos":1000}`.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename = "CounterRng", deny_unknown_fields)]
+struct SavedRng {
+    algorithm: String,
+    key: Vec<u64>,
+    stream: u64,
+    word_pos: u128,
+}
+
+#[cfg(feature = "serde")]
+impl<G: KeyedBlocks> serde::Serialize for CounterRng<G> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        SavedRng {
+            algorithm: self.stream.algorithm().to_string(),
+            key: self.stream.key().words().to_vec(),
+            stream: self.stream.id(),
+            word_pos: self.position(),
+        }
+        .serialize(s)
+    }
+}
+
+/// Every field is checked as when the generator is made: a generator of
+/// another type, a bad key, stream id or position is an error.
+#[cfg(feature = "serde")]
+impl<'de, G: KeyedBlocks> serde::Deserialize<'de> for CounterRng<G> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let saved = SavedRng::deserialize(d)?;
+        let build = || -> Result<Self, Error> {
+            let algo: Algorithm = saved.algorithm.parse()?;
+            let key = Key::from_words(algo, &saved.key)?;
+            let mut rng = Self::from_stream(&Stream::new(algo, key, saved.stream)?)?;
+            rng.seek(saved.word_pos)?;
+            Ok(rng)
+        };
+        build().map_err(D::Error::custom)
+    }
+}

@@ -121,7 +121,8 @@ fn u32_and_u64_views_equal_scalar() {
     let mut g = SplitMix(11);
     let scalar = opts(CpuBackend::Scalar, 1);
     for algo in generators() {
-        for _ in 0..4 {
+        // One random stream per generator in a debug build, four in release.
+        for _ in 0..if cfg!(debug_assertions) { 1 } else { 4 } {
             let s = random_stream(algo, &mut g);
             for &n in LENGTHS {
                 // Aligned, unaligned, and near 2^32 / 2^34 blocks.
@@ -183,6 +184,14 @@ fn every_distribution_and_dtype_equals_scalar() {
 
 /// The normal f32 kernel has its own arithmetic (not just block functions):
 /// a few million deviates, including the many-tail-lanes case, must match.
+/// Samples per normal_f32 case: 2^21, 2^17 in a debug build (whose scalar
+/// normal is slow enough to make 2^21 take a minute).
+const MANY: usize = if cfg!(debug_assertions) {
+    1 << 17
+} else {
+    1 << 21
+};
+
 #[test]
 fn normal_f32_many_samples_equal_scalar() {
     let others = other_backends();
@@ -190,10 +199,10 @@ fn normal_f32_many_samples_equal_scalar() {
     for (seed, mean, std) in [(1u64, 0.0, 1.0), (2, -3.5, 0.25), (3, 1e6, 1e-3)] {
         let s = Stream::from_seed(Algorithm::PHILOX4X32_10, seed, seed).unwrap();
         let d = Distribution::Normal { mean, std };
-        let mut want = vec![0f32; 1 << 21];
+        let mut want = vec![0f32; MANY];
         s.fill_with(&scalar, &d, 5, &mut want).unwrap();
         for &be in &others {
-            let mut got = vec![0f32; 1 << 21];
+            let mut got = vec![0f32; MANY];
             s.fill_with(&opts(be, 1), &d, 5, &mut got).unwrap();
             let first = got
                 .iter()

@@ -250,14 +250,31 @@ fn cli_device_choice_past_the_device_index_limit() {
         err.contains("--device cuda fills elements below") && o.stdout.is_empty(),
         "{err}"
     );
-    let o = Command::new(env!("CARGO_BIN_EXE_cbrng"))
+    // Said on stderr when there is a CUDA driver, and always under --verbose;
+    // quiet on a machine without one (issue 15).
+    let quiet = Command::new(env!("CARGO_BIN_EXE_cbrng"))
         .args(args)
         .args(["--count", "1000", "--device", "auto", "--format", "raw"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&quiet.stderr);
+    assert!(quiet.status.success(), "{err}");
+    if cbrng::cuda::driver_present() {
+        assert!(err.contains("device: cpu (elements from"), "{err}");
+    } else {
+        assert_eq!(err, "");
+    }
+    let o = Command::new(env!("CARGO_BIN_EXE_cbrng"))
+        .args(args)
+        .args([
+            "--count", "1000", "--device", "auto", "--format", "raw", "-v",
+        ])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
     assert!(err.contains("device: cpu (elements from"), "{err}");
+    assert_eq!(o.stdout, quiet.stdout);
     let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 1, 0).unwrap();
     let first = u32::from_le_bytes(o.stdout[..4].try_into().unwrap());
     assert_eq!(first, alone(&s, 18446744073709551000));

@@ -185,7 +185,11 @@ fn huge_cancellation() {
     let tie = [1.0f32, 2f32.powi(-24)];
     check_sum(&tie, "tie to even");
     assert_eq!(reduce::sum(&tie), 1.0);
-    let above = [1.0f32, 2f32.powi(-24), 2f32.powi(-140), 1e30, -1e30];
+    // 2^-140 is subnormal: built from its bits (2^-149 is bit 0), because
+    // `2f32.powi(-140)` is 0 at run time in debug builds.
+    let tiny = f32::from_bits(1 << 9);
+    assert_eq!(tiny as f64, 2f64.powi(-140));
+    let above = [1.0f32, 2f32.powi(-24), tiny, 1e30, -1e30];
     check_sum(&above, "just above the tie");
     assert_eq!(reduce::sum(&above), 1.0 + 2f32.powi(-23));
 }

@@ -20,6 +20,12 @@
 //! | int \[lo,hi) | u8 | u32 element i ([`int`]) |
 //! | int \[lo,hi) | u32 | u64 element i |
 //! | int \[lo,hi) | u64 | u64 elements 2i and 2i+1 |
+//!
+//! **Different dtypes of one stream are not independent**: they read the
+//! same stream elements. Uniform f64 element 0 reads u64 element 0, which is
+//! u32 elements 0 and 1, and uniform f32 element 1 reads u32 element 1 (the
+//! high half of that u64), so the two values are nearly equal. Give each
+//! tensor its own stream id (or a derived key, [`crate::derive`]).
 
 pub mod bernoulli;
 pub mod dropout;

@@ -5,6 +5,8 @@
 //! process, timed with CUDA events; the median of `--runs` runs per row.
 //! Method: benches/README.md.
 
+use crate::outln;
+use crate::output::Output;
 use cbrng::cuda::{Gpu, ReduceShape, source};
 use cbrng::dist::{DType, Distribution};
 use cbrng::dropout::Dropout;
@@ -65,9 +67,17 @@ fn time_ms(gpu: &Gpu, runs: usize, mut f: impl FnMut() -> Result<(), Error>) -> 
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let BenchDevice::Cuda = args.device;
+    let mut o = Output::stdout();
     let runs = args.runs.max(20);
+    // "GPU" once: the error's own prefix.
     let gpu = cbrng::cuda::default_gpu().map_err(|e| Error::Gpu {
-        reason: format!("cbrng bench measures the GPU engine and found no GPU ({e})"),
+        reason: format!(
+            "none usable ({}); cbrng bench measures the CUDA engine only (CPU speed: cargo bench)",
+            match e {
+                Error::Gpu { reason } => reason,
+                other => other.to_string(),
+            }
+        ),
     })?;
     let bytes = args.mib << 20;
     let st = gpu.stream().clone();
@@ -116,18 +126,23 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     gpu.prepare(Algorithm::PHILOX4X32_10)?;
     let first_ms = t0.elapsed().as_secs_f64() * 1e3;
 
-    println!(
+    outln!(
+        o,
         "{} on {:?}, {} MiB, median of {runs} runs (CUDA events)",
         env!("CARGO_PKG_NAME"),
         gpu,
         args.mib
     );
-    println!("memset            {:>8.1} GB/s", gbs(memset_ms));
-    println!("curand uniform f32{:>8.1} GB/s", gbs(curand_uniform_ms));
-    println!("curand normal f32 {:>8.1} GB/s", gbs(curand_normal_ms));
-    println!(
+    outln!(o, "memset            {:>8.1} GB/s", gbs(memset_ms));
+    outln!(o, "curand uniform f32{:>8.1} GB/s", gbs(curand_uniform_ms));
+    outln!(o, "curand normal f32 {:>8.1} GB/s", gbs(curand_normal_ms));
+    outln!(
+        o,
         "{:<34}{:>10}{:>12}{:>12}",
-        "cbrng row", "GB/s", "/memset", "/curand"
+        "cbrng row",
+        "GB/s",
+        "/memset",
+        "/curand"
     );
     let rows: [(&str, Distribution, DType, Option<f64>); 8] = [
         (
@@ -168,7 +183,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         let vs_curand = reference
             .map(|r| format!("{:.2}", r / ms))
             .unwrap_or_else(|| "-".into());
-        println!(
+        outln!(
+            o,
             "{:<34}{:>10.1}{:>12.2}{:>12}",
             format!("{name} {} {dtype}", dist.name()),
             gbs(ms),
@@ -183,13 +199,17 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         st.memcpy_dtod(&buf, &mut out)
             .map_err(|e| gerr("memcpy", e))
     })?;
-    println!(
+    outln!(
+        o,
         "device copy       {:>8.1} GB/s (read + written)",
         2.0 * gbs(copy_ms)
     );
-    println!(
+    outln!(
+        o,
         "{:<34}{:>10}{:>12}",
-        "cbrng dropout p = 0.1", "GB/s", "/copy"
+        "cbrng dropout p = 0.1",
+        "GB/s",
+        "/copy"
     );
     let dropout = Dropout::new(s, 0.1)?;
     for (dtype, pass) in [
@@ -206,7 +226,8 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             // SAFETY: both buffers hold n elements of dtype.
             unsafe { gpu.dropout_raw(&dropout, dtype, 0, n, x, y, 0, 0) }
         })?;
-        println!(
+        outln!(
+            o,
             "{:<34}{:>10.1}{:>12.2}",
             format!("dropout {dtype} {pass}"),
             2.0 * gbs(ms),
@@ -225,9 +246,13 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
     }
     let per_launch_us = t0.elapsed().as_secs_f64() * 1e6 / launches as f64;
     st.synchronize().map_err(|e| gerr("sync", e))?;
-    println!("host cost of one fill launch: {per_launch_us:.2} us");
-    println!("first fill in a fresh process (NVRTC compile + load): {first_ms:.0} ms");
-    sum_rows(&gpu, &mut buf, runs)?;
+    outln!(o, "host cost of one fill launch: {per_launch_us:.2} us");
+    outln!(
+        o,
+        "first fill in a fresh process (NVRTC compile + load): {first_ms:.0} ms"
+    );
+    sum_rows(&gpu, &mut buf, runs, &mut o)?;
+    o.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -244,7 +269,7 @@ fn read_kernel(gpu: &Gpu) -> Result<CudaFunction, Error> {
 /// against the plain read kernel over the same bytes in the same run (its
 /// best of two grids: the sums' own, and 8 blocks of 256 per SM); each sum
 /// is also checked against the CPU's exact sum of the same values.
-fn sum_rows(gpu: &Gpu, buf: &mut CudaSlice<u8>, runs: usize) -> Result<(), Error> {
+fn sum_rows(gpu: &Gpu, buf: &mut CudaSlice<u8>, runs: usize, o: &mut Output) -> Result<(), Error> {
     let st = gpu.stream().clone();
     let bytes = buf.len();
     let gbs = |ms: f64| bytes as f64 / (ms * 1e-3) / 1e9;
@@ -260,9 +285,12 @@ fn sum_rows(gpu: &Gpu, buf: &mut CudaSlice<u8>, runs: usize) -> Result<(), Error
     let mut state: CudaSlice<u64> = st
         .alloc_zeros(DEVICE_STATE_WORDS)
         .map_err(|e| gerr("alloc", e))?;
-    println!(
+    outln!(
+        o,
         "{:<34}{:>10}{:>12}  grid, equals the CPU",
-        "exact sum row (normal data)", "GB/s", "/read"
+        "exact sum row (normal data)",
+        "GB/s",
+        "/read"
     );
     for dtype in [DType::F32, DType::F64] {
         let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 7, 0)?;
@@ -307,14 +335,16 @@ fn sum_rows(gpu: &Gpu, buf: &mut CudaSlice<u8>, runs: usize) -> Result<(), Error
             _ => time_sum::<f64>(gpu, buf, shape, &mut state, runs)?,
         };
         if dtype == DType::F32 {
-            println!(
+            outln!(
+                o,
                 "{:<34}{:>10.1}{:>12}",
                 "read (plain kernel)",
                 gbs(read_ms),
                 "1.00"
             );
         }
-        println!(
+        outln!(
+            o,
             "{:<34}{:>10.1}{:>12.2}  {}x{}, {}",
             format!("exact sum {dtype}"),
             gbs(ms),
@@ -324,7 +354,10 @@ fn sum_rows(gpu: &Gpu, buf: &mut CudaSlice<u8>, runs: usize) -> Result<(), Error
             if equal { "yes" } else { "NO" }
         );
     }
-    println!("first exact sum in a fresh process (NVRTC compile + load): {first_ms:.0} ms");
+    outln!(
+        o,
+        "first exact sum in a fresh process (NVRTC compile + load): {first_ms:.0} ms"
+    );
     Ok(())
 }
 

@@ -1,12 +1,11 @@
 //! `cbrng compat SYSTEM ...`: other systems' streams (cbrng::compat), printed
 //! like `fill` prints (hex one element a line, raw bytes, or .npy).
 
-use crate::output::Format;
+use crate::output::{Format, Output};
 use cbrng::Error;
 use cbrng::compat::jax::{Config, Key, XlaLog};
 use cbrng::compat::numpy::{Generator, IntDType};
 use half::{bf16, f16};
-use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -210,26 +209,25 @@ fn numpy_err(reason: String) -> Error {
     }
 }
 
-/// Writes `count` elements, each given as its bits, in steps.
+/// Writes `count` elements, each given as its bits, in steps, through the
+/// program's checked writer (`output::Output`: atomic `--out`, `-` for
+/// standard output, a closed pipe a quiet stop).
 struct Sink {
-    w: BufWriter<Box<dyn Write>>,
-    path: String,
+    w: Output,
     format: Format,
     ty: OutType,
 }
 
 impl Sink {
     fn open(out: &OutArgs, ty: OutType, count: u64) -> Result<Sink, Error> {
-        let inner: Box<dyn Write> = match &out.out {
-            Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Error::Io {
-                path: p.clone(),
-                reason: e.to_string(),
-            })?),
-            None => Box::new(std::io::stdout().lock()),
-        };
+        if out.format == Format::Text {
+            return Err(Error::BadParameter {
+                reason: "cbrng compat writes --format hex, raw or npy (elements by their bits)"
+                    .into(),
+            });
+        }
         let mut s = Sink {
-            w: BufWriter::new(inner),
-            path: out.out.clone().unwrap_or_else(|| "<stdout>".into()),
+            w: Output::open(out.out.as_deref())?,
             format: out.format,
             ty,
         };
@@ -244,16 +242,9 @@ impl Sink {
             let mut head = b"\x93NUMPY\x01\x00".to_vec();
             head.extend_from_slice(&(dict.len() as u16).to_le_bytes());
             head.extend_from_slice(dict.as_bytes());
-            s.write(&head)?;
+            s.w.bytes(&head)?;
         }
         Ok(s)
-    }
-
-    fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.w.write_all(bytes).map_err(|e| Error::Io {
-            path: self.path.clone(),
-            reason: e.to_string(),
-        })
     }
 
     fn put(&mut self, bits: &[u64]) -> Result<(), Error> {
@@ -265,23 +256,20 @@ impl Sink {
                     use std::fmt::Write as _;
                     let _ = writeln!(text, "{b:0w$x}", w = 2 * width);
                 }
-                self.write(text.as_bytes())
+                self.w.bytes(text.as_bytes())
             }
-            Format::Raw | Format::Npy => {
+            Format::Raw | Format::Npy | Format::Text => {
                 let mut bytes = Vec::with_capacity(bits.len() * width);
                 for &b in bits {
                     bytes.extend_from_slice(&b.to_le_bytes()[..width]);
                 }
-                self.write(&bytes)
+                self.w.bytes(&bytes)
             }
         }
     }
 
-    fn finish(mut self) -> Result<(), Error> {
-        self.w.flush().map_err(|e| Error::Io {
-            path: self.path.clone(),
-            reason: e.to_string(),
-        })
+    fn finish(self) -> Result<(), Error> {
+        self.w.finish()
     }
 }
 

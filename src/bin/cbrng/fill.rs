@@ -1,10 +1,9 @@
 //! `cbrng fill`
 
-use crate::output::{self, Format, HexBits};
+use crate::output::{self, Format, HexBits, Output, Progress};
 use cbrng::dist::{DType, Distribution};
 use cbrng::{Algorithm, Error, Key, Stream, grammar};
 use half::{bf16, f16};
-use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -18,7 +17,9 @@ impl Device {
     /// The GPU to use, if any, with the kernels this command needs loaded by
     /// `prepare`: `cuda` insists (a failure is the error), `auto` takes the
     /// GPU only when it has loaded them, and otherwise falls back to the CPU
-    /// and says why on stderr, once.
+    /// and says why on stderr, once: always when a GPU is there but unusable
+    /// (an old driver, a module it refuses), and only under `--verbose` when
+    /// there is no CUDA driver at all (the usual CPU-only machine).
     pub fn select(
         self,
         prepare: impl FnOnce(&cbrng::cuda::Gpu) -> Result<(), Error>,
@@ -37,7 +38,9 @@ impl Device {
                     Some(g)
                 }
                 Err(e) => {
-                    eprintln!("cbrng: device: cpu ({e})");
+                    if cbrng::cuda::driver_present() || output::verbose() {
+                        eprintln!("cbrng: device: cpu ({e})");
+                    }
                     None
                 }
             },
@@ -64,19 +67,19 @@ pub struct Args {
     #[arg(long)]
     algo: String,
     /// Number of elements (U64).
-    #[arg(long, value_parser = grammar::decimal_u64)]
+    #[arg(long, allow_hyphen_values = true, value_parser = grammar::decimal_u64)]
     count: u64,
     /// U64 seed mapped to the key by the stream contract.
-    #[arg(long, conflicts_with = "key", value_parser = grammar::decimal_u64)]
+    #[arg(long, conflicts_with = "key", allow_hyphen_values = true, value_parser = grammar::decimal_u64)]
     seed: Option<u64>,
     /// Full key, HEX words separated by commas (as many as the generator takes).
     #[arg(long)]
     key: Option<String>,
     /// Stream id (U64).
-    #[arg(long, default_value_t = 0, value_parser = grammar::decimal_u64)]
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true, value_parser = grammar::decimal_u64)]
     stream: u64,
     /// First element (U128), counted in elements of the requested dtype.
-    #[arg(long, default_value_t = 0, value_parser = grammar::decimal_u128)]
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true, value_parser = grammar::decimal_u128)]
     offset: u128,
     /// DIST: bits | uniform | normal[:MEAN,STD] | bernoulli:P | int:LO..HI (HI exclusive).
     #[arg(long, default_value = "bits")]
@@ -96,7 +99,12 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Hex)]
     format: Format,
-    /// Output file (default: standard output).
+    /// Shape of the .npy array, dimensions separated by commas (their
+    /// product must be --count; default: one dimension of --count).
+    #[arg(long)]
+    shape: Option<String>,
+    /// Output file, written whole or not at all (a temporary file beside it
+    /// is renamed into place); `-` or none: standard output.
     #[arg(long)]
     out: Option<String>,
 }
@@ -187,46 +195,72 @@ fn select_gpu(args: &Args, algo: cbrng::Algorithm) -> Result<Option<cbrng::cuda:
                 ),
             });
         }
-        eprintln!(
-            "cbrng: device: cpu (elements from {} on are computed on the CPU)",
-            cbrng::cuda::DEVICE_INDEX_LIMIT
-        );
+        if cbrng::cuda::driver_present() || output::verbose() {
+            eprintln!(
+                "cbrng: device: cpu (elements from {} on are computed on the CPU)",
+                cbrng::cuda::DEVICE_INDEX_LIMIT
+            );
+        }
         return Ok(None);
     }
     args.device.select(|g| g.prepare(algo))
 }
 
+/// The `--shape` of the .npy output: dimensions whose product is `count`.
+pub fn npy_shape(args: &Args) -> Result<Vec<u64>, Error> {
+    let Some(text) = &args.shape else {
+        return Ok(vec![args.count]);
+    };
+    if args.format != Format::Npy {
+        return Err(Error::BadParameter {
+            reason: "--shape applies only to --format npy".into(),
+        });
+    }
+    let dims = text
+        .split(',')
+        .map(|d| {
+            grammar::decimal_u64(d).map_err(|reason| Error::BadParameter {
+                reason: format!("--shape: {reason}"),
+            })
+        })
+        .collect::<Result<Vec<u64>, Error>>()?;
+    let product = dims
+        .iter()
+        .try_fold(1u64, |p, &d| p.checked_mul(d))
+        .filter(|&p| p == args.count);
+    match product {
+        Some(_) => Ok(dims),
+        None => Err(Error::BadParameter {
+            reason: format!(
+                "--shape {} holds a different number of elements than --count {}",
+                grammar::show(text),
+                args.count
+            ),
+        }),
+    }
+}
+
 pub fn run(args: Args) -> Result<ExitCode, Error> {
     let Plan { stream, prepared } = plan(&args)?;
+    let shape = npy_shape(&args)?;
     let dtype = prepared.dtype;
     let gpu = select_gpu(&args, stream.algorithm())?;
-    let sink: Box<dyn Write> = match &args.out {
-        Some(p) => Box::new(std::fs::File::create(p).map_err(|e| Error::Io {
-            path: p.clone(),
-            reason: e.to_string(),
-        })?),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let path = args.out.clone().unwrap_or_else(|| "<stdout>".into());
-    let mut w = BufWriter::new(sink);
-    let io = |e: std::io::Error| Error::Io {
-        path: path.clone(),
-        reason: e.to_string(),
-    };
+    let mut out = Output::open(args.out.as_deref())?;
     if args.format == Format::Npy {
-        output::write_npy_header(&mut w, dtype, args.count).map_err(io)?;
+        out.bytes(&output::npy_header(dtype, &shape))?;
     }
     let gpu = gpu.as_ref();
+    let w = &mut out;
     match dtype {
-        DType::U32 => write_all::<u32>(&stream, &prepared, &args, gpu, &mut w),
-        DType::U64 => write_all::<u64>(&stream, &prepared, &args, gpu, &mut w),
-        DType::F32 => write_all::<f32>(&stream, &prepared, &args, gpu, &mut w),
-        DType::F64 => write_all::<f64>(&stream, &prepared, &args, gpu, &mut w),
-        DType::F16 => write_all::<f16>(&stream, &prepared, &args, gpu, &mut w),
-        DType::BF16 => write_all::<bf16>(&stream, &prepared, &args, gpu, &mut w),
-        DType::U8 => write_all::<u8>(&stream, &prepared, &args, gpu, &mut w),
-    }
-    .and_then(|()| w.flush().map_err(io))?;
+        DType::U32 => write_all::<u32>(&stream, &prepared, &args, gpu, w),
+        DType::U64 => write_all::<u64>(&stream, &prepared, &args, gpu, w),
+        DType::F32 => write_all::<f32>(&stream, &prepared, &args, gpu, w),
+        DType::F64 => write_all::<f64>(&stream, &prepared, &args, gpu, w),
+        DType::F16 => write_all::<f16>(&stream, &prepared, &args, gpu, w),
+        DType::BF16 => write_all::<bf16>(&stream, &prepared, &args, gpu, w),
+        DType::U8 => write_all::<u8>(&stream, &prepared, &args, gpu, w),
+    }?;
+    out.finish()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -235,9 +269,9 @@ fn write_all<T: HexBits>(
     prepared: &cbrng::dist::Prepared,
     args: &Args,
     gpu: Option<&cbrng::cuda::Gpu>,
-    w: &mut impl Write,
+    w: &mut Output,
 ) -> Result<(), Error> {
-    let path = args.out.clone().unwrap_or_else(|| "<stdout>".into());
+    let mut progress = Progress::new(args.count, "elements");
     let mut buf = vec![T::default(); STEP.min(args.count as usize)];
     // On the GPU: one device buffer of STEP elements, filled and copied back per step.
     let mut dev = match gpu {
@@ -274,11 +308,10 @@ fn write_all<T: HexBits>(
             }
             _ => stream.fill_prepared(prepared, at, T::as_out(&mut buf[..n]))?,
         }
-        output::write_chunk(w, args.format, &buf[..n]).map_err(|e| Error::Io {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
+        let r = output::write_chunk(w.writer(), args.format, &buf[..n]);
+        r.map_err(|e| w.err(e))?;
         done += n as u64;
+        progress.inc(n as u64);
     }
     Ok(())
 }

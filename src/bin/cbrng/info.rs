@@ -1,5 +1,7 @@
 //! `cbrng info`: a JSON record of what makes a run reproducible.
 
+use crate::outln;
+use crate::output::Output;
 use cbrng::Error;
 use serde_json::json;
 use std::process::ExitCode;
@@ -25,6 +27,7 @@ fn cpu_features() -> Vec<&'static str> {
 }
 
 pub fn run() -> Result<ExitCode, Error> {
+    let mut o = Output::stdout();
     let gpu = match cbrng::cuda::probe() {
         Ok(gpus) => json!(gpus.iter().map(|g| json!({
             "ordinal": g.ordinal,
@@ -57,9 +60,11 @@ pub fn run() -> Result<ExitCode, Error> {
         "nvrtc": nvrtc,
         "gpu_kernels": "NVRTC at run time: CUBIN for the device's sm_XY (PTX for a newer GPU), --fmad=false, no approximate math; compiled once per process, loaded per handle",
     });
-    println!(
+    outln!(
+        o,
         "{}",
         serde_json::to_string_pretty(&record).expect("JSON values always serialise")
     );
+    o.finish()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,10 +7,11 @@ mod info;
 mod kat;
 mod npy;
 mod output;
+mod report;
 mod sum;
 mod verify;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Counter-based random numbers (Random123 family) with one exact stream
@@ -20,6 +21,12 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Say more on stderr (e.g. why `--device auto` runs on the CPU).
+    #[arg(long, short, global = true)]
+    verbose: bool,
+    /// No progress bar.
+    #[arg(long, short, global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -27,10 +34,10 @@ enum Command {
     /// Check Random123-format known-answer files.
     Kat(kat::Args),
     /// Write elements of a stream in a distribution and dtype.
-    Fill(fill::Args),
+    Fill(Box<fill::Args>),
     /// Print a JSON record of what makes a run reproducible.
     Info,
-    /// Measure GPU fill throughput against memset and cuRAND.
+    /// Measure the CUDA engine (needs a GPU; CPU speed is `cargo bench`): fills against memset and cuRAND, dropout against a copy, exact sums against a plain read.
     Bench(bench::Args),
     /// Check the engine on its default matrix (KAT, slices, reference, limits, GPU).
     Verify(verify::Args),
@@ -56,17 +63,22 @@ pub fn one_line(message: &str) -> String {
         .collect()
 }
 
-/// One line naming the problem, like every other error of this program:
-/// clap's message runs until its "Usage:" paragraph; fold it into one line.
+/// One sentence naming the problem, like every other error of this program:
+/// clap's message runs until its "Usage:" paragraph and ends with its own
+/// hints ("tip:", "For more information"); keep the sentence, drop the hints
+/// (the caller adds one).
 fn clap_message(e: &clap::Error) -> String {
     let text = e.to_string();
     let message: Vec<&str> = text
         .lines()
         .take_while(|l| !l.starts_with("Usage:"))
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("tip:") && !l.starts_with("For more information")
+        })
         .collect();
-    one_line(message.join(" ").trim_start_matches("error: "))
+    let sentence = one_line(message.join(" ").trim_start_matches("error: "));
+    sentence.trim_end_matches('.').to_string()
 }
 
 fn main() -> ExitCode {
@@ -79,10 +91,29 @@ fn main() -> ExitCode {
             {
                 e.exit();
             }
-            eprintln!("cbrng: {} (see cbrng --help)", clap_message(&e));
+            let help = match std::env::args().nth(1) {
+                Some(c) if Cli::command().find_subcommand(&c).is_some() => {
+                    format!("cbrng {c} --help")
+                }
+                _ => "cbrng --help".into(),
+            };
+            eprintln!("cbrng: error: {}; see {help}.", clap_message(&e));
             return ExitCode::from(2);
         }
     };
+    output::set_flags(cli.verbose, cli.quiet);
+    // Ctrl-C, SIGTERM, SIGHUP: remove a half-written --out file, then stop.
+    let _ = ctrlc::set_handler(|| {
+        output::remove_temp_files();
+        std::process::exit(130);
+    });
+    // A file-size limit (ulimit -f) is a write error to report, not a signal
+    // that kills the program before it can remove its temporary file.
+    // SAFETY: setting a signal's disposition to "ignore" has no preconditions.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     // A bad CBRNG_CPU_BACKEND is reported, not silently replaced.
     if let Err(e) = cbrng::CpuBackend::from_env() {
         eprintln!("cbrng: error: {}", one_line(&e.to_string()));
@@ -90,7 +121,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Kat(a) => kat::run(a),
-        Command::Fill(a) => fill::run(a),
+        Command::Fill(a) => fill::run(*a),
         Command::Info => info::run(),
         Command::Verify(a) => verify::run(a),
         Command::Sum(a) => sum::run(a),
@@ -137,6 +168,7 @@ mod fuzz_cli {
             }
             Ok(Cli {
                 command: Command::Fill(a),
+                ..
             }) => match fill::plan(&a) {
                 Ok(p) => {
                     assert!(a.end() <= p.stream.len_of(&p.prepared));

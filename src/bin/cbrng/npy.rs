@@ -13,7 +13,7 @@ pub struct Npy {
     pub big_endian: bool,
     pub count: u64,
     path: String,
-    reader: std::io::BufReader<std::fs::File>,
+    reader: std::io::BufReader<Box<dyn Read>>,
     left: u64,
 }
 
@@ -25,9 +25,22 @@ fn err(path: &str, reason: impl Into<String>) -> Error {
 }
 
 impl Npy {
+    /// Opens `path` (`-`: standard input). Regular files, pipes, FIFOs and
+    /// `/dev/stdin` alike: the data is read once, front to back, in chunks.
     pub fn open(path: &str) -> Result<Npy, Error> {
-        let file = std::fs::File::open(path).map_err(|e| err(path, e.to_string()))?;
-        let file_len = file.metadata().map_err(|e| err(path, e.to_string()))?.len();
+        let (file, file_len): (Box<dyn Read>, Option<u64>) = if path == "-" {
+            (Box::new(std::io::stdin()), None)
+        } else {
+            let file = std::fs::File::open(path).map_err(|e| err(path, e.to_string()))?;
+            let meta = file.metadata().map_err(|e| err(path, e.to_string()))?;
+            if meta.is_dir() {
+                return Err(err(path, "is a directory"));
+            }
+            // Only a regular file's length is known before reading it.
+            let len = meta.is_file().then_some(meta.len());
+            (Box::new(file), len)
+        };
+        let path = if path == "-" { "<stdin>" } else { path };
         let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
         let h = npy::read_header(&mut reader).map_err(|e| err(path, e))?;
         let dtype = h.dtype.ok_or_else(|| {
@@ -44,14 +57,17 @@ impl Npy {
             .checked_mul(dtype.size() as u64)
             .ok_or_else(|| err(path, format!("shape {:?} is too large", h.shape)))?;
         // Like NumPy: the data must be there; bytes after it are not read.
-        let have = file_len.saturating_sub(h.data_offset);
-        if have < data {
-            return Err(err(
-                path,
-                format!(
-                    "the header promises {count} elements ({data} bytes) but the file holds {have} bytes of data"
-                ),
-            ));
+        // A stream's length shows only at its end (see read_chunk).
+        if let Some(file_len) = file_len {
+            let have = file_len.saturating_sub(h.data_offset);
+            if have < data {
+                return Err(err(
+                    path,
+                    format!(
+                        "the header promises {count} elements ({data} bytes) but the file holds {have} bytes of data"
+                    ),
+                ));
+            }
         }
         let big_endian = h.big_endian;
         Ok(Npy {
@@ -70,9 +86,25 @@ impl Npy {
         let size = self.dtype.size();
         let n = ((buf.len() / size) as u64).min(self.left) as usize;
         let bytes = &mut buf[..n * size];
-        self.reader
-            .read_exact(bytes)
-            .map_err(|e| err(&self.path, e.to_string()))?;
+        let mut got = 0;
+        while got < bytes.len() {
+            match self.reader.read(&mut bytes[got..]) {
+                Ok(0) => {
+                    let read = (self.count - self.left) * size as u64 + got as u64;
+                    return Err(err(
+                        &self.path,
+                        format!(
+                            "the header promises {} elements ({} bytes) but the data ends after {read} bytes",
+                            self.count,
+                            self.count * size as u64
+                        ),
+                    ));
+                }
+                Ok(k) => got += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(err(&self.path, e.to_string())),
+            }
+        }
         if self.big_endian {
             for c in bytes.chunks_exact_mut(size) {
                 c.reverse();

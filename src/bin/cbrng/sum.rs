@@ -2,6 +2,8 @@
 
 use crate::fill::Device;
 use crate::npy::{Npy, NpyType};
+use crate::outln;
+use crate::output::{Output, Progress};
 use cbrng::Error;
 use cbrng::cuda::Gpu;
 use cbrng::reduce::{Accumulator, Float};
@@ -19,6 +21,7 @@ pub enum DTypeOut {
 #[derive(clap::Args)]
 pub struct Args {
     /// A NumPy .npy file of f32 (<f4), f64 (<f8) or f16 (<f2); <u2 with --bf16.
+    /// `-` reads standard input; pipes and FIFOs work (read once, in chunks).
     file: String,
     /// Where to compute.
     #[arg(long, value_enum, default_value_t = Device::Auto)]
@@ -63,26 +66,33 @@ fn sum_as<T: Float + std::fmt::Display>(
 ) -> Result<(), Error> {
     let size = npy.dtype.size();
     let mut bytes = vec![0u8; STEP.min(npy.count as usize * size).max(size)];
+    let mut progress = Progress::new(npy.count, "elements");
     let acc = match gpu {
-        Some(g) => sum_on_gpu::<T>(g, npy, &mut bytes)?,
-        None => sum_on_cpu::<T>(npy, &mut bytes)?,
+        Some(g) => sum_on_gpu::<T>(g, npy, &mut bytes, &mut progress)?,
+        None => sum_on_cpu::<T>(npy, &mut bytes, &mut progress)?,
     };
+    drop(progress);
+    let mut o = Output::stdout();
     match out {
         DTypeOut::Same => {
             let s: T = acc.finish();
-            println!("{s}");
-            println!("{:0w$x}", s.to_bits_u64(), w = T::BITS as usize / 4);
+            outln!(o, "{s}");
+            outln!(o, "{:0w$x}", s.to_bits_u64(), w = T::BITS as usize / 4);
         }
         DTypeOut::F64 => {
             let s: f64 = acc.finish();
-            println!("{s}");
-            println!("{:016x}", s.to_bits());
+            outln!(o, "{s}");
+            outln!(o, "{:016x}", s.to_bits());
         }
     }
-    Ok(())
+    o.finish()
 }
 
-fn sum_on_cpu<T: Float>(npy: &mut Npy, bytes: &mut [u8]) -> Result<Accumulator, Error> {
+fn sum_on_cpu<T: Float>(
+    npy: &mut Npy,
+    bytes: &mut [u8],
+    progress: &mut Progress,
+) -> Result<Accumulator, Error> {
     let size = npy.dtype.size();
     let mut values: Vec<T> = Vec::with_capacity(bytes.len() / size);
     let mut acc = Accumulator::new();
@@ -98,12 +108,18 @@ fn sum_on_cpu<T: Float>(npy: &mut Npy, bytes: &mut [u8]) -> Result<Accumulator, 
             T::from_bits_u64(u64::from_le_bytes(w))
         }));
         acc.add_slice_threads(&values, 0);
+        progress.inc(n as u64);
     }
 }
 
 /// Each chunk is copied to one device buffer and summed there; the chunks'
 /// exact states merge on the host (exact, so the chunking does not matter).
-fn sum_on_gpu<T: Float>(gpu: &Gpu, npy: &mut Npy, bytes: &mut [u8]) -> Result<Accumulator, Error> {
+fn sum_on_gpu<T: Float>(
+    gpu: &Gpu,
+    npy: &mut Npy,
+    bytes: &mut [u8],
+    progress: &mut Progress,
+) -> Result<Accumulator, Error> {
     let size = npy.dtype.size();
     let derr = |what: &str| {
         let what = what.to_string();
@@ -131,5 +147,6 @@ fn sum_on_gpu<T: Float>(gpu: &Gpu, npy: &mut Npy, bytes: &mut [u8]) -> Result<Ac
             reason: "device buffer too small".into(),
         })?;
         acc.merge(&gpu.sum_state(&values)?)?;
+        progress.inc(n as u64);
     }
 }

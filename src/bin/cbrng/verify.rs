@@ -1,6 +1,8 @@
 //! `cbrng verify`: the main job. Runs the self-check matrix of
 //! `cbrng::check` on every generator, prints a table and `N passed, M failed`.
 
+use crate::output::{Output, Progress};
+use crate::{out, outln};
 use cbrng::Error;
 use cbrng::check::{self, Check, Matrix};
 use std::process::ExitCode;
@@ -11,9 +13,26 @@ pub struct Args {
     /// Longer matrix: windows of 70,000 elements, slices of 2^k ± 1 up to 2^16.
     #[arg(long)]
     long: bool,
+    /// Also write a self-contained HTML page (inline SVG, no network): for
+    /// every distribution and dtype a histogram against the exact
+    /// distribution and a QQ plot against its exact quantiles, then this table.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<String>,
+}
+
+/// The table as it is printed, kept for the report.
+#[derive(Default)]
+struct Capture(String);
+
+impl Capture {
+    fn print(&mut self, args: std::fmt::Arguments) {
+        use std::fmt::Write;
+        let _ = self.0.write_fmt(args);
+    }
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
+    let mut o = Capture::default();
     let m = if args.long {
         Matrix::LONG
     } else {
@@ -27,9 +46,14 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
             .iter()
             .map(|&a| scope.spawn(move || check::run_algorithm(a, &m)))
             .collect();
+        let mut progress = Progress::new(handles.len() as u64, "generators");
         handles
             .into_iter()
-            .map(|h| h.join().expect("a check thread panicked"))
+            .map(|h| {
+                let r = h.join().expect("a check thread panicked");
+                progress.inc(1);
+                r
+            })
             .collect()
     });
     // The GPU half: every generator x (distribution, dtype) x a few ranges,
@@ -40,35 +64,35 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         .map(|&a| gpu.as_ref().ok().map(|g| gpu_matrix(g, a)))
         .collect();
     let width = 18;
-    print!("{:<width$}", "generator");
+    out!(o, "{:<width$}", "generator");
     for c in Check::ALL {
-        print!("{:>14}", c.name());
+        out!(o, "{:>14}", c.name());
     }
-    println!("{:>14}", "cpu-vs-gpu");
+    outln!(o, "{:>14}", "cpu-vs-gpu");
     let (mut passed, mut failed) = (0u64, 0u64);
     let mut messages = Vec::new();
     for ((algo, tallies), g) in algos.iter().zip(&results).zip(&gpu_results) {
-        print!("{:<width$}", algo.to_string());
+        out!(o, "{:<width$}", algo.to_string());
         for (_, t) in tallies {
             let cell = if t.failed == 0 {
                 format!("{} ok", t.passed)
             } else {
                 format!("{} FAIL", t.failed)
             };
-            print!("{cell:>14}");
+            out!(o, "{cell:>14}");
             passed += t.passed;
             failed += t.failed;
             messages.extend(t.failures.iter().cloned());
         }
         match g {
-            None => println!("{:>14}", "skipped"),
+            None => outln!(o, "{:>14}", "skipped"),
             Some(t) => {
                 let cell = if t.failed == 0 {
                     format!("{} ok", t.passed)
                 } else {
                     format!("{} FAIL", t.failed)
                 };
-                println!("{cell:>14}");
+                outln!(o, "{cell:>14}");
                 passed += t.passed;
                 failed += t.failed;
                 messages.extend(t.failures.iter().cloned());
@@ -76,14 +100,26 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         }
     }
     for msg in &messages {
-        println!("FAIL {msg}");
+        outln!(o, "FAIL {msg}");
     }
     match &gpu {
-        Ok(g) => println!("GPU half: {g:?}, every fill compared with the CPU in full."),
-        Err(e) => println!("GPU half skipped: {e}."),
+        Ok(g) => outln!(
+            o,
+            "GPU half: {g:?}, every fill compared with the CPU in full."
+        ),
+        Err(e) => outln!(o, "GPU half skipped: {e}."),
     }
-    println!("checked in {:.1} s", start.elapsed().as_secs_f64());
-    println!("{passed} passed, {failed} failed");
+    outln!(o, "checked in {:.1} s", start.elapsed().as_secs_f64());
+    outln!(o, "{passed} passed, {failed} failed");
+    let mut out = Output::stdout();
+    out.bytes(o.0.as_bytes())?;
+    out.finish()?;
+    if let Some(path) = &args.report {
+        let page = crate::report::html(cbrng::Algorithm::PHILOX4X32_10, &o.0)?;
+        let mut file = Output::open(Some(path))?;
+        file.bytes(page.as_bytes())?;
+        file.finish()?;
+    }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
