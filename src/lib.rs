@@ -53,6 +53,8 @@
 //! - [`stream`]: keys, streams and fills; [`dist`]: distributions and dtypes.
 //! - [`rng`]: rand_core generators; [`derive`](mod@derive): key derivation by labels.
 //! - [`dropout`]: deterministic dropout; [`reduce`]: exact sums, dots, norms.
+//! - [`compat`]: the streams of NumPy, JAX, cuRAND's device API and PyTorch's
+//!   CUDA generator, replayed on the CPU.
 //! - [`cuda`] (feature `cuda`, default on): the GPU engine, bit for bit the CPU's.
 //! - [`cpu`]: the CPU engine's options (SIMD backend, threads).
 //! - [`grammar`]: the value grammar of the `cbrng` program (feature `cli`).
