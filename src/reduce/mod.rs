@@ -49,10 +49,14 @@
 mod accumulator;
 mod bins;
 mod float;
+mod limbs;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 mod state;
 
 pub use accumulator::{Accumulator, DIGITS, MAX_TERMS, OFFSET};
 pub use float::Float;
+pub use limbs::{LIMBS, LIMBS_TAG, MAX_LIMB_STATES};
 pub use state::{DEVICE_STATE_WORDS, STATE_MAGIC, STATE_VERSION};
 
 use crate::Error;
