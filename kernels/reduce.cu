@@ -301,3 +301,21 @@ extern "C" __global__ void cbrng_reduce_combine(const cbrng_reduce_state* partia
         }
     }
 }
+
+// Exact all-reduce (kernels/cbrng/limbs.cuh): the limbs of `rows` states
+// before the collective's integer SUM, and the states of the summed limbs
+// after it. One thread per row (block-stride): 136 sequential carry steps
+// cost less than the launch.
+extern "C" __global__ void cbrng_reduce_to_limbs(const cbrng_reduce_state* states, cbrng_u32 rows,
+                                                 cbrng_i64* limbs) {
+    if (threadIdx.x != 0) return;
+    for (cbrng_u32 r = blockIdx.x; r < rows; r += gridDim.x)
+        cbrng_limbs_from_state(&states[r], limbs + (cbrng_u64)r * CBRNG_LIMBS);
+}
+
+extern "C" __global__ void cbrng_reduce_from_limbs(const cbrng_i64* limbs, cbrng_u32 rows,
+                                                   cbrng_reduce_state* states) {
+    if (threadIdx.x != 0) return;
+    for (cbrng_u32 r = blockIdx.x; r < rows; r += gridDim.x)
+        (void)cbrng_limbs_to_state(limbs + (cbrng_u64)r * CBRNG_LIMBS, &states[r]);
+}

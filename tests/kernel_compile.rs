@@ -210,7 +210,14 @@ fn reduce_kernels_compile_cleanly_for_every_arch() {
     let entries: Vec<String> = ["f32", "f64", "f16", "bf16"]
         .iter()
         .map(|t| format!("cbrng_reduce_partial_{t}"))
-        .chain(["cbrng_reduce_combine".to_string()])
+        .chain(
+            [
+                "cbrng_reduce_combine",
+                "cbrng_reduce_to_limbs",
+                "cbrng_reduce_from_limbs",
+            ]
+            .map(String::from),
+        )
         .collect();
     for arch in ARCHS {
         check(arch, "reduce.cu", &src, &[], &entries);

@@ -12,6 +12,7 @@
 //! (generator, round count) and one module for the exact sums, each compiled
 //! on first use once per process and loaded once per [`Gpu`] handle.
 
+mod allreduce;
 pub mod check;
 mod dropout;
 mod gpu;
@@ -20,6 +21,8 @@ pub mod nvrtc;
 mod reduce;
 pub mod source;
 
+#[cfg(feature = "nccl")]
+pub use allreduce::{REQUIRED_NCCL_SYMBOLS, allreduce_exact, check_nccl};
 pub use check::CrossCheck;
 pub use dropout::DeviceMaskOut;
 pub use gpu::{DEVICE_INDEX_LIMIT, DeviceElement, Gpu, default_gpu};

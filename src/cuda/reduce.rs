@@ -98,7 +98,7 @@ impl ReduceShape {
 }
 
 /// The exact-sum kernels, loaded into one context.
-struct ReduceModule {
+pub(super) struct ReduceModule {
     /// `cbrng_reduce_partial_<format>`, in [`FORMATS`] order.
     partial: Vec<CudaFunction>,
     /// Most threads per block each partial kernel allows on this device.
@@ -107,6 +107,10 @@ struct ReduceModule {
     /// default block size (the default grid is this times the SM count).
     blocks_per_sm: Vec<u32>,
     combine: CudaFunction,
+    /// `cbrng_reduce_to_limbs` and `cbrng_reduce_from_limbs` (the exact
+    /// all-reduce, `src/cuda/allreduce.rs`).
+    pub(super) to_limbs: CudaFunction,
+    pub(super) from_limbs: CudaFunction,
 }
 
 /// A handle's partial-state buffer, grown on demand and shared by clones (who
@@ -130,7 +134,7 @@ impl Gpu {
     }
 
     /// The exact-sum kernels (module `reduce`).
-    fn reduce_module(&self) -> Result<Arc<ReduceModule>, Error> {
+    pub(super) fn reduce_module(&self) -> Result<Arc<ReduceModule>, Error> {
         self.kernels("reduce", source::reduce_kernels, &[], |module| {
             let load = |name: &str| {
                 module
@@ -162,6 +166,8 @@ impl Gpu {
                 max_threads,
                 blocks_per_sm,
                 combine: load("cbrng_reduce_combine")?,
+                to_limbs: load("cbrng_reduce_to_limbs")?,
+                from_limbs: load("cbrng_reduce_from_limbs")?,
             })
         })
     }

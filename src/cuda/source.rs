@@ -237,13 +237,15 @@ pub const FILL_KERNELS: &str = include_str!("../../kernels/fill.cu");
 /// The dropout kernels (`kernels/dropout.cu`).
 pub const DROPOUT_KERNELS: &str = include_str!("../../kernels/dropout.cu");
 
-/// The exact-sum device twin (`kernels/cbrng/reduce.cuh`) followed by its
-/// two-pass kernels (`kernels/reduce.cu`): one body for [`amalgamate`],
-/// compiled and launched by [`super::Gpu::sum_state`] and friends.
+/// The exact-sum device twin (`kernels/cbrng/reduce.cuh`) and its limb form
+/// (`kernels/cbrng/limbs.cuh`) followed by the kernels (`kernels/reduce.cu`):
+/// one body for [`amalgamate`], compiled and launched by
+/// [`super::Gpu::sum_state`] and friends.
 pub fn reduce_kernels() -> String {
     let header = include_str!("../../kernels/cbrng/reduce.cuh");
+    let limbs = include_str!("../../kernels/cbrng/limbs.cuh");
     let kernels = include_str!("../../kernels/reduce.cu");
-    format!("{header}\n{kernels}")
+    format!("{header}\n{limbs}\n{kernels}")
 }
 
 /// The read-bandwidth reference kernel of `cbrng bench` (`kernels/bench.cu`,

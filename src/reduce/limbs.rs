@@ -60,6 +60,32 @@ const FLAG_LIMBS: [(usize, u8); 4] = [
 const STATES: usize = DIGITS + 6;
 const TAG: usize = DIGITS + 7;
 
+/// The flags word of a device state made from a refused limb sum by
+/// `cbrng_limbs_to_state` (kernels/cbrng/limbs.cuh): this bit, plus the
+/// verdict in the low byte.
+pub(crate) const DEVICE_LIMB_ERROR: u64 = 0x100;
+
+/// Why the device refused a limb sum, when a device state's flags word says
+/// it did (the verdicts of `cbrng_limbs_to_state`, in the order of the
+/// checks [`Accumulator::from_limb_sum`] makes).
+pub(crate) fn device_limb_error(flags: u64) -> Option<String> {
+    if flags & !0xff != DEVICE_LIMB_ERROR {
+        return None;
+    }
+    let what = match flags & 0xff {
+        1 => "its state count is not 1 to 2^30",
+        2 => {
+            "its layout tag does not match its state count (the states were not all limb forms of this version)"
+        }
+        3 => "a digit limb is out of range for its state count",
+        4 => "a count limb is out of range for its state count",
+        5 => "the merged count passes the limit of 2^63 terms",
+        6 => "a flag limb is out of range for its state count",
+        _ => "an unknown verdict",
+    };
+    Some(format!("the GPU refused the all-reduced limb sum: {what}"))
+}
+
 fn bad(reason: impl Into<String>) -> Error {
     Error::BadState {
         reason: reason.into(),
@@ -182,7 +208,7 @@ impl Accumulator {
     /// The merged rows from summed [`rows_to_limbs`](Self::rows_to_limbs)
     /// vectors; the length must be a multiple of [`LIMBS`].
     pub fn rows_from_limb_sum(limbs: &[i64]) -> Result<Vec<Accumulator>, Error> {
-        if limbs.len() % LIMBS != 0 {
+        if !limbs.len().is_multiple_of(LIMBS) {
             return Err(bad(format!(
                 "a row-wise limb sum has a multiple of {LIMBS} limbs, not {}",
                 limbs.len()

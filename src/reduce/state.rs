@@ -69,6 +69,9 @@ impl Accumulator {
             )));
         }
         let (count, flags) = (words[DIGITS], words[DIGITS + 1]);
+        if let Some(reason) = super::limbs::device_limb_error(flags) {
+            return Err(bad(reason));
+        }
         if flags & !u64::from(FLAGS_ALL) != 0 {
             return Err(bad(format!("unknown flag bits {flags:#x}")));
         }

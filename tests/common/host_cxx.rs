@@ -40,9 +40,15 @@ pub fn build(source: &str) -> Result<PathBuf, String> {
     cxx.hash(&mut h);
     FLAGS.hash(&mut h);
     let mut inputs = vec![src.clone()];
-    for (name, _) in cbrng::cuda::source::HEADERS {
-        inputs.push(root.join("kernels").join(name));
-    }
+    // Every device header, not only the amalgamated ones: a twin may
+    // include any of them.
+    let mut headers: Vec<PathBuf> = std::fs::read_dir(root.join("kernels/cbrng"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    headers.sort();
+    inputs.extend(headers);
+    inputs.push(root.join("kernels/cbrng.cuh"));
     for p in &inputs {
         std::fs::read(p)
             .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
