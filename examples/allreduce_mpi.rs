@@ -9,10 +9,16 @@
 //!
 //! `--split skewed` gives rank r a share proportional to r² (rank 0 none):
 //! the printed bits do not change.
+//!
+//! `--rows R` reads the data as R rows of equal length (row-major), gives
+//! each rank a shard of every row, all-reduces the R states in one call
+//! (`allreduce_exact_rows`) and prints one line per row: the sum's bits in
+//! hex. (`--rows-plus-rank` adds the rank to R, which a row-wise all-reduce
+//! must refuse on every rank: a check of that refusal.)
 
 use cbrng::Error;
 use cbrng::npy::{NpyType, read_header};
-use cbrng::reduce::{Accumulator, Float, mpi::allreduce_exact};
+use cbrng::reduce::{Accumulator, Float, mpi::allreduce_exact, mpi::allreduce_exact_rows};
 use half::{bf16, f16};
 use mpi::traits::Communicator;
 use std::fs::File;
@@ -38,14 +44,22 @@ struct Args {
     file: String,
     skewed: bool,
     bf16: bool,
+    rows: Option<u64>,
+    rows_plus_rank: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let (mut file, mut skewed, mut bf16) = (None, false, false);
+    let (mut file, mut skewed, mut bf16, mut rows, mut rows_plus_rank) =
+        (None, false, false, None, false);
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--bf16" => bf16 = true,
+            "--rows-plus-rank" => rows_plus_rank = true,
+            "--rows" => match it.next().and_then(|r| r.parse::<u64>().ok()) {
+                Some(r) if r > 0 => rows = Some(r),
+                _ => return Err("--rows takes a positive integer".into()),
+            },
             "--split" => match it.next().as_deref() {
                 Some("even") => skewed = false,
                 Some("skewed") => skewed = true,
@@ -55,8 +69,15 @@ fn parse_args() -> Result<Args, String> {
             _ => return Err(format!("unexpected argument {a:?}")),
         }
     }
-    let file = file.ok_or("usage: allreduce_mpi FILE.npy [--split even|skewed] [--bf16]")?;
-    Ok(Args { file, skewed, bf16 })
+    let file =
+        file.ok_or("usage: allreduce_mpi FILE.npy [--split even|skewed] [--bf16] [--rows R]")?;
+    Ok(Args {
+        file,
+        skewed,
+        bf16,
+        rows,
+        rows_plus_rank,
+    })
 }
 
 /// Rank `r` of `p`'s shard `[start, end)` of `n` elements.
@@ -89,24 +110,45 @@ fn run<C: Communicator>(world: &C) -> Result<(), Error> {
         return Err(io("big-endian data is not supported".into()));
     }
     let (rank, size) = (world.rank() as u64, world.size() as u64);
-    let (start, end) = shard(h.count, rank, size, args.skewed);
     let dtype = h
         .dtype
         .ok_or_else(|| io(format!("dtype {} is not supported", h.descr)))?;
-    let bytes_at = |k: u64| {
-        k.checked_mul(dtype.size() as u64)
+    let rows = args.rows.unwrap_or(1);
+    if h.count % rows != 0 {
+        return Err(io(format!(
+            "{} elements do not make {rows} equal rows",
+            h.count
+        )));
+    }
+    let len = h.count / rows;
+    // This rank's shard of every row: [start, end) of each.
+    let (start, end) = shard(len, rank, size, args.skewed);
+    let mut shards = Vec::with_capacity(rows as usize);
+    for r in 0..rows {
+        let at = (r * len + start)
+            .checked_mul(dtype.size() as u64)
             .and_then(|b| b.checked_add(h.data_offset))
+            .ok_or_else(|| io("the file is too large".into()))?;
+        f.seek(SeekFrom::Start(at)).map_err(|e| io(e.to_string()))?;
+        let mut data = vec![0u8; ((end - start) as usize) * dtype.size()];
+        f.read_exact(&mut data)
+            .map_err(|e| io(format!("reading the shard: {e}")))?;
+        shards.push(data);
+    }
+    let rows_given = if args.rows_plus_rank {
+        rows + rank
+    } else {
+        rows
     };
-    let at = bytes_at(start).ok_or_else(|| io("the file is too large".into()))?;
-    f.seek(SeekFrom::Start(at)).map_err(|e| io(e.to_string()))?;
-    let mut data = vec![0u8; ((end - start) as usize) * dtype.size()];
-    f.read_exact(&mut data)
-        .map_err(|e| io(format!("reading the shard: {e}")))?;
+    let mode = match args.rows {
+        None => Mode::Single,
+        Some(_) => Mode::Rows(rows_given as usize),
+    };
     match (dtype, args.bf16) {
-        (NpyType::F32, false) => reduce::<f32, C>(world, &data),
-        (NpyType::F64, false) => reduce::<f64, C>(world, &data),
-        (NpyType::F16, false) => reduce::<f16, C>(world, &data),
-        (NpyType::U16, true) => reduce::<bf16, C>(world, &data),
+        (NpyType::F32, false) => reduce::<f32, C>(world, &shards, mode),
+        (NpyType::F64, false) => reduce::<f64, C>(world, &shards, mode),
+        (NpyType::F16, false) => reduce::<f16, C>(world, &shards, mode),
+        (NpyType::U16, true) => reduce::<bf16, C>(world, &shards, mode),
         _ => Err(io(format!(
             "dtype {} with --bf16 {} is not supported",
             h.descr, args.bf16
@@ -114,26 +156,53 @@ fn run<C: Communicator>(world: &C) -> Result<(), Error> {
     }
 }
 
+#[derive(Clone, Copy)]
+enum Mode {
+    /// One sum of everything, printed as `cbrng sum` prints it.
+    Single,
+    /// Row-wise sums; the number of rows this rank passes (it may hold fewer shards).
+    Rows(usize),
+}
+
 fn reduce<T: Float + std::fmt::Display, C: Communicator>(
     world: &C,
-    data: &[u8],
+    shards: &[Vec<u8>],
+    mode: Mode,
 ) -> Result<(), Error> {
     let size = T::BITS as usize / 8;
-    let values: Vec<T> = data
-        .chunks_exact(size)
-        .map(|c| {
-            let mut w = [0u8; 8];
-            w[..size].copy_from_slice(c);
-            T::from_bits_u64(u64::from_le_bytes(w))
-        })
-        .collect();
-    let mut local = Accumulator::new();
-    local.add_slice(&values);
-    let total = allreduce_exact(world, &local)?;
-    if world.rank() == 0 {
-        let s: T = total.finish();
-        println!("{s}");
-        println!("{:0w$x}", s.to_bits_u64(), w = T::BITS as usize / 4);
+    let state = |data: &[u8]| {
+        let values: Vec<T> = data
+            .chunks_exact(size)
+            .map(|c| {
+                let mut w = [0u8; 8];
+                w[..size].copy_from_slice(c);
+                T::from_bits_u64(u64::from_le_bytes(w))
+            })
+            .collect();
+        let mut a = Accumulator::new();
+        a.add_slice(&values);
+        a
+    };
+    match mode {
+        Mode::Single => {
+            let total = allreduce_exact(world, &state(&shards[0]))?;
+            if world.rank() == 0 {
+                let s: T = total.finish();
+                println!("{s}");
+                println!("{:0w$x}", s.to_bits_u64(), w = T::BITS as usize / 4);
+            }
+        }
+        Mode::Rows(n) => {
+            let mut local: Vec<Accumulator> = shards.iter().map(|d| state(d)).collect();
+            local.resize(n, Accumulator::new());
+            let totals = allreduce_exact_rows(world, &local)?;
+            if world.rank() == 0 {
+                for t in totals {
+                    let s: T = t.finish();
+                    println!("{:0w$x}", s.to_bits_u64(), w = T::BITS as usize / 4);
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -52,7 +52,9 @@
 //!
 //! - [`stream`]: keys, streams and fills; [`dist`]: distributions and dtypes.
 //! - [`rng`]: rand_core generators; [`derive`](mod@derive): key derivation by labels.
-//! - [`dropout`]: deterministic dropout; [`reduce`]: exact sums, dots, norms.
+//! - [`dropout`]: deterministic dropout; [`reduce`]: exact sums, dots, norms,
+//!   and their exact all-reduce (limb form; over MPI with feature `mpi`, over
+//!   NCCL with feature `nccl`).
 //! - [`compat`]: the streams of NumPy, JAX, cuRAND's device API and PyTorch's
 //!   CUDA generator, replayed on the CPU.
 //! - [`cuda`] (feature `cuda`, default on): the GPU engine, bit for bit the CPU's.

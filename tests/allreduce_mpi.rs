@@ -139,8 +139,8 @@ fn mixed(rng: &mut SplitMix, n: usize) -> Vec<f64> {
         .map(|i| {
             let r = rng.next();
             match i % 5 {
-                0 => 1e300 * (r >> 11) as f64 * 2f64.powi(-53),
-                1 => -1e300 * (r >> 11) as f64 * 2f64.powi(-53),
+                0 => 1e300 * ((r >> 11) as f64 * 2f64.powi(-53)),
+                1 => -1e300 * ((r >> 11) as f64 * 2f64.powi(-53)),
                 2 => f64::from_bits(r >> 12), // subnormal
                 3 => (r >> 11) as f64 * 2f64.powi(-60) - 1.0,
                 _ => f64::from_bits(r & 0x3fef_ffff_ffff_ffff),
@@ -156,6 +156,10 @@ fn mpi_allreduce_equals_the_single_process_sum() {
     }
     let mut rng = SplitMix(7);
     let xs = mixed(&mut rng, 5003);
+    assert!(
+        xs.iter().all(|x| x.is_finite()),
+        "the mixed data is finite: the reference applies"
+    );
     check("f64_mixed", "<f8", &xs, false, true);
     // Cancellation: +-huge pairs around a small remainder.
     let mut c: Vec<f64> = (0..1000)
@@ -214,11 +218,62 @@ fn mpi_allreduce_equals_the_single_process_sum() {
         .collect();
     check("f32", "<f4", &f, false, true);
     let h: Vec<f16> = (0..2001)
-        .map(|_| f16::from_bits(rng.next() as u16 & 0x7bff ^ 0x8000 * (rng.next() as u16 & 1)))
+        .map(|_| f16::from_bits((rng.next() as u16 & 0x7bff) ^ (0x8000 * (rng.next() as u16 & 1))))
         .collect();
     check("f16", "<f2", &h, false, true);
     let b: Vec<bf16> = (0..2001)
-        .map(|_| bf16::from_bits(rng.next() as u16 & 0x7f7f | 0x8000 * (rng.next() as u16 & 1)))
+        .map(|_| bf16::from_bits((rng.next() as u16 & 0x7f7f) | (0x8000 * (rng.next() as u16 & 1))))
         .collect();
     check("bf16", "<u2", &b, true, false);
+}
+
+#[test]
+fn mpi_row_wise_allreduce_equals_each_rows_sum_and_refuses_uneven_rows() {
+    if !mpirun_or_skip() {
+        return;
+    }
+    let (rows, len) = (6usize, 1001usize);
+    let mut rng = SplitMix(23);
+    let xs: Vec<f32> = mixed(&mut rng, rows * len)
+        .iter()
+        .map(|&x| (x * 1e-270) as f32)
+        .collect();
+    let dir = std::env::temp_dir().join(format!("cbrng-allreduce-rows-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("rows.npy");
+    let bits: Vec<u64> = xs.iter().map(|x| u64::from(x.to_bits())).collect();
+    write_npy(&file, "<f4", 4, &bits);
+    let want: String = xs
+        .chunks(len)
+        .map(|row| {
+            let r: f32 = reference(&exact_sum(row), 1, false);
+            assert_eq!(cbrng::reduce::sum(row).to_bits(), r.to_bits());
+            format!("{:08x}\n", r.to_bits())
+        })
+        .collect();
+    for (np, split) in [(1, "even"), (3, "skewed"), (4, "even")] {
+        let mut m = Command::new("mpirun");
+        m.args([
+            "--oversubscribe",
+            "--allow-run-as-root",
+            "-np",
+            &np.to_string(),
+        ])
+        .arg(example())
+        .arg(&file)
+        .args(["--split", split, "--rows", &rows.to_string()]);
+        assert_eq!(run(&mut m), want, "{np} ranks, {split} split");
+    }
+    // Ranks that pass different row counts get an error, every one of them.
+    let out = Command::new("mpirun")
+        .args(["--oversubscribe", "--allow-run-as-root", "-np", "3"])
+        .arg(example())
+        .arg(&file)
+        .args(["--rows", "2", "--rows-plus-rank"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("different numbers of rows"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
 }

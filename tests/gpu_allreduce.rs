@@ -19,8 +19,8 @@ fn data(rng: &mut SplitMix, n: usize) -> Vec<f64> {
     (0..n)
         .map(|i| match i % 4 {
             0 => f64::from_bits(rng.next() >> 12),
-            1 => 1e300 * (rng.next() >> 11) as f64 * 2f64.powi(-53),
-            2 => -1e300 * (rng.next() >> 11) as f64 * 2f64.powi(-53),
+            1 => 1e300 * ((rng.next() >> 11) as f64 * 2f64.powi(-53)),
+            2 => -1e300 * ((rng.next() >> 11) as f64 * 2f64.powi(-53)),
             _ => f64::from_bits(rng.next() & 0x3fef_ffff_ffff_ffff),
         })
         .collect()

@@ -31,7 +31,7 @@ fn state(rng: &mut SplitMix) -> Accumulator {
             3 => -0.0,
             _ => f64::from_bits(rng.next() & !(0x7ffu64 << 52) | ((rng.next() % 0x7ff) << 52)),
         };
-        if r % 7 > 2 || rng.next() % 8 == 0 {
+        if r % 7 > 2 || rng.next().is_multiple_of(8) {
             a.add(x);
         }
     }

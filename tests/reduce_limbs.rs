@@ -111,7 +111,7 @@ fn limb_sums_in_any_grouping_equal_the_merge_and_the_reference() {
 #[test]
 fn special_values_and_signed_zero_survive_the_limb_sum() {
     let cases: [(&[&[f64]], u64); 5] = [
-        (&[&[f64::NAN], &[1.0]], f64::NAN.to_bits() & 0), // NaN: checked by is_nan below
+        (&[&[f64::NAN], &[1.0]], 0), // NaN: checked by is_nan below
         (&[&[f64::INFINITY], &[f64::NEG_INFINITY]], 0),
         (&[&[f64::INFINITY, 1.0], &[]], f64::INFINITY.to_bits()),
         (&[&[-0.0], &[], &[-0.0, -0.0]], (-0.0f64).to_bits()),
