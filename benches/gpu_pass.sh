@@ -2,13 +2,13 @@
 # One pass over every GPU path, for the GPU machine: run it there after
 # `../shared/gpu/pack` has built everything into .gpu/ on the CPU machine:
 #
-#   ../shared/gpu/pack
+#   ../shared/gpu/pack --features nccl
 #   device run: command "bash benches/gpu_pass.sh", carry [".gpu"]
 #
 # Each step has its own time limit and writes its output to $OUT/<step>.log
 # (cut to 15 MiB); every step adds one line to $OUT/summary.txt, even when it
 # fails or times out, so nothing is lost if the whole command is cut off.
-# The limits add up to 467 s (under 8 minutes), so a second pass fits after
+# The limits add up to 487 s (about 8 minutes), so a second pass fits after
 # a fix. The CPU suites are CI's (they run on every commit without a GPU).
 # Steps, in order: the GPU test suites with CBRNG_REQUIRE_GPU=1, first with
 # CUDA_LAUNCH_BLOCKING=1 and one test thread; the same suites' small cases
@@ -55,6 +55,10 @@ gpu_suites=(gpu_fill gpu_dropout gpu_reduce)
 for t in "${gpu_suites[@]}"; do
   have "$bin/test-$t" && step "$t-blocking" 55 env CUDA_LAUNCH_BLOCKING=1 "$bin/test-$t" --test-threads=1
 done
+# The exact all-reduce's limb kernels (and NCCL, when packed with
+# --features nccl and the machine has libnccl).
+have "$bin/test-gpu_allreduce" && step gpu_allreduce-blocking 20 env CUDA_LAUNCH_BLOCKING=1 \
+  "$bin/test-gpu_allreduce" --test-threads=1
 # 2. The sanitizers, on the small cases (the large ones are skipped: the
 # tools are slow).
 if command -v compute-sanitizer >/dev/null; then
