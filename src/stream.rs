@@ -281,7 +281,8 @@ impl Stream {
 
 impl Stream {
     /// Fills `out` with elements `[offset, offset + out.len())` of `dist` in
-    /// the dtype of `T` (u32, u64, f32, f64, `half::f16`, `half::bf16`, u8).
+    /// the dtype of `T` (u32, u64, f32, f64, `half::f16`, `half::bf16`, u8,
+    /// i32, i64, bool).
     ///
     /// Uses [`CpuOptions::auto`]: the best SIMD backend and, for large
     /// buffers, every core. [`Stream::fill_with`] picks them; the bits never
@@ -632,6 +633,9 @@ impl Stream {
             DType::F16 => typed::<half::f16>(self, prepared, offset, count),
             DType::BF16 => typed::<half::bf16>(self, prepared, offset, count),
             DType::U8 => typed::<u8>(self, prepared, offset, count),
+            DType::I32 => typed::<i32>(self, prepared, offset, count),
+            DType::I64 => typed::<i64>(self, prepared, offset, count),
+            DType::Bool => typed::<bool>(self, prepared, offset, count),
         }
     }
 }
