@@ -44,7 +44,10 @@ pub mod bernoulli;
 pub mod dropout;
 pub mod int;
 pub mod normal;
+pub mod sampler;
 pub mod uniform;
+
+pub use sampler::Sampler;
 
 use crate::error::Error;
 use crate::grammar::{decimal_i128, real};
