@@ -330,11 +330,14 @@ fn reference_element(s: &Stream, dist: &Distribution, dtype: DType, i: u128) -> 
                 .to_le_bytes()
                 .to_vec()
         }
-        (Distribution::Int { lo, hi }, DType::U64) => {
-            int::int_u64(u64_at(2 * i), u64_at(2 * i + 1), *lo as u64, (hi - lo) as u128)
-                .to_le_bytes()
-                .to_vec()
-        }
+        (Distribution::Int { lo, hi }, DType::U64) => int::int_u64(
+            u64_at(2 * i),
+            u64_at(2 * i + 1),
+            *lo as u64,
+            (hi - lo) as u128,
+        )
+        .to_le_bytes()
+        .to_vec(),
         (Distribution::Bits, DType::I32) => u32_at(i).to_le_bytes().to_vec(),
         (Distribution::Bits, DType::I64) => u64_at(i).to_le_bytes().to_vec(),
         (Distribution::Bernoulli { p }, DType::Bool) => {

@@ -727,8 +727,21 @@ fn verify_report_is_one_html_page_with_a_plot_per_distribution() {
 fn fill_signed_and_bool_dtypes_in_every_format() {
     let run = |dist: &str, dtype: &str, format: &str| {
         let o = cbrng(&[
-            "fill", "--algo", "philox4x32", "--seed", "0", "--count", "6", "--dist", dist,
-            "--dtype", dtype, "--format", format, "--device", "cpu",
+            "fill",
+            "--algo",
+            "philox4x32",
+            "--seed",
+            "0",
+            "--count",
+            "6",
+            "--dist",
+            dist,
+            "--dtype",
+            dtype,
+            "--format",
+            format,
+            "--device",
+            "cpu",
         ]);
         assert!(
             o.status.success(),
@@ -744,13 +757,21 @@ fn fill_signed_and_bool_dtypes_in_every_format() {
     // The frozen contract row (tests/data/contract_v1.txt) for this case.
     assert_eq!(want, [3, 1, -2, -5, -2, -3]);
     let text: String = want.iter().map(|x| format!("{x}\n")).collect();
-    assert_eq!(String::from_utf8(run("int:-5..5", "i32", "text")).unwrap(), text);
+    assert_eq!(
+        String::from_utf8(run("int:-5..5", "i32", "text")).unwrap(),
+        text
+    );
     assert_eq!(
         String::from_utf8(run("int:-5..5", "i32", "hex")).unwrap(),
         "00000003\n00000001\nfffffffe\nfffffffb\nfffffffe\nfffffffd\n"
     );
     let raw = run("int:-5..5", "i32", "raw");
-    assert_eq!(raw, want.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<_>>());
+    assert_eq!(
+        raw,
+        want.iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect::<Vec<_>>()
+    );
     let npy = run("int:-5..5", "i32", "npy");
     let header = |n: &[u8]| {
         let hlen = u16::from_le_bytes([n[8], n[9]]) as usize;
@@ -760,7 +781,10 @@ fn fill_signed_and_bool_dtypes_in_every_format() {
         )
     };
     let (h, body) = header(&npy);
-    assert!(h.contains("'descr': '<i4'") && h.contains("'shape': (6,)"), "{h}");
+    assert!(
+        h.contains("'descr': '<i4'") && h.contains("'shape': (6,)"),
+        "{h}"
+    );
     assert_eq!(body, raw);
 
     let mut want = [0i64; 6];
@@ -773,19 +797,37 @@ fn fill_signed_and_bool_dtypes_in_every_format() {
     let text: String = want.iter().map(|x| format!("{x}\n")).collect();
     let spec = "int:-1099511627776..1099511627776";
     assert_eq!(String::from_utf8(run(spec, "i64", "text")).unwrap(), text);
-    let hex: String = want.iter().map(|&x| format!("{:016x}\n", x as u64)).collect();
+    let hex: String = want
+        .iter()
+        .map(|&x| format!("{:016x}\n", x as u64))
+        .collect();
     assert_eq!(String::from_utf8(run(spec, "i64", "hex")).unwrap(), hex);
     let (h, body) = header(&run(spec, "i64", "npy"));
     assert!(h.contains("'descr': '<i8'"), "{h}");
-    assert_eq!(body, want.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<_>>());
+    assert_eq!(
+        body,
+        want.iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect::<Vec<_>>()
+    );
 
     let mut want = [false; 6];
-    s.fill(&cbrng::Dist::Bernoulli { p: 0.5 }, 0, &mut want).unwrap();
+    s.fill(&cbrng::Dist::Bernoulli { p: 0.5 }, 0, &mut want)
+        .unwrap();
     assert!(want.contains(&true) && want.contains(&false));
     let ones: String = want.iter().map(|&b| format!("{}\n", u8::from(b))).collect();
-    assert_eq!(String::from_utf8(run("bernoulli:0.5", "bool", "text")).unwrap(), ones);
-    let hex: String = want.iter().map(|&b| format!("0{}\n", u8::from(b))).collect();
-    assert_eq!(String::from_utf8(run("bernoulli:0.5", "bool", "hex")).unwrap(), hex);
+    assert_eq!(
+        String::from_utf8(run("bernoulli:0.5", "bool", "text")).unwrap(),
+        ones
+    );
+    let hex: String = want
+        .iter()
+        .map(|&b| format!("0{}\n", u8::from(b)))
+        .collect();
+    assert_eq!(
+        String::from_utf8(run("bernoulli:0.5", "bool", "hex")).unwrap(),
+        hex
+    );
     let bytes: Vec<u8> = want.iter().map(|&b| u8::from(b)).collect();
     assert_eq!(run("bernoulli:0.5", "bool", "raw"), bytes);
     let (h, body) = header(&run("bernoulli:0.5", "bool", "npy"));
@@ -797,7 +839,16 @@ fn fill_signed_and_bool_dtypes_in_every_format() {
 
 #[test]
 fn signed_ranges_outside_the_dtype_are_one_line_errors() {
-    let base = ["fill", "--algo", "philox4x32", "--count", "3", "--device", "cpu", "--dist"];
+    let base = [
+        "fill",
+        "--algo",
+        "philox4x32",
+        "--count",
+        "3",
+        "--device",
+        "cpu",
+        "--dist",
+    ];
     let with = |dist: &'static str, dtype: Option<&'static str>| {
         let mut a = base.to_vec();
         a.push(dist);

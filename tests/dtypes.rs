@@ -40,10 +40,18 @@ fn signed_bits_are_the_unsigned_bits() {
         for off in offsets(&s) {
             let u: Vec<u32> = fill(&s, &Dist::Bits, off, 301);
             let i: Vec<i32> = fill(&s, &Dist::Bits, off, 301);
-            assert!(u.iter().zip(&i).all(|(&u, &i)| u.to_le_bytes() == i.to_le_bytes()));
+            assert!(
+                u.iter()
+                    .zip(&i)
+                    .all(|(&u, &i)| u.to_le_bytes() == i.to_le_bytes())
+            );
             let u: Vec<u64> = fill(&s, &Dist::Bits, off, 301);
             let i: Vec<i64> = fill(&s, &Dist::Bits, off, 301);
-            assert!(u.iter().zip(&i).all(|(&u, &i)| u.to_le_bytes() == i.to_le_bytes()));
+            assert!(
+                u.iter()
+                    .zip(&i)
+                    .all(|(&u, &i)| u.to_le_bytes() == i.to_le_bytes())
+            );
             // Both signs occur (the top bit is a fair coin).
             assert!(i.iter().any(|&x| x < 0) && i.iter().any(|&x| x >= 0));
         }
@@ -129,10 +137,18 @@ fn signed_int_from_zero_is_the_unsigned_bits() {
     let s = &streams()[0];
     let u: Vec<u32> = fill(s, &Dist::Int { lo: 0, hi: 1000 }, 5, 100);
     let i: Vec<i32> = fill(s, &Dist::Int { lo: 0, hi: 1000 }, 5, 100);
-    assert!(u.iter().zip(&i).all(|(&u, &i)| i128::from(u) == i128::from(i)));
+    assert!(
+        u.iter()
+            .zip(&i)
+            .all(|(&u, &i)| i128::from(u) == i128::from(i))
+    );
     let u: Vec<u64> = fill(s, &Dist::Int { lo: 0, hi: 1 << 40 }, 5, 100);
     let i: Vec<i64> = fill(s, &Dist::Int { lo: 0, hi: 1 << 40 }, 5, 100);
-    assert!(u.iter().zip(&i).all(|(&u, &i)| i128::from(u) == i128::from(i)));
+    assert!(
+        u.iter()
+            .zip(&i)
+            .all(|(&u, &i)| i128::from(u) == i128::from(i))
+    );
 }
 
 #[test]
@@ -176,7 +192,13 @@ fn backends_and_threads_agree_on_the_new_dtypes() {
     same!(i64, Dist::Bits);
     same!(bool, Dist::Bernoulli { p: 0.25 });
     same!(i32, Dist::Int { lo: -7, hi: 7 });
-    same!(i64, Dist::Int { lo: -(1 << 62), hi: 1 << 62 });
+    same!(
+        i64,
+        Dist::Int {
+            lo: -(1 << 62),
+            hi: 1 << 62
+        }
+    );
 }
 
 fn prepare_err(d: Dist, dtype: DType) -> String {
@@ -196,11 +218,7 @@ fn ranges_outside_the_dtype_are_clear_errors() {
             DType::U32,
             "int range [-1, 5) does not fit u32 (lo must be >= 0; i32 and i64 take negative values)",
         ),
-        (
-            Dist::Int { lo: -5, hi: 5 },
-            DType::U8,
-            "lo must be >= 0",
-        ),
+        (Dist::Int { lo: -5, hi: 5 }, DType::U8, "lo must be >= 0"),
         (
             Dist::Int {
                 lo: -max32 - 2,
@@ -233,7 +251,11 @@ fn ranges_outside_the_dtype_are_clear_errors() {
             DType::I64,
             "(hi must be <= 9223372036854775808)",
         ),
-        (Dist::Int { lo: 5, hi: 5 }, DType::I32, "int range [5, 5) is empty"),
+        (
+            Dist::Int { lo: 5, hi: 5 },
+            DType::I32,
+            "int range [5, 5) is empty",
+        ),
         (Dist::Int { lo: 3, hi: -3 }, DType::I64, "is empty"),
         // Bounds far outside every type: an error, no overflow on the way.
         (
@@ -255,7 +277,10 @@ fn ranges_outside_the_dtype_are_clear_errors() {
     ];
     for (d, dtype, needle) in cases {
         let msg = prepare_err(d, dtype);
-        assert!(msg.contains(needle), "{d} {dtype}: {msg:?} lacks {needle:?}");
+        assert!(
+            msg.contains(needle),
+            "{d} {dtype}: {msg:?} lacks {needle:?}"
+        );
     }
     // The pairs the contract does not define.
     for (d, dtype) in [
@@ -266,12 +291,25 @@ fn ranges_outside_the_dtype_are_clear_errors() {
         (Dist::STANDARD_NORMAL, DType::I64),
     ] {
         let msg = prepare_err(d, dtype);
-        assert!(matches!(d.prepare(dtype), Err(Error::DTypeMismatch { .. })), "{msg}");
+        assert!(
+            matches!(d.prepare(dtype), Err(Error::DTypeMismatch { .. })),
+            "{msg}"
+        );
     }
     // And a fill never wraps instead.
     let s = &streams()[0];
     let mut out = [0i32; 4];
-    assert!(s.fill(&Dist::Int { lo: 0, hi: max32 + 2 }, 0, &mut out).is_err());
+    assert!(
+        s.fill(
+            &Dist::Int {
+                lo: 0,
+                hi: max32 + 2
+            },
+            0,
+            &mut out
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -279,7 +317,9 @@ fn the_grammar_takes_signed_bounds() {
     let d: Distribution = "int:-5..5".parse().unwrap();
     assert_eq!(d, Dist::Int { lo: -5, hi: 5 });
     assert_eq!(d.to_string(), "int:-5..5");
-    let d: Distribution = "INT:-9223372036854775808..9223372036854775808".parse().unwrap();
+    let d: Distribution = "INT:-9223372036854775808..9223372036854775808"
+        .parse()
+        .unwrap();
     assert_eq!(
         d,
         Dist::Int {
@@ -288,11 +328,22 @@ fn the_grammar_takes_signed_bounds() {
         }
     );
     assert_eq!(d.to_string().parse::<Distribution>().unwrap(), d);
-    for bad in ["int:-0..5", "int:+1..5", "int:--1..5", "int:-05..5", "int:1..-", "int:- 1..5"] {
+    for bad in [
+        "int:-0..5",
+        "int:+1..5",
+        "int:--1..5",
+        "int:-05..5",
+        "int:1..-",
+        "int:- 1..5",
+    ] {
         let e = bad.parse::<Distribution>().expect_err(bad).to_string();
         assert_eq!(e.lines().count(), 1, "{e}");
     }
-    for (name, dt) in [("i32", DType::I32), ("I64", DType::I64), ("bool", DType::Bool)] {
+    for (name, dt) in [
+        ("i32", DType::I32),
+        ("I64", DType::I64),
+        ("bool", DType::Bool),
+    ] {
         assert_eq!(name.parse::<DType>().unwrap(), dt);
     }
     assert_eq!(DType::I32.size(), 4);
@@ -332,11 +383,15 @@ fn fill_bytes_are_the_values_bytes() {
     let s = &streams()[1];
     let d = Dist::Int { lo: -5, hi: 5 };
     let v: Vec<i32> = fill(s, &d, 9, 64);
-    let b = s.fill_bytes(&d.prepare(DType::I32).unwrap(), 9, 64).unwrap();
+    let b = s
+        .fill_bytes(&d.prepare(DType::I32).unwrap(), 9, 64)
+        .unwrap();
     let want: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
     assert_eq!(b, want);
     let p = Dist::Bernoulli { p: 0.5 };
     let v: Vec<bool> = fill(s, &p, 9, 64);
-    let b = s.fill_bytes(&p.prepare(DType::Bool).unwrap(), 9, 64).unwrap();
+    let b = s
+        .fill_bytes(&p.prepare(DType::Bool).unwrap(), 9, 64)
+        .unwrap();
     assert_eq!(b, v.iter().map(|&x| u8::from(x)).collect::<Vec<_>>());
 }

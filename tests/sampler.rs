@@ -43,7 +43,10 @@ fn check_pair<R: Rng>(mut rng: R, s: &Stream, d: &Distribution, dtype: DType) ->
             T::DTYPE
         );
     }
-    let mut words = Counting { inner: &mut rng, words: 0 };
+    let mut words = Counting {
+        inner: &mut rng,
+        words: 0,
+    };
     let r = &mut words;
     match dtype {
         DType::U8 => go::<u8, _>(r, s, d, |p, r| p.sample(r)),
@@ -141,13 +144,34 @@ fn seeded_aliases_sample_the_seeded_stream() {
     let want = |algo: Algorithm| filled::<i64>(&Stream::from_seed(algo, 77, 0).unwrap(), &d);
     let sampler = Sampler::<i64>::new(&d).unwrap();
     let draw = |rng: &mut dyn Rng| (0..N).map(|_| sampler.sample(rng)).collect::<Vec<_>>();
-    assert_eq!(draw(&mut Philox4x32Rng::seed_from_u64(77)), want(Algorithm::PHILOX4X32_10));
-    assert_eq!(draw(&mut Philox2x64Rng::seed_from_u64(77)), want("philox2x64".parse().unwrap()));
-    assert_eq!(draw(&mut Philox4x64Rng::seed_from_u64(77)), want("philox4x64".parse().unwrap()));
-    assert_eq!(draw(&mut Threefry2x32Rng::seed_from_u64(77)), want("threefry2x32".parse().unwrap()));
-    assert_eq!(draw(&mut Threefry4x32Rng::seed_from_u64(77)), want("threefry4x32".parse().unwrap()));
-    assert_eq!(draw(&mut Threefry2x64Rng::seed_from_u64(77)), want(Algorithm::THREEFRY2X64_20));
-    assert_eq!(draw(&mut Threefry4x64Rng::seed_from_u64(77)), want(Algorithm::THREEFRY4X64_20));
+    assert_eq!(
+        draw(&mut Philox4x32Rng::seed_from_u64(77)),
+        want(Algorithm::PHILOX4X32_10)
+    );
+    assert_eq!(
+        draw(&mut Philox2x64Rng::seed_from_u64(77)),
+        want("philox2x64".parse().unwrap())
+    );
+    assert_eq!(
+        draw(&mut Philox4x64Rng::seed_from_u64(77)),
+        want("philox4x64".parse().unwrap())
+    );
+    assert_eq!(
+        draw(&mut Threefry2x32Rng::seed_from_u64(77)),
+        want("threefry2x32".parse().unwrap())
+    );
+    assert_eq!(
+        draw(&mut Threefry4x32Rng::seed_from_u64(77)),
+        want("threefry4x32".parse().unwrap())
+    );
+    assert_eq!(
+        draw(&mut Threefry2x64Rng::seed_from_u64(77)),
+        want(Algorithm::THREEFRY2X64_20)
+    );
+    assert_eq!(
+        draw(&mut Threefry4x64Rng::seed_from_u64(77)),
+        want(Algorithm::THREEFRY4X64_20)
+    );
     // Philox2x32's seed_from_u64 is rand_core's expansion: use new().
     let mut rng = Philox2x32Rng::new(77, 0, 10).unwrap();
     assert_eq!(draw(&mut rng), want("philox2x32".parse().unwrap()));
@@ -172,9 +196,18 @@ fn samplers_map_any_rngs_words_by_the_table() {
             unimplemented!()
         }
     }
-    let mut r = Script(vec![0xffff_ffff, 0, 1 << 31, u64::MAX, 1 << 63, 0, 7, 1 << 40], 0);
-    assert_eq!(Sampler::<f32>::new(&Dist::Uniform).unwrap().sample(&mut r), 1.0 - 2f32.powi(-24));
-    assert_eq!(Sampler::<f64>::new(&Dist::Uniform).unwrap().sample(&mut r), 0.0);
+    let mut r = Script(
+        vec![0xffff_ffff, 0, 1 << 31, u64::MAX, 1 << 63, 0, 7, 1 << 40],
+        0,
+    );
+    assert_eq!(
+        Sampler::<f32>::new(&Dist::Uniform).unwrap().sample(&mut r),
+        1.0 - 2f32.powi(-24)
+    );
+    assert_eq!(
+        Sampler::<f64>::new(&Dist::Uniform).unwrap().sample(&mut r),
+        0.0
+    );
     let b = Sampler::<bool>::new(&Dist::Bernoulli { p: 0.5 }).unwrap();
     assert!(!b.sample(&mut r), "2^31 is not below t(0.5) = 2^31");
     let full = Dist::Int {
@@ -186,7 +219,10 @@ fn samplers_map_any_rngs_words_by_the_table() {
     // x = 0 * 2^64 + 2^63: floor(x * 6 / 2^128) = 0.
     assert_eq!(i.sample(&mut r), -3);
     assert_eq!(Sampler::<i32>::new(&Dist::Bits).unwrap().sample(&mut r), 7);
-    assert_eq!(Sampler::<u64>::new(&Dist::Bits).unwrap().sample(&mut r), 1 << 40);
+    assert_eq!(
+        Sampler::<u64>::new(&Dist::Bits).unwrap().sample(&mut r),
+        1 << 40
+    );
 }
 
 #[test]
@@ -237,7 +273,9 @@ fn rand_distribution_trait_draws_the_fill() {
         .collect();
     assert_eq!(got, filled::<u32>(&s, &Dist::Int { lo: 1, hi: 7 }));
     // Mapped like any rand distribution.
-    let u = Sampler::<f64>::new(&Dist::Uniform).unwrap().map(|x| 2.0 * x);
+    let u = Sampler::<f64>::new(&Dist::Uniform)
+        .unwrap()
+        .map(|x| 2.0 * x);
     let mut rng = Philox4x32Rng::seed_from_u64(9);
     let x: f64 = u.sample(&mut rng);
     assert_eq!(x, 2.0 * filled::<f64>(&s, &Dist::Uniform)[0]);

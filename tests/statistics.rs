@@ -258,7 +258,7 @@ fn bounded_integers_are_in_range_and_even() {
         0,
         &mut c,
     )
-        .unwrap();
+    .unwrap();
     let mut counts = vec![0u64; 6];
     c.iter().for_each(|&x| counts[(x - lo) as usize] += 1);
     check(&counts);

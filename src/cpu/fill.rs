@@ -130,8 +130,12 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
         (D::Bits, _, OutSlice::U64(o)) => fill_u64_view(g, be, s, first, o),
         (D::Bits, _, OutSlice::U8(o)) => fill_u8_view(g, be, s, first, o),
         // Signed bits: the unsigned view's words, reinterpreted in place.
-        (D::Bits, _, OutSlice::I32(o)) => fill_u32_view(g, be, s, first, bytemuck::cast_slice_mut(o)),
-        (D::Bits, _, OutSlice::I64(o)) => fill_u64_view(g, be, s, first, bytemuck::cast_slice_mut(o)),
+        (D::Bits, _, OutSlice::I32(o)) => {
+            fill_u32_view(g, be, s, first, bytemuck::cast_slice_mut(o))
+        }
+        (D::Bits, _, OutSlice::I64(o)) => {
+            fill_u64_view(g, be, s, first, bytemuck::cast_slice_mut(o))
+        }
         (D::Uniform, _, OutSlice::F32(o)) => uniform_f32(g, be, s, first, o),
         (D::Uniform, _, OutSlice::F64(o)) => uniform_f64(g, be, s, first, o),
         (D::Uniform, _, OutSlice::F16(o)) => map_packed::<_, _, 2>(g, be, s, first, o, |w, k| {
@@ -154,7 +158,9 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
             map_u32(g, be, s, first, o, |x| bernoulli::bernoulli(x, t) == 1)
         }
         (D::Int { .. }, Params::Int { lo, range }, OutSlice::U8(o)) => {
-            map_u32(g, be, s, first, o, |x| int::int_u8(x, lo as u64, range as u64))
+            map_u32(g, be, s, first, o, |x| {
+                int::int_u8(x, lo as u64, range as u64)
+            })
         }
         (D::Int { .. }, Params::Int { lo, range }, OutSlice::U32(o)) => {
             map_u64(g, be, s, first, o, 1, |x| {

@@ -67,7 +67,16 @@ mod tests {
     /// and lies in [lo, hi).
     #[test]
     fn signed_elements_are_exact_at_the_edges() {
-        let xs64 = [0u64, 1, 1 << 31, 1 << 32, 1 << 63, (1 << 63) + 1, u64::MAX - 1, u64::MAX];
+        let xs64 = [
+            0u64,
+            1,
+            1 << 31,
+            1 << 32,
+            1 << 63,
+            (1 << 63) + 1,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
         let (min32, end32) = (i128::from(i32::MIN), i128::from(i32::MAX) + 1);
         for (lo, hi) in [
             (min32, end32),
@@ -109,7 +118,11 @@ mod tests {
                         ((u128::from(b) * u128::from(rl) + low) >> 64) as i128
                     };
                     let want = lo + t;
-                    assert_eq!(i128::from(int_i64(a, b, lo as i64, r)), want, "[{lo}, {hi})");
+                    assert_eq!(
+                        i128::from(int_i64(a, b, lo as i64, r)),
+                        want,
+                        "[{lo}, {hi})"
+                    );
                     assert!((lo..hi).contains(&want));
                 }
             }

@@ -195,7 +195,9 @@ impl Distribution {
             Distribution::Uniform => &[DType::F32, DType::F64, DType::F16, DType::BF16],
             Distribution::Normal { .. } => &[DType::F32, DType::F64],
             Distribution::Bernoulli { .. } => &[DType::U8, DType::Bool],
-            Distribution::Int { .. } => &[DType::U32, DType::U64, DType::U8, DType::I32, DType::I64],
+            Distribution::Int { .. } => {
+                &[DType::U32, DType::U64, DType::U8, DType::I32, DType::I64]
+            }
         }
     }
 
@@ -451,13 +453,7 @@ impl Prepared {
 /// # Ok::<(), cbrng::Error>(())
 /// ```
 pub trait Element:
-    bytemuck::NoUninit
-    + bytemuck::CheckedBitPattern
-    + Default
-    + Send
-    + Sync
-    + PartialEq
-    + fmt::Debug
+    bytemuck::NoUninit + bytemuck::CheckedBitPattern + Default + Send + Sync + PartialEq + fmt::Debug
 {
     /// Its dtype.
     const DTYPE: DType;

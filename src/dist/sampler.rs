@@ -155,4 +155,3 @@ sample!(bool, |p, rng| match p.params {
     Params::Threshold(t) => bernoulli::bernoulli(rng.next_u32(), t) == 1,
     _ => unreachable!("{ADMITTED}"),
 });
-

@@ -127,11 +127,8 @@ enum Sample {
 fn sample(s: &Stream, d: &Distribution, dtype: DType) -> Result<Sample, Error> {
     let ints = |t: Vec<u128>, r: u128, lo: i128| Sample::Ints { t, r, lo };
     // Values as their offsets t = x - lo in [0, r).
-    let shift = |v: Vec<i128>, lo: i128| {
-        v.into_iter()
-            .map(|x| (x - lo) as u128)
-            .collect::<Vec<_>>()
-    };
+    let shift =
+        |v: Vec<i128>, lo: i128| v.into_iter().map(|x| (x - lo) as u128).collect::<Vec<_>>();
     Ok(match (d, dtype) {
         (Distribution::Bits, DType::U8) => ints(
             fill::<u8>(s, d)?.into_iter().map(u128::from).collect(),
