@@ -141,7 +141,8 @@ impl FromStr for DType {
 /// A distribution, with its parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Distribution {
-    /// Raw stream bits (u32, u64, or bytes of the u32 stream).
+    /// Raw stream bits (u32, u64, or bytes of the u32 stream; i32 and i64 are
+    /// the u32 and u64 bits as two's complement).
     Bits,
     /// Uniform in [0, 1).
     Uniform,
