@@ -57,6 +57,9 @@ fn main() {
                     DType::F16 => hex::<f16>(&s, &d, offset, n, |x| x.to_bits().into()),
                     DType::BF16 => hex::<bf16>(&s, &d, offset, n, |x| x.to_bits().into()),
                     DType::U8 => hex::<u8>(&s, &d, offset, n, u64::from),
+                    DType::I32 => hex::<i32>(&s, &d, offset, n, |x| u64::from(x as u32)),
+                    DType::I64 => hex::<i64>(&s, &d, offset, n, |x| x as u64),
+                    DType::Bool => hex::<bool>(&s, &d, offset, n, u64::from),
                 };
                 println!("{algo} {seed} {stream} {offset} {d} {dtype} : {line}");
             }

@@ -145,6 +145,31 @@ pub fn distributions() -> Vec<(Distribution, DType)> {
             U64,
         ),
         (Distribution::Int { lo: 0, hi: 1 << 64 }, U64),
+        (Distribution::Bits, I32),
+        (Distribution::Bits, I64),
+        (Distribution::Bernoulli { p: 0.3 }, Bool),
+        (Distribution::Int { lo: -5, hi: 5 }, I32),
+        (
+            Distribution::Int {
+                lo: i32::MIN.into(),
+                hi: i128::from(i32::MAX) + 1,
+            },
+            I32,
+        ),
+        (
+            Distribution::Int {
+                lo: -1_000_000_007,
+                hi: 123_456_789_012,
+            },
+            I64,
+        ),
+        (
+            Distribution::Int {
+                lo: i64::MIN.into(),
+                hi: i128::from(i64::MAX) + 1,
+            },
+            I64,
+        ),
     ]
 }
 
@@ -253,6 +278,9 @@ fn fill_bytes_of(
         DType::F16 => go::<f16>(s, dist, offset, n),
         DType::BF16 => go::<bf16>(s, dist, offset, n),
         DType::U8 => go::<u8>(s, dist, offset, n),
+        DType::I32 => go::<i32>(s, dist, offset, n),
+        DType::I64 => go::<i64>(s, dist, offset, n),
+        DType::Bool => go::<bool>(s, dist, offset, n),
     }
 }
 
@@ -295,15 +323,40 @@ fn reference_element(s: &Stream, dist: &Distribution, dtype: DType, i: u128) -> 
             )]
         }
         (Distribution::Int { lo, hi }, DType::U8) => {
-            vec![int::int_u8(u32_at(i), *lo, (hi - *lo as u128) as u64)]
+            vec![int::int_u8(u32_at(i), *lo as u64, (hi - lo) as u64)]
         }
         (Distribution::Int { lo, hi }, DType::U32) => {
-            int::int_u32(u64_at(i), *lo, (hi - *lo as u128) as u64)
+            int::int_u32(u64_at(i), *lo as u64, (hi - lo) as u64)
                 .to_le_bytes()
                 .to_vec()
         }
-        (Distribution::Int { lo, hi }, DType::U64) => {
-            int::int_u64(u64_at(2 * i), u64_at(2 * i + 1), *lo, hi - *lo as u128)
+        (Distribution::Int { lo, hi }, DType::U64) => int::int_u64(
+            u64_at(2 * i),
+            u64_at(2 * i + 1),
+            *lo as u64,
+            (hi - lo) as u128,
+        )
+        .to_le_bytes()
+        .to_vec(),
+        (Distribution::Bits, DType::I32) => u32_at(i).to_le_bytes().to_vec(),
+        (Distribution::Bits, DType::I64) => u64_at(i).to_le_bytes().to_vec(),
+        (Distribution::Bernoulli { p }, DType::Bool) => {
+            let t = bernoulli::threshold(*p).expect("valid p");
+            vec![u8::from(u64::from(u32_at(i)) < t)]
+        }
+        // By the table: lo + floor(x r / 2^k), in i128 (exact), then the
+        // value's two's complement bytes (it lies in the dtype).
+        (Distribution::Int { lo, hi }, DType::I32) => {
+            let t = (u128::from(u64_at(i)) * (hi - lo) as u128) >> 64;
+            i32::try_from(lo + t as i128)
+                .expect("in range")
+                .to_le_bytes()
+                .to_vec()
+        }
+        (Distribution::Int { lo, hi }, DType::I64) => {
+            let t = int::int_u64(u64_at(2 * i), u64_at(2 * i + 1), 0, (hi - lo) as u128);
+            i64::try_from(lo + i128::from(t))
+                .expect("in range")
                 .to_le_bytes()
                 .to_vec()
         }

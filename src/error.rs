@@ -62,7 +62,7 @@ pub enum Error {
         len: u128,
     },
     /// Unknown dtype name.
-    #[error("unknown dtype '{name}' (expected u32|u64|f32|f64|f16|bf16|u8)")]
+    #[error("unknown dtype '{name}' (expected u32|u64|f32|f64|f16|bf16|u8|i32|i64|bool)")]
     UnknownDType {
         /// What was asked for.
         name: String,

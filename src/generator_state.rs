@@ -13,9 +13,10 @@ use crate::stream::{Stream, stream_len_u32};
 /// rand_core adapters' word position, [`crate::rng::CounterRng::position`]).
 /// A call fills from the first whole output element at or after the
 /// position and moves the position past the stream elements it read: for a
-/// dtype whose element reads one u32 element (f32, u32, normal f32,
-/// bernoulli u8) element `k` of the call is element `pos + k` of the stream;
-/// for one that reads u64 elements (f64, u64, int u32, int u64) the position
+/// dtype whose element reads one u32 element (f32, u32, i32 bits, normal
+/// f32, bernoulli u8 and bool) element `k` of the call is element `pos + k`
+/// of the stream; for one that reads u64 elements (f64, u64, i64 bits, int
+/// u32, u64, i32, i64) the position
 /// first rounds up to a whole output element; elements packed into a u32
 /// (u8 bits, f16, bf16) start at the next whole u32 element and a call that
 /// ends inside one moves past it. So calls of one dtype give exactly the

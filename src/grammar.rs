@@ -5,6 +5,7 @@
 //! | kind | grammar | examples | not accepted |
 //! |---|---|---|---|
 //! | decimal integer | `0` or `[1-9][0-9]*`, within the type | `0`, `42` | `+5`, `-1`, `007`, `1e3`, ` 5` |
+//! | signed decimal integer | `0` or `-?[1-9][0-9]*`, within the type | `0`, `-5`, `42` | `+5`, `-0`, `--1`, `-007` |
 //! | hex word | optional `0x`/`0X` once, then `[0-9a-fA-F]+`, within the word size | `ff`, `0xFF`, `000000ff` | `+5`, `0x0x5`, `0x`, `-1` |
 //! | real number | `-?D+(.D*)?([eE][+-]?D+)?` or `-?.D+(...)`, finite as f64 | `1`, `-0.5`, `2.5e-3`, `.5` | `+1`, `NaN`, `inf`, `1e999`, `0x10`, `1_0` |
 //!
@@ -68,6 +69,36 @@ pub fn decimal_u128(text: &str) -> Result<u128, String> {
 pub fn decimal_u64(text: &str) -> Result<u64, String> {
     let v = decimal_u128(text)?;
     u64::try_from(v).map_err(|_| format!("{} does not fit 64 bits", show(text)))
+}
+
+/// A signed decimal integer: `0`, or an optional `-` and a nonzero digit
+/// followed by digits (no `+`, no `-0`, no leading zero, no spaces), within
+/// `i128`.
+///
+/// ```
+/// use cbrng::grammar::decimal_i128;
+/// assert_eq!(decimal_i128("-5"), Ok(-5));
+/// assert_eq!(decimal_i128("42"), Ok(42));
+/// assert!(decimal_i128("-0").is_err());
+/// assert!(decimal_i128("+5").is_err());
+/// ```
+pub fn decimal_i128(text: &str) -> Result<i128, String> {
+    let Some(magnitude) = text.strip_prefix('-') else {
+        let v = decimal_u128(text)?;
+        return i128::try_from(v).map_err(|_| format!("{} is too large", show(text)));
+    };
+    if magnitude == "0" {
+        return Err(format!("{} is not a decimal integer (write 0)", show(text)));
+    }
+    let m = decimal_u128(magnitude).map_err(|_| {
+        format!(
+            "{} is not a decimal integer (an optional '-', then digits)",
+            show(text)
+        )
+    })?;
+    0i128
+        .checked_sub_unsigned(m)
+        .ok_or_else(|| format!("{} is too small", show(text)))
 }
 
 /// A hex word of at most `bits` bits: an optional single `0x` (or `0X`),

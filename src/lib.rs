@@ -29,7 +29,10 @@
 //!
 //! Without tracking offsets: a [`Generator`] (seed, stream and a position
 //! that advances across calls, like NumPy's `Generator`), or the rand_core
-//! adapters in [`rng`] (`Philox4x32Rng`, ...) under rand's distributions.
+//! adapters in [`rng`] (`Philox4x32Rng`, ...) under rand's distributions,
+//! or cbrng's own exact distributions one element at a time from any
+//! rand_core RNG with [`dist::Sampler`] (on cbrng's RNGs, the same values as
+//! a fill; with the `rand` feature, a `rand::distr::Distribution`).
 //!
 //! # The contract
 //!

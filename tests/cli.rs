@@ -718,3 +718,163 @@ fn verify_report_is_one_html_page_with_a_plot_per_distribution() {
     assert!(String::from_utf8_lossy(&o.stderr).starts_with("cbrng: error: "));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The signed and bool dtypes through every format: hex by two's complement
+/// bits (bool 00/01), text in signed decimal (bool 0/1, as NumPy's
+/// `savetxt(fmt="%d")` writes bools and `loadtxt(dtype=bool)` reads them),
+/// raw bytes, and .npy with `<i4`, `<i8`, `|b1`.
+#[test]
+fn fill_signed_and_bool_dtypes_in_every_format() {
+    let run = |dist: &str, dtype: &str, format: &str| {
+        let o = cbrng(&[
+            "fill",
+            "--algo",
+            "philox4x32",
+            "--seed",
+            "0",
+            "--count",
+            "6",
+            "--dist",
+            dist,
+            "--dtype",
+            dtype,
+            "--format",
+            format,
+            "--device",
+            "cpu",
+        ]);
+        assert!(
+            o.status.success(),
+            "{dist} {dtype} {format}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        o.stdout
+    };
+    let s = cbrng::Stream::from_seed(cbrng::Algorithm::PHILOX4X32_10, 0, 0).unwrap();
+    let d = cbrng::Dist::Int { lo: -5, hi: 5 };
+    let mut want = [0i32; 6];
+    s.fill(&d, 0, &mut want).unwrap();
+    // The frozen contract row (tests/data/contract_v1.txt) for this case.
+    assert_eq!(want, [3, 1, -2, -5, -2, -3]);
+    let text: String = want.iter().map(|x| format!("{x}\n")).collect();
+    assert_eq!(
+        String::from_utf8(run("int:-5..5", "i32", "text")).unwrap(),
+        text
+    );
+    assert_eq!(
+        String::from_utf8(run("int:-5..5", "i32", "hex")).unwrap(),
+        "00000003\n00000001\nfffffffe\nfffffffb\nfffffffe\nfffffffd\n"
+    );
+    let raw = run("int:-5..5", "i32", "raw");
+    assert_eq!(
+        raw,
+        want.iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect::<Vec<_>>()
+    );
+    let npy = run("int:-5..5", "i32", "npy");
+    let header = |n: &[u8]| {
+        let hlen = u16::from_le_bytes([n[8], n[9]]) as usize;
+        (
+            String::from_utf8(n[10..10 + hlen].to_vec()).unwrap(),
+            n[10 + hlen..].to_vec(),
+        )
+    };
+    let (h, body) = header(&npy);
+    assert!(
+        h.contains("'descr': '<i4'") && h.contains("'shape': (6,)"),
+        "{h}"
+    );
+    assert_eq!(body, raw);
+
+    let mut want = [0i64; 6];
+    let d = cbrng::Dist::Int {
+        lo: -(1 << 40),
+        hi: 1 << 40,
+    };
+    s.fill(&d, 0, &mut want).unwrap();
+    assert!(want.iter().any(|&x| x < 0));
+    let text: String = want.iter().map(|x| format!("{x}\n")).collect();
+    let spec = "int:-1099511627776..1099511627776";
+    assert_eq!(String::from_utf8(run(spec, "i64", "text")).unwrap(), text);
+    let hex: String = want
+        .iter()
+        .map(|&x| format!("{:016x}\n", x as u64))
+        .collect();
+    assert_eq!(String::from_utf8(run(spec, "i64", "hex")).unwrap(), hex);
+    let (h, body) = header(&run(spec, "i64", "npy"));
+    assert!(h.contains("'descr': '<i8'"), "{h}");
+    assert_eq!(
+        body,
+        want.iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect::<Vec<_>>()
+    );
+
+    let mut want = [false; 6];
+    s.fill(&cbrng::Dist::Bernoulli { p: 0.5 }, 0, &mut want)
+        .unwrap();
+    assert!(want.contains(&true) && want.contains(&false));
+    let ones: String = want.iter().map(|&b| format!("{}\n", u8::from(b))).collect();
+    assert_eq!(
+        String::from_utf8(run("bernoulli:0.5", "bool", "text")).unwrap(),
+        ones
+    );
+    let hex: String = want
+        .iter()
+        .map(|&b| format!("0{}\n", u8::from(b)))
+        .collect();
+    assert_eq!(
+        String::from_utf8(run("bernoulli:0.5", "bool", "hex")).unwrap(),
+        hex
+    );
+    let bytes: Vec<u8> = want.iter().map(|&b| u8::from(b)).collect();
+    assert_eq!(run("bernoulli:0.5", "bool", "raw"), bytes);
+    let (h, body) = header(&run("bernoulli:0.5", "bool", "npy"));
+    assert!(h.contains("'descr': '|b1'"), "{h}");
+    assert_eq!(body, bytes);
+    // The same bytes as the u8 output.
+    assert_eq!(run("bernoulli:0.5", "u8", "raw"), bytes);
+}
+
+#[test]
+fn signed_ranges_outside_the_dtype_are_one_line_errors() {
+    let base = [
+        "fill",
+        "--algo",
+        "philox4x32",
+        "--count",
+        "3",
+        "--device",
+        "cpu",
+        "--dist",
+    ];
+    let with = |dist: &'static str, dtype: Option<&'static str>| {
+        let mut a = base.to_vec();
+        a.push(dist);
+        if let Some(d) = dtype {
+            a.extend(["--dtype", d]);
+        }
+        a
+    };
+    assert_clean_error(
+        &with("int:-5..5", None),
+        "does not fit u32 (lo must be >= 0; i32 and i64 take negative values)",
+    );
+    assert_clean_error(&with("int:-5..5", Some("u64")), "lo must be >= 0");
+    assert_clean_error(
+        &with("int:0..2147483649", Some("i32")),
+        "hi must be <= 2147483648",
+    );
+    assert_clean_error(
+        &with("int:-9223372036854775809..0", Some("i64")),
+        "lo must be >= -9223372036854775808",
+    );
+    assert_clean_error(&with("int:-0..5", Some("i32")), "write 0");
+    assert_clean_error(&with("int:5..-5", Some("i32")), "is empty");
+    assert_clean_error(&with("bits", Some("bool")), "bool");
+    // The whole of i32 is fine.
+    let mut a = with("int:-2147483648..2147483648", Some("i32"));
+    a.extend(["--format", "text"]);
+    assert!(cbrng(&a).status.success());
+}

@@ -46,10 +46,15 @@ fn outputs_match_the_frozen_contract_v1_vectors() {
             DType::F16 => hex::<f16>(&s, &d, offset, n, |x| x.to_bits().into()),
             DType::BF16 => hex::<bf16>(&s, &d, offset, n, |x| x.to_bits().into()),
             DType::U8 => hex::<u8>(&s, &d, offset, n, u64::from),
+            DType::I32 => hex::<i32>(&s, &d, offset, n, |x| u64::from(x as u32)),
+            DType::I64 => hex::<i64>(&s, &d, offset, n, |x| x as u64),
+            DType::Bool => hex::<bool>(&s, &d, offset, n, u64::from),
         };
         assert_eq!(got, want, "{line}");
         lines += 1;
     }
-    // 10 generators x 3 (seed, stream, offset) x 19 (distribution, dtype).
-    assert_eq!(lines, 10 * 3 * 19);
+    // 10 generators x 3 (seed, stream, offset) x 26 (distribution, dtype):
+    // the 19 pairs of the first release, then the i32, i64 and bool rows
+    // (added later, as lines only: no earlier line changed).
+    assert_eq!(lines, 10 * 3 * 26);
 }

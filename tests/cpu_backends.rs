@@ -57,7 +57,7 @@ fn other_backends() -> Vec<CpuBackend> {
 
 /// The bytes of elements `[offset, offset + n)` of a prepared distribution.
 fn fill_bytes(s: &Stream, o: &CpuOptions, p: &Prepared, offset: u64, n: usize) -> Vec<u8> {
-    fn go<T: bytemuck::Pod + Default>(
+    fn go<T: bytemuck::NoUninit + Default>(
         n: usize,
         wrap: impl FnOnce(&mut [T]) -> Result<(), cbrng::Error>,
     ) -> Vec<u8> {
@@ -74,6 +74,9 @@ fn fill_bytes(s: &Stream, o: &CpuOptions, p: &Prepared, offset: u64, n: usize) -
         DType::F16 => go::<f16>(n, |v| f(OutSlice::F16(v))),
         DType::BF16 => go::<bf16>(n, |v| f(OutSlice::BF16(v))),
         DType::U8 => go::<u8>(n, |v| f(OutSlice::U8(v))),
+        DType::I32 => go::<i32>(n, |v| f(OutSlice::I32(v))),
+        DType::I64 => go::<i64>(n, |v| f(OutSlice::I64(v))),
+        DType::Bool => go::<bool>(n, |v| f(OutSlice::Bool(v))),
     }
 }
 
@@ -233,13 +236,15 @@ fn thread_count_does_not_change_the_bytes() {
             (Distribution::STANDARD_NORMAL, DType::F32),
             (Distribution::Uniform, DType::BF16),
             (Distribution::Bernoulli { p: 0.25 }, DType::U8),
+            (Distribution::Bernoulli { p: 0.25 }, DType::Bool),
+            (Distribution::Int { lo: -9, hi: 9 }, DType::I64),
         ] {
             let p = dist.prepare(dtype).unwrap();
             let size = match dtype {
-                DType::U8 => 1,
+                DType::U8 | DType::Bool => 1,
                 DType::BF16 | DType::F16 => 2,
-                DType::U32 | DType::F32 => 4,
-                DType::U64 | DType::F64 => 8,
+                DType::U32 | DType::F32 | DType::I32 => 4,
+                DType::U64 | DType::F64 | DType::I64 => 8,
             };
             let n = n_bytes / size;
             let offset = 1 + g.below(1 << 20);

@@ -59,6 +59,9 @@ fn run_one(
         DType::F16 => fill_and_check::<f16>(gpu, s, dist, offset, n, pad),
         DType::BF16 => fill_and_check::<bf16>(gpu, s, dist, offset, n, pad),
         DType::U8 => fill_and_check::<u8>(gpu, s, dist, offset, n, pad),
+        DType::I32 => fill_and_check::<i32>(gpu, s, dist, offset, n, pad),
+        DType::I64 => fill_and_check::<i64>(gpu, s, dist, offset, n, pad),
+        DType::Bool => fill_and_check::<bool>(gpu, s, dist, offset, n, pad),
     }
 }
 

@@ -250,8 +250,15 @@ fn bounded_integers_are_in_range_and_even() {
     check(&counts);
     let mut c = vec![0u64; n];
     let lo = u64::MAX - 5;
-    s.fill(&Distribution::Int { lo, hi: 1 << 64 }, 0, &mut c)
-        .unwrap();
+    s.fill(
+        &Distribution::Int {
+            lo: lo.into(),
+            hi: 1 << 64,
+        },
+        0,
+        &mut c,
+    )
+    .unwrap();
     let mut counts = vec![0u64; 6];
     c.iter().for_each(|&x| counts[(x - lo) as usize] += 1);
     check(&counts);

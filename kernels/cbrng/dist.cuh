@@ -47,6 +47,11 @@ CBRNG_FN cbrng_u8 cbrng_bernoulli(cbrng_u32 x, cbrng_u64 t) {
 }
 
 // ---- bounded integers lo + floor(x * r / 2^k), no rejection.
+// Signed outputs (i32, i64) run these same functions, lo passed as its
+// 64-bit two's complement bits: the unsigned add wraps modulo 2^64 (and the
+// cast to 32 bits keeps the low half), which is the exact signed sum lo + t
+// because it lies in [lo, hi), inside the type (src/dist/int.rs, int_i32
+// and int_i64; src/cuda/kernels.rs, dist_name and fill_params).
 CBRNG_FN cbrng_u8 cbrng_int_u8(cbrng_u32 x, cbrng_u64 lo, cbrng_u64 r) {  // r in 1..=256
     return (cbrng_u8)(lo + (((cbrng_u64)x * r) >> 32));
 }

@@ -129,6 +129,13 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
         (D::Bits, _, OutSlice::U32(o)) => fill_u32_view(g, be, s, first, o),
         (D::Bits, _, OutSlice::U64(o)) => fill_u64_view(g, be, s, first, o),
         (D::Bits, _, OutSlice::U8(o)) => fill_u8_view(g, be, s, first, o),
+        // Signed bits: the unsigned view's words, reinterpreted in place.
+        (D::Bits, _, OutSlice::I32(o)) => {
+            fill_u32_view(g, be, s, first, bytemuck::cast_slice_mut(o))
+        }
+        (D::Bits, _, OutSlice::I64(o)) => {
+            fill_u64_view(g, be, s, first, bytemuck::cast_slice_mut(o))
+        }
         (D::Uniform, _, OutSlice::F32(o)) => uniform_f32(g, be, s, first, o),
         (D::Uniform, _, OutSlice::F64(o)) => uniform_f64(g, be, s, first, o),
         (D::Uniform, _, OutSlice::F16(o)) => map_packed::<_, _, 2>(g, be, s, first, o, |w, k| {
@@ -147,17 +154,33 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
         (D::Bernoulli { .. }, Params::Threshold(t), OutSlice::U8(o)) => {
             map_u32(g, be, s, first, o, |x| bernoulli::bernoulli(x, t))
         }
+        (D::Bernoulli { .. }, Params::Threshold(t), OutSlice::Bool(o)) => {
+            map_u32(g, be, s, first, o, |x| bernoulli::bernoulli(x, t) == 1)
+        }
         (D::Int { .. }, Params::Int { lo, range }, OutSlice::U8(o)) => {
-            map_u32(g, be, s, first, o, |x| int::int_u8(x, lo, range as u64))
+            map_u32(g, be, s, first, o, |x| {
+                int::int_u8(x, lo as u64, range as u64)
+            })
         }
         (D::Int { .. }, Params::Int { lo, range }, OutSlice::U32(o)) => {
             map_u64(g, be, s, first, o, 1, |x| {
-                int::int_u32(x[0], lo, range as u64)
+                int::int_u32(x[0], lo as u64, range as u64)
             })
         }
         (D::Int { .. }, Params::Int { lo, range }, OutSlice::U64(o)) => {
             map_u64(g, be, s, first, o, 2, |x| {
-                int::int_u64(x[0], x[1], lo, range)
+                int::int_u64(x[0], x[1], lo as u64, range)
+            })
+        }
+        // prepare() checked that lo is within the signed dtype.
+        (D::Int { .. }, Params::Int { lo, range }, OutSlice::I32(o)) => {
+            map_u64(g, be, s, first, o, 1, |x| {
+                int::int_i32(x[0], lo as i32, range as u64)
+            })
+        }
+        (D::Int { .. }, Params::Int { lo, range }, OutSlice::I64(o)) => {
+            map_u64(g, be, s, first, o, 2, |x| {
+                int::int_i64(x[0], x[1], lo as i64, range)
             })
         }
         _ => unreachable!("Distribution::prepare admits only the pairs above"),
@@ -220,6 +243,9 @@ pub(crate) fn fill_parallel<G: KeyedBlocks>(
         OutSlice::F16(o) => split!(o, F16),
         OutSlice::BF16(o) => split!(o, BF16),
         OutSlice::U8(o) => split!(o, U8),
+        OutSlice::I32(o) => split!(o, I32),
+        OutSlice::I64(o) => split!(o, I64),
+        OutSlice::Bool(o) => split!(o, Bool),
     }
 }
 

@@ -20,6 +20,14 @@ pub fn generator_name(algo: Algorithm) -> &'static str {
 
 /// The distribution part of a kernel name (`uniform_f32`, `int_u64`, ...), or
 /// `None` for a pair the contract does not define.
+///
+/// The signed and bool dtypes have no kernels of their own: an i32/i64
+/// element is the bits of the u32/u64 element of the same distribution (for
+/// int, with `lo` passed as its two's complement bits, see [`fill_params`]:
+/// the kernels' unsigned add wraps modulo 2^32 or 2^64, which gives the
+/// exact signed sum because it fits the type), and a bool element is the
+/// Bernoulli u8 byte, 0 or 1. So they run the unsigned kernels, which write
+/// the same bytes as `Stream::fill`.
 pub fn dist_name(dist: &Distribution, dtype: DType) -> Option<&'static str> {
     use DType::*;
     use Distribution as D;
@@ -27,16 +35,18 @@ pub fn dist_name(dist: &Distribution, dtype: DType) -> Option<&'static str> {
         (D::Bits, U32) => "bits_u32",
         (D::Bits, U64) => "bits_u64",
         (D::Bits, U8) => "bits_u8",
+        (D::Bits, I32) => "bits_u32",
+        (D::Bits, I64) => "bits_u64",
         (D::Uniform, F32) => "uniform_f32",
         (D::Uniform, F64) => "uniform_f64",
         (D::Uniform, F16) => "uniform_f16",
         (D::Uniform, BF16) => "uniform_bf16",
         (D::Normal { .. }, F32) => "normal_f32",
         (D::Normal { .. }, F64) => "normal_f64",
-        (D::Bernoulli { .. }, U8) => "bernoulli_u8",
+        (D::Bernoulli { .. }, U8 | Bool) => "bernoulli_u8",
         (D::Int { .. }, U8) => "int_u8",
-        (D::Int { .. }, U32) => "int_u32",
-        (D::Int { .. }, U64) => "int_u64",
+        (D::Int { .. }, U32 | I32) => "int_u32",
+        (D::Int { .. }, U64 | I64) => "int_u64",
         _ => return None,
     })
 }
@@ -95,15 +105,18 @@ pub fn kernel_names() -> Vec<String> {
 }
 
 /// The kernels' distribution parameters `(p0, p1, f0, f1)`: the Bernoulli
-/// threshold, or the integer `lo` and range (`r`, or `r - 1` for u64 output),
-/// or the normal mean and std.
+/// threshold, or the integer `lo` (as its 64-bit two's complement bits, so
+/// a negative i32/i64 `lo` wraps the unsigned add to the signed sum) and
+/// range (`r`, or `r - 1` for 64-bit output), or the normal mean and std.
 pub fn fill_params(prepared: &Prepared) -> (u64, u64, f64, f64) {
     match prepared.params {
         Params::None => (0, 0, 0.0, 0.0),
         Params::Normal { mean, std } => (0, 0, mean, std),
         Params::Threshold(t) => (t, 0, 0.0, 0.0),
         Params::Int { lo, range } => {
-            if prepared.dtype == DType::U64 {
+            // lo is within the dtype (prepare checked it): its low 64 bits.
+            let lo = lo as u64;
+            if matches!(prepared.dtype, DType::U64 | DType::I64) {
                 (lo, (range - 1) as u64, 0.0, 0.0)
             } else {
                 (lo, range as u64, 0.0, 0.0)

@@ -172,8 +172,9 @@ pub fn f32_to_bf16_bits(x: f32) -> u16 {
     ((b + 0x7fff + ((b >> 16) & 1)) >> 16) as u16
 }
 
-/// A float type dropout is defined for: f32, f64, `half::f16`, `half::bf16`.
-pub trait DropoutElement: crate::dist::Element {
+/// A float type dropout is defined for: f32, f64, `half::f16`, `half::bf16`
+/// (each plain bytes, any bit pattern valid: [`bytemuck::Pod`]).
+pub trait DropoutElement: crate::dist::Element + bytemuck::Pod {
     /// Dropout of one element (see the module docs for the exact arithmetic).
     fn dropout(self, kept: bool, s: &DropoutScale) -> Self;
 }

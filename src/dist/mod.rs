@@ -20,6 +20,19 @@
 //! | int \[lo,hi) | u8 | u32 element i ([`int`]) |
 //! | int \[lo,hi) | u32 | u64 element i |
 //! | int \[lo,hi) | u64 | u64 elements 2i and 2i+1 |
+//! | bits | i32 | u32 element i, its bits as two's complement (`x as i32`) |
+//! | bits | i64 | u64 element i, its bits as two's complement (`x as i64`) |
+//! | bernoulli(p) | bool | as u8: `true` iff the u8 element is 1 |
+//! | int \[lo,hi) | i32 | u64 element i: `lo + t`, t the u32 element of int \[0, hi-lo) ([`int`]) |
+//! | int \[lo,hi) | i64 | u64 elements 2i and 2i+1: `lo + t`, t the u64 element of int \[0, hi-lo) |
+//!
+//! The signed and bool rows add no new stream use: an i32/i64 element reads
+//! exactly the stream elements of the u32/u64 element of the same
+//! distribution, with the range `hi - lo` for int, and is the same bits
+//! (two's complement) when `lo` is 0 or, for bits, always; a bool is the u8
+//! Bernoulli element's byte (0 or 1, Rust's `bool` layout and NumPy's `|b1`).
+//! For int, `lo + t` is exact: t < hi - lo, so the sum is in \[lo, hi), which
+//! [`Distribution::prepare`] checked lies in the dtype; it is never wrapped.
 //!
 //! **Different dtypes of one stream are not independent**: they read the
 //! same stream elements. Uniform f64 element 0 reads u64 element 0, which is
@@ -31,10 +44,13 @@ pub mod bernoulli;
 pub mod dropout;
 pub mod int;
 pub mod normal;
+pub mod sampler;
 pub mod uniform;
 
+pub use sampler::Sampler;
+
 use crate::error::Error;
-use crate::grammar::{decimal_u64, decimal_u128, real};
+use crate::grammar::{decimal_i128, real};
 use half::{bf16, f16};
 use std::fmt;
 use std::str::FromStr;
@@ -56,11 +72,17 @@ pub enum DType {
     BF16,
     /// u8
     U8,
+    /// i32 (two's complement)
+    I32,
+    /// i64 (two's complement)
+    I64,
+    /// bool (one byte, 0 or 1)
+    Bool,
 }
 
 impl DType {
     /// All dtypes.
-    pub const ALL: [DType; 7] = [
+    pub const ALL: [DType; 10] = [
         DType::U32,
         DType::U64,
         DType::F32,
@@ -68,14 +90,17 @@ impl DType {
         DType::F16,
         DType::BF16,
         DType::U8,
+        DType::I32,
+        DType::I64,
+        DType::Bool,
     ];
     /// Bytes per element.
     pub const fn size(self) -> usize {
         match self {
-            DType::U32 | DType::F32 => 4,
-            DType::U64 | DType::F64 => 8,
+            DType::U32 | DType::F32 | DType::I32 => 4,
+            DType::U64 | DType::F64 | DType::I64 => 8,
             DType::F16 | DType::BF16 => 2,
-            DType::U8 => 1,
+            DType::U8 | DType::Bool => 1,
         }
     }
     /// Lower-case name (`u32`, `bf16`, ...).
@@ -88,6 +113,9 @@ impl DType {
             DType::F16 => "f16",
             DType::BF16 => "bf16",
             DType::U8 => "u8",
+            DType::I32 => "i32",
+            DType::I64 => "i64",
+            DType::Bool => "bool",
         }
     }
 }
@@ -113,7 +141,8 @@ impl FromStr for DType {
 /// A distribution, with its parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Distribution {
-    /// Raw stream bits (u32, u64, or bytes of the u32 stream).
+    /// Raw stream bits (u32, u64, or bytes of the u32 stream; i32 and i64 are
+    /// the u32 and u64 bits as two's complement).
     Bits,
     /// Uniform in [0, 1).
     Uniform,
@@ -125,17 +154,20 @@ pub enum Distribution {
         /// Standard deviation (finite, >= 0).
         std: f64,
     },
-    /// Bernoulli(p) as 0/1 bytes, p in [0, 1].
+    /// Bernoulli(p), p in [0, 1]: 0/1 bytes (u8) or `bool`.
     Bernoulli {
         /// Probability of a 1.
         p: f64,
     },
-    /// Integers in `[lo, hi)`; `hi` may be 2^64 for u64 output.
+    /// Integers in `[lo, hi)`, which must lie in the dtype: `0 <= lo < hi
+    /// <= 2^bits` for u8, u32, u64 (so `hi` may be 2^64 for u64 output),
+    /// `MIN <= lo < hi <= MAX + 1` for i32, i64. Out-of-range bounds are an
+    /// error of [`Distribution::prepare`], never wrapped.
     Int {
         /// Smallest value.
-        lo: u64,
+        lo: i128,
         /// One past the largest value.
-        hi: u128,
+        hi: i128,
     },
 }
 
@@ -160,11 +192,13 @@ impl Distribution {
     /// The dtypes this distribution can produce.
     pub fn dtypes(&self) -> &'static [DType] {
         match self {
-            Distribution::Bits => &[DType::U32, DType::U64, DType::U8],
+            Distribution::Bits => &[DType::U32, DType::U64, DType::U8, DType::I32, DType::I64],
             Distribution::Uniform => &[DType::F32, DType::F64, DType::F16, DType::BF16],
             Distribution::Normal { .. } => &[DType::F32, DType::F64],
-            Distribution::Bernoulli { .. } => &[DType::U8],
-            Distribution::Int { .. } => &[DType::U32, DType::U64, DType::U8],
+            Distribution::Bernoulli { .. } => &[DType::U8, DType::Bool],
+            Distribution::Int { .. } => {
+                &[DType::U32, DType::U64, DType::U8, DType::I32, DType::I64]
+            }
         }
     }
 
@@ -226,27 +260,43 @@ impl Distribution {
             }
             Distribution::Bernoulli { p } => Params::Threshold(bernoulli::threshold(p)?),
             Distribution::Int { lo, hi } => {
-                let limit: u128 = 1 << (8 * dtype.size());
-                if u128::from(lo) >= hi {
+                if lo >= hi {
                     return bad(format!("int range [{lo}, {hi}) is empty"));
                 }
-                if hi > limit {
+                // The values the dtype holds: [min, max + 1).
+                let bits = 8 * dtype.size() as u32;
+                let (min, end): (i128, i128) = match dtype {
+                    DType::I32 | DType::I64 => (-(1 << (bits - 1)), 1 << (bits - 1)),
+                    _ => (0, 1 << bits),
+                };
+                if lo < min {
+                    let hint = if min == 0 {
+                        "; i32 and i64 take negative values"
+                    } else {
+                        ""
+                    };
                     return bad(format!(
-                        "int range [{lo}, {hi}) does not fit {dtype} (hi must be <= {limit})"
+                        "int range [{lo}, {hi}) does not fit {dtype} (lo must be >= {min}{hint})"
                     ));
                 }
+                if hi > end {
+                    return bad(format!(
+                        "int range [{lo}, {hi}) does not fit {dtype} (hi must be <= {end})"
+                    ));
+                }
+                // Both bounds lie in [-2^63, 2^64]: the difference is exact.
                 Params::Int {
                     lo,
-                    range: hi - u128::from(lo),
+                    range: (hi - lo) as u128,
                 }
             }
         };
         let layout = match (self, dtype) {
             (Distribution::Bits, DType::U8) => Layout::PackedU32 { per_word: 4 },
             (Distribution::Uniform, DType::F16 | DType::BF16) => Layout::PackedU32 { per_word: 2 },
-            (Distribution::Int { .. }, DType::U64) => Layout::U64 { per_element: 2 },
-            (Distribution::Int { .. }, DType::U32) => Layout::U64 { per_element: 1 },
-            (_, DType::U64 | DType::F64) => Layout::U64 { per_element: 1 },
+            (Distribution::Int { .. }, DType::U64 | DType::I64) => Layout::U64 { per_element: 2 },
+            (Distribution::Int { .. }, DType::U32 | DType::I32) => Layout::U64 { per_element: 1 },
+            (_, DType::U64 | DType::F64 | DType::I64) => Layout::U64 { per_element: 1 },
             _ => Layout::U32,
         };
         Ok(Prepared {
@@ -273,8 +323,9 @@ impl FromStr for Distribution {
     type Err = Error;
     /// Parses `bits`, `uniform`, `normal`, `normal:MEAN,STD`, `bernoulli:P`,
     /// `int:LO..HI` (HI exclusive); names in any case, numbers in the grammar
-    /// of [`crate::grammar`] (reals for MEAN, STD and P; decimal integers for
-    /// LO and HI), no spaces.
+    /// of [`crate::grammar`] (reals for MEAN, STD and P; signed decimal
+    /// integers for LO and HI, negative for the i32 and i64 dtypes), no
+    /// spaces.
     fn from_str(spec: &str) -> Result<Self, Error> {
         let bad = |reason: &str| Error::BadDistribution {
             spec: crate::grammar::escape(spec),
@@ -305,8 +356,8 @@ impl FromStr for Distribution {
                 let (lo, hi) = a
                     .split_once("..")
                     .ok_or_else(|| bad("expected int:LO..HI"))?;
-                let lo = decimal_u64(lo).map_err(|e| bad(&format!("LO: {e}")))?;
-                let hi = decimal_u128(hi).map_err(|e| bad(&format!("HI: {e}")))?;
+                let lo = decimal_i128(lo).map_err(|e| bad(&format!("LO: {e}")))?;
+                let hi = decimal_i128(hi).map_err(|e| bad(&format!("HI: {e}")))?;
                 Ok(Distribution::Int { lo, hi })
             }
             ("int", None) => Err(bad("expected int:LO..HI")),
@@ -334,9 +385,9 @@ pub enum Params {
     Threshold(u64),
     /// Integer range start and size.
     Int {
-        /// Smallest value.
-        lo: u64,
-        /// hi - lo, at least 1.
+        /// Smallest value (within the dtype).
+        lo: i128,
+        /// hi - lo, in 1..=2^bits of the dtype.
         range: u128,
     },
 }
@@ -383,7 +434,28 @@ impl Prepared {
 }
 
 /// A Rust type that a fill can write: one per [`DType`].
-pub trait Element: bytemuck::Pod + Default + Send + Sync + PartialEq + fmt::Debug {
+///
+/// Every element type is plain bytes with no padding ([`bytemuck::NoUninit`])
+/// whose bit patterns can be checked ([`bytemuck::CheckedBitPattern`]): all
+/// are valid for the numbers, 0 and 1 only for `bool`, which a fill writes
+/// directly into a `&mut [bool]`.
+///
+/// ```
+/// use cbrng::{Algorithm, Dist, Stream};
+/// let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 1, 0)?;
+/// let mut keep = vec![false; 8];
+/// s.fill(&Dist::Bernoulli { p: 0.9 }, 0, &mut keep)?;
+/// let mut bytes = vec![0u8; 8];
+/// s.fill(&Dist::Bernoulli { p: 0.9 }, 0, &mut bytes)?;
+/// assert!(keep.iter().zip(&bytes).all(|(&k, &b)| u8::from(k) == b));
+/// let mut dice = vec![0i32; 8];
+/// s.fill(&Dist::Int { lo: -3, hi: 3 }, 0, &mut dice)?;
+/// assert!(dice.iter().all(|d| (-3..3).contains(d)));
+/// # Ok::<(), cbrng::Error>(())
+/// ```
+pub trait Element:
+    bytemuck::NoUninit + bytemuck::CheckedBitPattern + Default + Send + Sync + PartialEq + fmt::Debug
+{
     /// Its dtype.
     const DTYPE: DType;
     /// The slice as the tagged enum the fill engine matches on.
@@ -400,6 +472,9 @@ pub enum OutSlice<'a> {
     F16(&'a mut [f16]),
     BF16(&'a mut [bf16]),
     U8(&'a mut [u8]),
+    I32(&'a mut [i32]),
+    I64(&'a mut [i64]),
+    Bool(&'a mut [bool]),
 }
 
 impl OutSlice<'_> {
@@ -413,6 +488,9 @@ impl OutSlice<'_> {
             OutSlice::F16(s) => s.len(),
             OutSlice::BF16(s) => s.len(),
             OutSlice::U8(s) => s.len(),
+            OutSlice::I32(s) => s.len(),
+            OutSlice::I64(s) => s.len(),
+            OutSlice::Bool(s) => s.len(),
         }
     }
     /// True when there are no elements.
@@ -429,6 +507,9 @@ impl OutSlice<'_> {
             OutSlice::F16(_) => DType::F16,
             OutSlice::BF16(_) => DType::BF16,
             OutSlice::U8(_) => DType::U8,
+            OutSlice::I32(_) => DType::I32,
+            OutSlice::I64(_) => DType::I64,
+            OutSlice::Bool(_) => DType::Bool,
         }
     }
 }
@@ -450,3 +531,6 @@ element!(f64, F64);
 element!(f16, F16);
 element!(bf16, BF16);
 element!(u8, U8);
+element!(i32, I32);
+element!(i64, I64);
+element!(bool, Bool);

@@ -55,8 +55,10 @@ Value grammar (anything else is an error, exit 2):
   HEX          hex word: an optional single 0x, then [0-9a-fA-F]+, within the generator's word size
   REAL         -?D+(.D*)?([eE][+-]?D+)? or -?.D+(...), finite; no '+', NaN or inf
   NAME         philox|threefry + 2x32|4x32|2x64|4x64, optionally -ROUNDS (ROUNDS a U64 in 1..=255); any case
-  DTYPE        u32 | u64 | f32 | f64 | f16 | bf16 | u8; any case
-  DIST         bits | uniform | normal | normal:REAL,REAL | bernoulli:REAL | int:U64..U128 (HI exclusive)
+  DTYPE        u32 | u64 | f32 | f64 | f16 | bf16 | u8 | i32 | i64 | bool; any case
+  DIST         bits | uniform | normal | normal:REAL,REAL | bernoulli:REAL | int:INT..INT (HI exclusive)
+  INT          signed decimal integer: 0 or -?[1-9][0-9]*; int's LO..HI must lie in the dtype
+               (negative only for i32/i64; HI up to 2^64 for u64)
   --mean/--std only with --dist normal (no parameters in the spec: give them once);
   normal parameters must keep mean +- std * (largest |z| of the dtype) finite in the dtype.";
 
@@ -84,7 +86,7 @@ pub struct Args {
     /// DIST: bits | uniform | normal[:MEAN,STD] | bernoulli:P | int:LO..HI (HI exclusive).
     #[arg(long, default_value = "bits")]
     dist: String,
-    /// u32 | u64 | f32 | f64 | f16 | bf16 | u8 (default: the distribution's first).
+    /// u32 | u64 | f32 | f64 | f16 | bf16 | u8 | i32 | i64 | bool (default: the distribution's first).
     #[arg(long)]
     dtype: Option<String>,
     /// Normal mean (REAL; only with --dist normal).
@@ -259,6 +261,9 @@ pub fn run(args: Args) -> Result<ExitCode, Error> {
         DType::F16 => write_all::<f16>(&stream, &prepared, &args, gpu, w),
         DType::BF16 => write_all::<bf16>(&stream, &prepared, &args, gpu, w),
         DType::U8 => write_all::<u8>(&stream, &prepared, &args, gpu, w),
+        DType::I32 => write_all::<i32>(&stream, &prepared, &args, gpu, w),
+        DType::I64 => write_all::<i64>(&stream, &prepared, &args, gpu, w),
+        DType::Bool => write_all::<bool>(&stream, &prepared, &args, gpu, w),
     }?;
     out.finish()?;
     Ok(ExitCode::SUCCESS)
@@ -304,7 +309,12 @@ fn write_all<T: HexBits>(
                     unsafe { g.fill_raw(stream, prepared, at, ptr, n) }?;
                 }
                 let bytes = g.copy_to_host(&view)?;
-                bytemuck::cast_slice_mut::<T, u8>(&mut buf[..n]).copy_from_slice(&bytes);
+                // Checked per element (a bool must be 0 or 1), never transmuted.
+                for (o, b) in buf[..n].iter_mut().zip(bytes.chunks_exact(size)) {
+                    *o = bytemuck::checked::try_pod_read_unaligned(b).map_err(|_| Error::Gpu {
+                        reason: format!("the device wrote an invalid {} value", T::DTYPE),
+                    })?;
+                }
             }
             _ => stream.fill_prepared(prepared, at, T::as_out(&mut buf[..n]))?,
         }

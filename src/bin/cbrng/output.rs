@@ -318,14 +318,17 @@ impl Drop for Progress {
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// One element a line, lowercase hex, zero-padded; floats by IEEE bits.
+    /// One element a line, lowercase hex, zero-padded; floats by IEEE bits,
+    /// i32/i64 by two's complement bits, bool as 00/01.
     Hex,
-    /// One element a line in decimal; floats in the shortest form that
-    /// parses back to the same bits (NaN, inf, -inf as written).
+    /// One element a line in decimal (i32/i64 signed, bool 0/1); floats in
+    /// the shortest form that parses back to the same bits (NaN, inf, -inf
+    /// as written).
     Text,
-    /// Little-endian bytes.
+    /// Little-endian bytes (bool: one byte, 0 or 1).
     Raw,
-    /// NumPy .npy (f16 as <f2, bf16 as <u2); --shape sets its shape.
+    /// NumPy .npy (f16 as <f2, bf16 as <u2, i32 <i4, i64 <i8, bool |b1);
+    /// --shape sets its shape.
     Npy,
 }
 
@@ -379,6 +382,18 @@ hex_bits!(u64, |x| x, |y, s| {
 hex_bits!(u8, |x| x.into(), |y, s| {
     let _ = write!(s, "{y}");
 });
+// Signed integers: hex by their two's complement bits, text in signed decimal.
+hex_bits!(i32, |x| (x as u32).into(), |y, s| {
+    let _ = write!(s, "{y}");
+});
+hex_bits!(i64, |x| x as u64, |y, s| {
+    let _ = write!(s, "{y}");
+});
+// bool: its byte (0 or 1) in both, as `np.savetxt(a, fmt="%d")` writes a
+// bool array and `np.loadtxt(f, dtype=bool)` reads it back.
+hex_bits!(bool, |x| x.into(), |y, s| {
+    s.push(if y { '1' } else { '0' });
+});
 // Rust's float Display is the shortest text that parses back to the same bits.
 hex_bits!(f32, |x| x.to_bits().into(), |y, s| {
     let _ = write!(s, "{y}");
@@ -406,6 +421,9 @@ fn npy_descr(d: DType) -> &'static str {
         DType::F16 => "<f2",
         DType::BF16 => "<u2",
         DType::U8 => "|u1",
+        DType::I32 => "<i4",
+        DType::I64 => "<i8",
+        DType::Bool => "|b1",
     }
 }
 

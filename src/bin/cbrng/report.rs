@@ -120,17 +120,35 @@ fn fill<T: cbrng::dist::Element>(s: &Stream, d: &Distribution) -> Result<Vec<T>,
 /// The sample as integers `t` in [0, r) (bits and int; `r` is the number of
 /// values) or as reals.
 enum Sample {
-    Ints { t: Vec<u128>, r: u128, lo: u128 },
+    Ints { t: Vec<u128>, r: u128, lo: i128 },
     Reals(Vec<f64>),
 }
 
 fn sample(s: &Stream, d: &Distribution, dtype: DType) -> Result<Sample, Error> {
-    let ints = |t: Vec<u128>, r: u128, lo: u128| Sample::Ints { t, r, lo };
-    let shift = |v: Vec<u128>, lo: u128| v.into_iter().map(|x| x - lo).collect::<Vec<_>>();
+    let ints = |t: Vec<u128>, r: u128, lo: i128| Sample::Ints { t, r, lo };
+    // Values as their offsets t = x - lo in [0, r).
+    let shift =
+        |v: Vec<i128>, lo: i128| v.into_iter().map(|x| (x - lo) as u128).collect::<Vec<_>>();
     Ok(match (d, dtype) {
         (Distribution::Bits, DType::U8) => ints(
             fill::<u8>(s, d)?.into_iter().map(u128::from).collect(),
             1 << 8,
+            0,
+        ),
+        (Distribution::Bits, DType::I32) => ints(
+            fill::<i32>(s, d)?
+                .into_iter()
+                .map(|x| u128::from(x as u32))
+                .collect(),
+            1 << 32,
+            0,
+        ),
+        (Distribution::Bits, DType::I64) => ints(
+            fill::<i64>(s, d)?
+                .into_iter()
+                .map(|x| u128::from(x as u64))
+                .collect(),
+            1 << 64,
             0,
         ),
         (Distribution::Bits, DType::U32) => ints(
@@ -144,14 +162,20 @@ fn sample(s: &Stream, d: &Distribution, dtype: DType) -> Result<Sample, Error> {
             0,
         ),
         (Distribution::Int { lo, hi }, dt) => {
-            let lo = u128::from(*lo);
-            let v: Vec<u128> = match dt {
-                DType::U8 => fill::<u8>(s, d)?.into_iter().map(u128::from).collect(),
-                DType::U32 => fill::<u32>(s, d)?.into_iter().map(u128::from).collect(),
-                _ => fill::<u64>(s, d)?.into_iter().map(u128::from).collect(),
+            let v: Vec<i128> = match dt {
+                DType::U8 => fill::<u8>(s, d)?.into_iter().map(i128::from).collect(),
+                DType::U32 => fill::<u32>(s, d)?.into_iter().map(i128::from).collect(),
+                DType::I32 => fill::<i32>(s, d)?.into_iter().map(i128::from).collect(),
+                DType::I64 => fill::<i64>(s, d)?.into_iter().map(i128::from).collect(),
+                _ => fill::<u64>(s, d)?.into_iter().map(i128::from).collect(),
             };
-            ints(shift(v, lo), hi - lo, lo)
+            ints(shift(v, *lo), (hi - lo) as u128, *lo)
         }
+        (Distribution::Bernoulli { .. }, DType::Bool) => ints(
+            fill::<bool>(s, d)?.into_iter().map(u128::from).collect(),
+            2,
+            0,
+        ),
         (Distribution::Bernoulli { .. }, _) => ints(
             fill::<u8>(s, d)?.into_iter().map(u128::from).collect(),
             2,
