@@ -1,0 +1,1 @@
+"""Other systems' random numbers, bit for bit (``cbrng::compat``)."""

@@ -1,0 +1,7 @@
+//! The compat streams (`cbrng::compat`), filled into NumPy arrays.
+
+use pyo3::prelude::*;
+
+pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+    Ok(())
+}
