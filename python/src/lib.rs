@@ -284,8 +284,8 @@ where
     U: numpy::Element + bytemuck::Pod,
     T: Element,
 {
-    let prepared: Prepared = d.prepare(T::DTYPE).map_err(err)?;
     let mut view = write_view::<U>(a, "out")?;
+    let prepared: Prepared = d.prepare(T::DTYPE).map_err(err)?;
     let out: &mut [T] = bytemuck::cast_slice_mut(slice_mut(&mut view)?);
     // The whole range first, so that an error leaves `out` untouched.
     let len = s.len_of(&prepared);
