@@ -418,4 +418,4 @@ def dropout_backward(
     return dx
 
 
-from . import compat  # noqa: E402  (uses the names above)
+from . import compat  # noqa: E402,F401  (uses the names above)

@@ -1,1 +1,0 @@
-"""Other systems' random numbers, bit for bit (``cbrng::compat``)."""
