@@ -4,8 +4,8 @@
 //! unaligned or byte-swapped array) is an error.
 
 use numpy::{
-    PyArrayDescrMethods, PyArrayMethods, PyArrayDyn, PyReadonlyArrayDyn, PyReadwriteArrayDyn, PyUntypedArray,
-    PyUntypedArrayMethods,
+    PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyReadwriteArrayDyn,
+    PyUntypedArray, PyUntypedArrayMethods,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -72,7 +72,9 @@ pub fn kind_of(a: &Bound<'_, PyUntypedArray>) -> PyResult<Kind> {
 }
 
 fn is_bfloat16(d: &Bound<'_, numpy::PyArrayDescr>) -> PyResult<bool> {
-    Ok(d.getattr(pyo3::intern!(d.py(), "name"))?.extract::<String>()? == "bfloat16")
+    Ok(d.getattr(pyo3::intern!(d.py(), "name"))?
+        .extract::<String>()?
+        == "bfloat16")
 }
 
 /// Checks what a zero-copy view needs: C order, aligned, and (for output)
@@ -102,10 +104,7 @@ pub fn as_untyped<'py>(out: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntyped
     static HELPER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let py = out.py();
     let f = HELPER.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-        Ok(py
-            .import("cbrng._buffers")?
-            .getattr("as_ndarray")?
-            .unbind())
+        Ok(py.import("cbrng._buffers")?.getattr("as_ndarray")?.unbind())
     })?;
     Ok(f.bind(py).call1((out,))?.cast_into::<PyUntypedArray>()?)
 }
@@ -138,13 +137,11 @@ pub fn read_view<'py, U: numpy::Element>(
     check_layout(a, what)?;
     // SAFETY: as in write_view.
     let typed = unsafe { a.cast_unchecked::<PyArrayDyn<U>>() };
-    typed
-        .try_readonly()
-        .map_err(|_| {
-            PyValueError::new_err(format!(
-                "{what} is already borrowed for writing (the same array passed twice?)"
-            ))
-        })
+    typed.try_readonly().map_err(|_| {
+        PyValueError::new_err(format!(
+            "{what} is already borrowed for writing (the same array passed twice?)"
+        ))
+    })
 }
 
 /// The contiguous slice of a checked borrow.
@@ -157,5 +154,6 @@ pub fn slice_mut<'a, U: numpy::Element>(
 
 /// The contiguous slice of a checked borrow.
 pub fn slice<'a, U: numpy::Element>(v: &'a PyReadonlyArrayDyn<'_, U>) -> PyResult<&'a [U]> {
-    v.as_slice().map_err(|e| PyValueError::new_err(e.to_string()))
+    v.as_slice()
+        .map_err(|e| PyValueError::new_err(e.to_string()))
 }

@@ -44,7 +44,10 @@ impl NumpyGenerator {
 
     /// Philox's key and counter words.
     fn state(&self) -> ([u64; 2], [u64; 4]) {
-        (self.g.bit_generator().key(), self.g.bit_generator().counter())
+        (
+            self.g.bit_generator().key(),
+            self.g.bit_generator().counter(),
+        )
     }
 
     fn random(&mut self, out: &Bound<'_, PyAny>) -> PyResult<()> {

@@ -227,7 +227,12 @@ fn _sum_rows<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let a = as_untyped(m)?;
     let out = out_format(out)?;
-    fn rows<'py, T: Float + Sync, U: Float + Send + bytemuck::Pod, B: numpy::Element + bytemuck::Pod>(
+    fn rows<
+        'py,
+        T: Float + Sync,
+        U: Float + Send + bytemuck::Pod,
+        B: numpy::Element + bytemuck::Pod,
+    >(
         py: Python<'py>,
         m: &[T],
         cols: usize,
@@ -277,7 +282,12 @@ impl PySumState {
 
     /// Adds every element of the float array `x`.
     #[pyo3(signature = (x, *, threads = None))]
-    fn _add(&mut self, py: Python<'_>, x: &Bound<'_, PyAny>, threads: Option<usize>) -> PyResult<()> {
+    fn _add(
+        &mut self,
+        py: Python<'_>,
+        x: &Bound<'_, PyAny>,
+        threads: Option<usize>,
+    ) -> PyResult<()> {
         let mut acc = self.acc.clone();
         add_array(py, &mut acc, x, Terms::Values, reduce_threads(threads)?)?;
         self.acc = acc;
