@@ -9,6 +9,17 @@ import numpy as np
 # struct-module format codes of the element types cbrng writes ('H' holds
 # bfloat16 bits); the item size is checked against the buffer's own.
 _CODES = "BHILQefd"
+_DLPACK_CPU = 1  # DLDeviceType kDLCPU
+
+
+def _dlpack_device(obj: object):
+    f = getattr(obj, "__dlpack_device__", None)
+    if f is None:
+        return None
+    try:
+        return int(f()[0])
+    except Exception:  # a broken producer: let the buffer protocol decide
+        return None
 
 
 def as_ndarray(obj: object) -> np.ndarray:
@@ -20,6 +31,21 @@ def as_ndarray(obj: object) -> np.ndarray:
     """
     if isinstance(obj, np.ndarray):
         return obj
+    if hasattr(obj, "__cuda_array_interface__") or _dlpack_device(obj) not in (None, _DLPACK_CPU):
+        raise TypeError(
+            f"out is a device array ({type(obj).__name__}): the Python package fills host memory "
+            "only for now; the Rust crate's cbrng::cuda fills device buffers with the same bits"
+        )
+    if hasattr(obj, "__dlpack__"):  # host tensors of other libraries (PyTorch, JAX, ...)
+        try:
+            arr = np.from_dlpack(obj)
+        except (TypeError, BufferError, RuntimeError, ValueError) as e:
+            raise TypeError(f"out ({type(obj).__name__}) cannot be viewed through DLPack: {e}") from None
+        if not arr.flags.writeable:
+            raise ValueError(
+                "out is read-only: cbrng writes in place and never copies; pass a writable array"
+            )
+        return arr
     try:
         mv = memoryview(obj)  # type: ignore[arg-type]
     except TypeError:

@@ -190,7 +190,7 @@ impl CurandPhilox {
     fn calls(&mut self, func: &str, out: &Bound<'_, PyAny>, mean: f32, std: f32) -> PyResult<()> {
         let st = &mut self.st;
         let whole = |s: usize, k: usize| -> PyResult<()> {
-            if s % k == 0 {
+            if s.is_multiple_of(k) {
                 Ok(())
             } else {
                 Err(PyValueError::new_err(format!(

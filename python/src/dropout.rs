@@ -85,7 +85,7 @@ where
         }));
     }
     let per = (crate::CHUNK_BYTES / std::mem::size_of::<T>()).max(1);
-    let small = n * std::mem::size_of::<T>() <= crate::GIL_HELD_BYTES;
+    let small = std::mem::size_of_val(ys) <= crate::GIL_HELD_BYTES;
     let mut at = 0;
     for yp in ys.chunks_mut(per) {
         let len = yp.len();

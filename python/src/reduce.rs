@@ -89,7 +89,7 @@ fn add_terms<T: Float + bytemuck::Pod>(
         Terms::Squares => a.add_squares_threads(part, threads),
     };
     let size = std::mem::size_of::<T>();
-    if xs.len() * size <= GIL_HELD_BYTES {
+    if std::mem::size_of_val(xs) <= GIL_HELD_BYTES {
         add(acc, xs);
         return Ok(());
     }

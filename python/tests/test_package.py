@@ -36,3 +36,12 @@ def test_public_names_have_docstrings():
     for meth in ("fill", "random", "length"):
         assert getattr(cbrng.Stream, meth).__doc__, meth
     assert cbrng.CONTRACT_VERSION == 1
+
+
+def test_readme_python_example_runs():
+    import re
+
+    readme = (HERE.parents[1] / "README.md").read_text()
+    block = re.search(r"## Python.*?```python\n(.*?)```", readme, re.S)
+    assert block, "README has no Python example"
+    exec(compile(block.group(1), "README.md", "exec"), {})

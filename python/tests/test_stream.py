@@ -310,3 +310,35 @@ def test_gil_is_released_during_a_large_fill():
     during = [x for x in ticks[start:] if t0 < x < t1]
     assert t1 - t0 > 0.05
     assert len(during) >= 5, (len(during), t1 - t0)
+
+
+class _HostTensor:
+    """A host tensor of another library, seen only through DLPack."""
+
+    def __init__(self, a):
+        self.a = a
+
+    def __dlpack__(self, **kw):
+        return self.a.__dlpack__(**kw)
+
+    def __dlpack_device__(self):
+        return self.a.__dlpack_device__()
+
+
+class _DeviceTensor:
+    __cuda_array_interface__ = {"shape": (4,), "typestr": "<f4", "data": (0, False), "version": 3}
+
+
+def test_fill_host_tensors_through_dlpack():
+    a = np.zeros(100, np.float32)
+    t = _HostTensor(a)
+    assert cbrng.Stream(seed=4).fill(t, "normal") is t
+    assert a.tobytes() == cbrng.Stream(seed=4).random(100, "normal").tobytes()
+    a.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        cbrng.Stream().fill(_HostTensor(a))
+
+
+def test_device_tensors_are_a_clear_error():
+    with pytest.raises(TypeError, match="device array"):
+        cbrng.Stream().fill(_DeviceTensor())
