@@ -38,7 +38,7 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import _cbrng
+from . import _cbrng, _device
 from ._cbrng import CONTRACT_VERSION, algorithms
 
 try:  # bfloat16 arrays, when ml_dtypes is installed
@@ -174,6 +174,11 @@ def _float_input(x: Any, what: str = "x") -> np.ndarray:
     A non-contiguous array is copied into C order first (the order of the
     terms never changes an exact result); integer arrays are refused.
     """
+    if _device.is_device_array(x):
+        raise TypeError(
+            f"{what} is a device array: exact sums of device memory are the Rust crate's "
+            "cbrng::cuda (Gpu::sum_state) for now; from Python, sum a host copy"
+        )
     a = np.asarray(x)
     if a.dtype.kind != "f" and a.dtype != bfloat16:
         raise TypeError(
@@ -350,6 +355,15 @@ def _dropout_stream(key: Any, step: Optional[int], layer: Optional[int], replica
     return DropoutKeys(key.seed, key.algo).stream(step, layer, replica)
 
 
+def _bool_view(mask: Any) -> Any:
+    """A uint8 device mask as booleans (zero-copy)."""
+    if type(mask).__module__.split(".")[0] == "torch":
+        import torch
+
+        return mask.view(torch.bool)
+    return mask.view(np.bool_)
+
+
 def _as_tensor(x: Any) -> np.ndarray:
     return x if isinstance(x, np.ndarray) else np.asarray(x)
 
@@ -379,8 +393,20 @@ def dropout(
     ``x``'s first element in the whole activation tensor (for shards).
     ``out`` may be ``x`` itself (in place). ``train=False`` returns ``x``
     unchanged and an all-True mask. ``x`` must be C-contiguous.
+
+    A CUDA tensor (PyTorch, CuPy: ``__cuda_array_interface__``) is dropped on
+    its device, on its current stream, with the same bits; ``y`` and ``mask``
+    are then tensors of the same library.
     """
     s = _dropout_stream(key, step, layer, replica)
+    if _device.is_device_array(x):
+        if not train:
+            _cbrng._dropout(s, p, offset, np.empty(0, np.float32), np.empty(0, np.float32))
+            ones = _device._empty_like(x, mask=True)
+            ones.fill(1)
+            return x, _bool_view(ones)
+        y, mask = _device.dropout(s, x, p, offset, out)
+        return y, _bool_view(mask)
     x = _as_tensor(x)
     if not train:
         # Still check p, as the training path would.
@@ -410,6 +436,8 @@ def dropout_backward(
     """The gradient of :func:`dropout`: ``dy`` dropped and scaled by the
     same mask, regenerated from (key, step, layer, replica, offset)."""
     s = _dropout_stream(key, step, layer, replica)
+    if _device.is_device_array(dy):
+        return _device.dropout(s, dy, p, offset, out, want_mask=False)[0]
     dy = _as_tensor(dy)
     dx = np.empty_like(dy, order="C") if out is None else out
     if dx.shape != dy.shape:

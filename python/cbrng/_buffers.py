@@ -31,10 +31,10 @@ def as_ndarray(obj: object) -> np.ndarray:
     """
     if isinstance(obj, np.ndarray):
         return obj
-    if hasattr(obj, "__cuda_array_interface__") or _dlpack_device(obj) not in (None, _DLPACK_CPU):
+    if _dlpack_device(obj) not in (None, _DLPACK_CPU):
         raise TypeError(
-            f"out is a device array ({type(obj).__name__}): the Python package fills host memory "
-            "only for now; the Rust crate's cbrng::cuda fills device buffers with the same bits"
+            f"out is a device array ({type(obj).__name__}) without __cuda_array_interface__: "
+            "cbrng fills device arrays through that interface (PyTorch, CuPy)"
         )
     if hasattr(obj, "__dlpack__"):  # host tensors of other libraries (PyTorch, JAX, ...)
         try:

@@ -148,3 +148,34 @@ class _TorchGenerator:
     def normal(self, out: np.ndarray, mean: float, std: float) -> None: ...
     def bernoulli(self, out: np.ndarray, p: float) -> None: ...
     def dropout_mask(self, out: np.ndarray, p: float, dtype: str) -> None: ...
+
+_HAS_CUDA: bool
+
+def _cuda_fill(
+    stream: Stream,
+    dist: str,
+    dtype: str,
+    offset: int,
+    ptr: int,
+    count: int,
+    device: int,
+    cu_stream: int,
+    *,
+    mean: Optional[float] = None,
+    std: Optional[float] = None,
+    p: Optional[float] = None,
+    low: Optional[int] = None,
+    high: Optional[int] = None,
+) -> None: ...
+def _cuda_dropout(
+    stream: Stream,
+    p: float,
+    dtype: str,
+    offset: int,
+    count: int,
+    x: int,
+    y: int,
+    mask: int,
+    device: int,
+    cu_stream: int,
+) -> None: ...

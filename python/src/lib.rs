@@ -6,6 +6,7 @@
 
 mod arrays;
 mod compat;
+mod device;
 mod dropout;
 mod reduce;
 
@@ -77,7 +78,7 @@ pub(crate) fn chunked<T: Send>(
 
 /// The distribution named `name` with its keyword parameters; a parameter
 /// the distribution does not take is an error, not ignored.
-fn distribution(
+pub(crate) fn distribution(
     name: &str,
     mean: Option<f64>,
     std: Option<f64>,
@@ -241,7 +242,7 @@ impl PyStream {
     #[pyo3(signature = (out, dist = "uniform", offset = 0, *, mean = None, std = None, p = None, low = None, high = None, threads = None))]
     #[allow(clippy::too_many_arguments)]
     fn fill<'py>(
-        &self,
+        slf: &Bound<'py, Self>,
         py: Python<'py>,
         out: Bound<'py, PyAny>,
         dist: &str,
@@ -253,10 +254,31 @@ impl PyStream {
         high: Option<u128>,
         threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        if !out.is_instance_of::<numpy::PyUntypedArray>()
+            && out.hasattr(pyo3::intern!(py, "__cuda_array_interface__"))?
+        {
+            // A device array: cbrng/_device.py reads its interface.
+            let kw = pyo3::types::PyDict::new(py);
+            for (k, v) in [("mean", mean), ("std", std), ("p", p)] {
+                if let Some(v) = v {
+                    kw.set_item(k, v)?;
+                }
+            }
+            if let Some(v) = low {
+                kw.set_item("low", v)?;
+            }
+            if let Some(v) = high {
+                kw.set_item("high", v)?;
+            }
+            py.import("cbrng._device")?
+                .getattr("fill")?
+                .call((slf, &out, dist, offset), Some(&kw))?;
+            return Ok(out);
+        }
         let d = distribution(dist, mean, std, p, low, high)?;
         let opts = cpu_options(threads)?;
         let a = as_untyped(&out)?;
-        let s = &self.inner;
+        let s = &slf.get().inner;
         match kind_of(&a)? {
             Kind::U8 => fill_as::<u8, u8>(py, s, &opts, &d, offset, &a)?,
             Kind::U16 | Kind::BF16 => fill_as::<u16, bf16>(py, s, &opts, &d, offset, &a)?,
@@ -320,5 +342,6 @@ fn _cbrng(m: &Bound<'_, PyModule>) -> PyResult<()> {
     reduce::register(m)?;
     dropout::register(m)?;
     compat::register(m)?;
+    device::register(m)?;
     Ok(())
 }

@@ -325,8 +325,12 @@ class _HostTensor:
         return self.a.__dlpack_device__()
 
 
-class _DeviceTensor:
-    __cuda_array_interface__ = {"shape": (4,), "typestr": "<f4", "data": (0, False), "version": 3}
+class _DlpackDeviceTensor:
+    def __dlpack__(self, **kw):
+        raise BufferError("on the GPU")
+
+    def __dlpack_device__(self):
+        return (2, 0)  # kDLCUDA
 
 
 def test_fill_host_tensors_through_dlpack():
@@ -340,5 +344,5 @@ def test_fill_host_tensors_through_dlpack():
 
 
 def test_device_tensors_are_a_clear_error():
-    with pytest.raises(TypeError, match="device array"):
-        cbrng.Stream().fill(_DeviceTensor())
+    with pytest.raises(TypeError, match="__cuda_array_interface__"):
+        cbrng.Stream().fill(_DlpackDeviceTensor())
