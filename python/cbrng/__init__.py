@@ -336,6 +336,11 @@ class DropoutKeys(_cbrng.DropoutKeys):
     def __repr__(self) -> str:
         return f"cbrng.DropoutKeys({self.seed!r}, algo={self.algo!r})"
 
+    def __reduce__(self) -> Any:
+        if self.seed is None:
+            raise TypeError("DropoutKeys made from a key cannot be pickled (its root key is not kept)")
+        return (type(self), (self.seed, self.algo))
+
 
 def _dropout_stream(key: Any, step: Optional[int], layer: Optional[int], replica: int) -> Stream:
     if isinstance(key, _cbrng.Stream):

@@ -124,3 +124,7 @@ def test_keys_value_semantics():
     assert a.stream(1, 2) == b.stream(1, 2) != a.stream(2, 1)
     assert a.stream(1, 2, replica=3).stream == 3
     assert a.seed == 5 and a.algo == "philox4x32-10"
+    import pickle
+
+    c = pickle.loads(pickle.dumps(cbrng.DropoutKeys(5, "threefry4x64-20")))
+    assert c == cbrng.DropoutKeys(5, "threefry4x64-20") and type(c) is cbrng.DropoutKeys

@@ -76,8 +76,8 @@ def test_key_words_equal_cli(cli):
 
 
 def test_large_fill_equals_cli_across_chunks_and_threads(cli):
-    # 5 MiB of f32: several GIL-free pieces, several threads.
-    n = 5 << 18
+    # 20 MiB of f32: two GIL-free pieces of 16 MiB, several threads.
+    n = 5 << 20
     s = cbrng.Stream("philox4x32-10", seed=9)
     raw = cli("fill", "--algo", "philox4x32-10", "--seed", 9, "--count", n, "--dist",
               "normal", "--dtype", "f32", "--offset", 11, "--format", "raw", "--device", "cpu")
@@ -261,11 +261,12 @@ def test_threads_give_the_same_bits():
 
 
 def test_ctrl_c_stops_a_long_fill_within_a_second():
-    # A fill of 2^29 normal float32 on one thread takes several seconds; a
-    # SIGINT 0.3 s in must end it (KeyboardInterrupt) well within a second.
+    # A fill of 2^28 normal float64 (2 GiB) on one thread takes seconds; a
+    # SIGINT 0.1 s in must end it (KeyboardInterrupt) well within a second.
+    # Only the pages written before the signal are ever touched.
     code = (
         "import numpy as np, sys, cbrng\n"
-        "a = np.empty(1 << 29, np.float32)\n"
+        "a = np.empty(1 << 28, np.float64)\n"
         "print('start', flush=True)\n"
         "cbrng.Stream().fill(a, 'normal', threads=1)\n"
         "print('finished', flush=True)\n"
@@ -273,7 +274,7 @@ def test_ctrl_c_stops_a_long_fill_within_a_second():
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "start"
-    time.sleep(0.3)
+    time.sleep(0.1)
     t0 = time.monotonic()
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=30)
@@ -308,8 +309,9 @@ def test_gil_is_released_during_a_large_fill():
     done.set()
     t.join()
     during = [x for x in ticks[start:] if t0 < x < t1]
-    assert t1 - t0 > 0.05
-    assert len(during) >= 5, (len(during), t1 - t0)
+    # The ticker ran during the fill (a fill holding the GIL would allow none).
+    assert t1 - t0 > 0.01
+    assert len(during) >= 3, (len(during), t1 - t0)
 
 
 class _HostTensor:
