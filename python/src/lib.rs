@@ -25,6 +25,10 @@ pub(crate) const GIL_HELD_BYTES: usize = 4096;
 /// Large fills and sums run in pieces of this many bytes, with a check for
 /// Ctrl-C (`Python::check_signals`) between pieces: a few milliseconds each.
 pub(crate) const CHUNK_BYTES: usize = 16 << 20;
+/// Exact sums read in pieces of this many bytes (each piece spreads over
+/// the threads: larger pieces start them less often; still well under a
+/// second per piece).
+pub(crate) const REDUCE_CHUNK_BYTES: usize = 128 << 20;
 
 /// A crate error as a Python exception: `RuntimeError` for the GPU side,
 /// `ValueError` for everything else (bad parameters, ranges, states), with

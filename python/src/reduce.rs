@@ -3,7 +3,7 @@
 //! f16 and bf16), and `cbrng/__init__.py` makes the NumPy scalar.
 
 use crate::arrays::{Kind, as_untyped, kind_of, read_view, slice};
-use crate::{CHUNK_BYTES, GIL_HELD_BYTES, err, reduce_threads};
+use crate::{GIL_HELD_BYTES, REDUCE_CHUNK_BYTES, err, reduce_threads};
 use cbrng::reduce::{Accumulator, Float};
 use half::{bf16, f16};
 use numpy::{PyArray1, PyUntypedArray};
@@ -93,7 +93,7 @@ fn add_terms<T: Float + bytemuck::Pod>(
         add(acc, xs);
         return Ok(());
     }
-    for part in xs.chunks(CHUNK_BYTES / size) {
+    for part in xs.chunks(REDUCE_CHUNK_BYTES / size) {
         let piece = py.detach(|| {
             let mut a = Accumulator::new();
             add(&mut a, part);
@@ -164,7 +164,7 @@ fn dot_terms<T: Float + bytemuck::Pod>(
         // The crate's own message for different lengths.
         acc.add_products(a, b).map_err(err)?;
     }
-    let per = CHUNK_BYTES / std::mem::size_of::<T>() / 2;
+    let per = REDUCE_CHUNK_BYTES / std::mem::size_of::<T>() / 2;
     for (pa, pb) in a.chunks(per).zip(b.chunks(per)) {
         let piece = py.detach(|| {
             let mut p = Accumulator::new();
