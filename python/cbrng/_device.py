@@ -36,18 +36,16 @@ def describe(obj: Any, what: str = "out", write: bool = True) -> Tuple[int, int,
     count = math.prod(shape)
     strides = ci.get("strides")
     if strides is not None and count > 1:
-        size, want = int(t[1]), []
-        acc = int(t[1])
+        want, acc = [], int(t[1])  # C-order strides in bytes
         for dim in reversed(shape):
             want.append(acc)
             acc *= dim
-        want = tuple(reversed(want))
+        want.reverse()
         if any(s != w for s, w, d in zip(strides, want, shape) if d > 1):
             raise ValueError(
                 f"{what} is not C-contiguous (strides {tuple(strides)}): cbrng writes in place "
                 "and never copies"
             )
-        del size
     # CUDA Array Interface v3: None = no synchronisation needed (the legacy
     # default stream serves), 1 = legacy default, 2 = per-thread default,
     # otherwise the CUstream itself.
