@@ -1,0 +1,144 @@
+//! Device arrays (PyTorch CUDA tensors, CuPy arrays) filled in place by
+//! `cbrng::cuda` on the array's own CUDA stream. `cbrng/_device.py` reads
+//! `__cuda_array_interface__` (pointer, size, dtype, stream) and calls here;
+//! the crate checks that the pointer is device memory of that device,
+//! aligned, before any launch.
+
+use crate::{PyStream, distribution, err};
+use pyo3::prelude::*;
+
+#[cfg(feature = "cuda")]
+mod imp {
+    use super::*;
+    use cbrng::cuda::Gpu;
+    use cbrng::cudarc::driver::sys;
+    use cbrng::dist::DType;
+    use cbrng::dropout::Dropout;
+    use std::str::FromStr;
+    use std::sync::Mutex;
+
+    /// One handle per device (its primary context, the one PyTorch and CuPy
+    /// use), made on first use; the kernels it compiles are kept.
+    fn gpu(device: usize) -> Result<Gpu, cbrng::Error> {
+        static GPUS: Mutex<Vec<Option<Gpu>>> = Mutex::new(Vec::new());
+        let mut gpus = GPUS.lock().unwrap_or_else(|p| p.into_inner());
+        if gpus.len() <= device {
+            gpus.resize(device + 1, None);
+        }
+        if let Some(g) = &gpus[device] {
+            return Ok(g.clone());
+        }
+        let g = Gpu::new(device)?;
+        gpus[device] = Some(g.clone());
+        Ok(g)
+    }
+
+    /// The handle of `device` queuing on the caller's stream (a `CUstream`
+    /// as an integer; 0 is the legacy default stream).
+    fn on_stream(device: usize, cu_stream: usize) -> Result<Gpu, cbrng::Error> {
+        let g = gpu(device)?;
+        // SAFETY: the stream handle comes from the array's owner (its
+        // __cuda_array_interface__ or the framework's current stream), which
+        // keeps it alive during the call; work is ordered on that stream.
+        let s = unsafe { g.context().wrap_borrowed_stream(cu_stream as sys::CUstream) };
+        g.with_stream(s)
+    }
+
+    #[pyfunction]
+    #[pyo3(signature = (stream, dist, dtype, offset, ptr, count, device, cu_stream, *, mean = None, std = None, p = None, low = None, high = None))]
+    #[allow(clippy::too_many_arguments)]
+    pub fn _cuda_fill(
+        py: Python<'_>,
+        stream: &Bound<'_, PyStream>,
+        dist: &str,
+        dtype: &str,
+        offset: u64,
+        ptr: u64,
+        count: usize,
+        device: usize,
+        cu_stream: usize,
+        mean: Option<f64>,
+        std: Option<f64>,
+        p: Option<f64>,
+        low: Option<u64>,
+        high: Option<u128>,
+    ) -> PyResult<()> {
+        let d = distribution(dist, mean, std, p, low, high)?;
+        let prepared = d
+            .prepare(DType::from_str(dtype).map_err(err)?)
+            .map_err(err)?;
+        let s = stream.get().inner;
+        py.detach(|| {
+            let g = on_stream(device, cu_stream)?;
+            // SAFETY: `ptr` addresses `count` elements of `dtype` (the
+            // array's own description), writable, owned by the caller's
+            // array, which outlives the queued kernel as long as the caller
+            // keeps it (the framework's stream-ordered allocators do).
+            unsafe { g.fill_raw(&s, &prepared, offset, ptr, count) }
+        })
+        .map_err(err)
+    }
+
+    #[pyfunction]
+    #[pyo3(signature = (stream, p, dtype, offset, count, x, y, mask, device, cu_stream))]
+    #[allow(clippy::too_many_arguments)]
+    pub fn _cuda_dropout(
+        py: Python<'_>,
+        stream: &Bound<'_, PyStream>,
+        p: f64,
+        dtype: &str,
+        offset: u64,
+        count: usize,
+        x: u64,
+        y: u64,
+        mask: u64,
+        device: usize,
+        cu_stream: usize,
+    ) -> PyResult<()> {
+        let d = Dropout::new(stream.get().inner, p).map_err(err)?;
+        let dt = DType::from_str(dtype).map_err(err)?;
+        py.detach(|| {
+            let g = on_stream(device, cu_stream)?;
+            // SAFETY: as in _cuda_fill, for x, y (count elements of dtype)
+            // and the byte mask (count bytes, or 0 for none).
+            unsafe { g.dropout_raw(&d, dt, offset, count, x, y, mask, 0) }
+        })
+        .map_err(err)
+    }
+}
+
+#[cfg(not(feature = "cuda"))]
+mod imp {
+    use super::*;
+    use pyo3::exceptions::PyRuntimeError;
+
+    fn missing() -> PyErr {
+        PyRuntimeError::new_err("GPU: this build of cbrng has no CUDA support (feature cuda)")
+    }
+
+    #[pyfunction]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    pub fn _cuda_fill(
+        _args: &Bound<'_, pyo3::types::PyTuple>,
+        _kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<()> {
+        let _ = (distribution, err, std::marker::PhantomData::<PyStream>);
+        Err(missing())
+    }
+
+    #[pyfunction]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    pub fn _cuda_dropout(
+        _args: &Bound<'_, pyo3::types::PyTuple>,
+        _kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<()> {
+        Err(missing())
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(imp::_cuda_fill, m)?)?;
+    m.add_function(wrap_pyfunction!(imp::_cuda_dropout, m)?)?;
+    m.add("_HAS_CUDA", cfg!(feature = "cuda"))?;
+    Ok(())
+}
