@@ -18,11 +18,12 @@ Modules and names:
 
 * :class:`Stream`: ``fill`` and ``random`` for the distributions ``bits``,
   ``uniform``, ``normal`` (``mean``, ``std``), ``bernoulli`` (``p``) and
-  ``int`` (``low``, ``high``), in uint8, uint32, uint64, float16, float32,
-  float64 and bfloat16 (``ml_dtypes.bfloat16`` when installed, otherwise
-  ``uint16`` bits).
+  ``int`` (``low``, ``high``), in uint8, uint32, uint64, int32, int64, bool
+  (bernoulli), float16, float32, float64 and bfloat16
+  (``ml_dtypes.bfloat16`` when installed, otherwise ``uint16`` bits).
 * :func:`exact_sum`, :func:`exact_mean`, :func:`exact_dot`, :func:`exact_norm2`,
-  :func:`exact_sum_rows` and :class:`SumState` (mergeable, serialisable).
+  :func:`exact_sum_rows` and :class:`SumState` (mergeable, serialisable, and
+  all-reducible as ``LIMBS`` int64 limbs: :meth:`SumState.to_limbs`).
 * :func:`dropout`, :func:`dropout_backward` and :class:`DropoutKeys`.
 * :mod:`cbrng.compat`: NumPy's, JAX's, cuRAND's and PyTorch's CUDA streams.
 
@@ -39,7 +40,7 @@ from typing import Any, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from . import _cbrng, _device
-from ._cbrng import CONTRACT_VERSION, algorithms
+from ._cbrng import CONTRACT_VERSION, LIMBS, MAX_LIMB_STATES, algorithms
 
 try:  # bfloat16 arrays, when ml_dtypes is installed
     import ml_dtypes as _ml_dtypes
@@ -51,6 +52,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 __all__ = [
     "CONTRACT_VERSION",
     "DropoutKeys",
+    "LIMBS",
+    "MAX_LIMB_STATES",
     "Stream",
     "SumState",
     "algorithms",
@@ -77,6 +80,9 @@ _NAMES = {
     "f16": np.dtype(np.float16),
     "f32": np.dtype(np.float32),
     "f64": np.dtype(np.float64),
+    "i32": np.dtype(np.int32),
+    "i64": np.dtype(np.int64),
+    "bool": np.dtype(np.bool_),
     "bf16": _BF16,
     "bfloat16": _BF16,
 }
@@ -91,6 +97,9 @@ _CBRNG_NAME = {
     "float16": "f16",
     "float32": "f32",
     "float64": "f64",
+    "int32": "i32",
+    "int64": "i64",
+    "bool": "bool",
     "bfloat16": "bf16",
 }
 
@@ -108,8 +117,8 @@ def _dtype(dtype: DTypeLike, dist: str) -> np.dtype:
     dt = np.dtype(dtype)
     if dt.name not in _CBRNG_NAME:
         raise TypeError(
-            f"unsupported dtype {dt} (expected uint8, uint32, uint64, float16, float32, "
-            "float64, bfloat16, or uint16 for bfloat16 bits)"
+            f"unsupported dtype {dt} (expected uint8, uint32, uint64, int32, int64, bool, "
+            "float16, float32, float64, bfloat16, or uint16 for bfloat16 bits)"
         )
     return dt
 
@@ -127,11 +136,16 @@ class Stream(_cbrng.Stream):
     distribution into ``out`` in place, in ``out``'s dtype, and returns
     ``out``. ``out`` is a C-contiguous writable NumPy array or buffer
     (``bytearray``, ``memoryview``); anything else is an error, never a
-    silent copy. ``uint16`` means bfloat16 bits. ``offset`` counts elements
+    silent copy. ``uint16`` means bfloat16 bits. ``bits`` and ``int`` fill
+    uint8, uint32, uint64, int32 and int64 (``bits`` in a signed dtype: the
+    same bits as the unsigned one); ``bernoulli`` fills uint8 and bool.
+    ``offset`` counts elements
     of that dtype and distribution (up to 2^66 for the 4-word generators).
     Distribution parameters: ``normal`` takes ``mean`` and ``std``,
     ``bernoulli`` takes ``p``, ``int`` takes ``low`` (default 0) and
-    ``high`` (exclusive). ``threads`` caps the CPU threads (default: every
+    ``high`` (exclusive), any Python ints with ``[low, high)`` inside the
+    dtype's values (negative ones for int32 and int64; e.g. ``low=-2**31,
+    high=2**31`` for every int32). ``threads`` caps the CPU threads (default: every
     core for large fills); the bits never depend on it. The GIL is released
     during large fills, and Ctrl-C stops them.
     """
@@ -151,7 +165,7 @@ class Stream(_cbrng.Stream):
         """A new array of ``shape`` holding elements ``[offset, offset + size)``.
 
         ``dtype`` is a NumPy dtype or a cbrng name (``"f32"``, ``"bf16"``,
-        ...); by default the distribution's first dtype as in the Rust crate
+        ``"int32"``, ``"i64"``, ``"bool"``, ...); by default the distribution's first dtype as in the Rust crate
         (bits: uint32, uniform and normal: float32, bernoulli: uint8, int:
         uint32). ``params`` as for :meth:`fill`.
         """
@@ -271,6 +285,21 @@ def exact_sum_rows(m: Any, dtype: DTypeLike = None) -> np.ndarray:
     return bits.view(dt).reshape(a.shape[:-1])
 
 
+def _limb_input(limbs: Any) -> np.ndarray:
+    """``limbs`` as a contiguous 1-D int64 array (a copy only when its
+    integer dtype is narrower); floats and uint64 are refused."""
+    if _device.is_device_array(limbs):
+        raise TypeError("limbs is a device array: copy it to the host (e.g. tensor.cpu())")
+    a = np.asarray(limbs)
+    if a.dtype.kind not in "iu" or not np.can_cast(a.dtype, np.int64, "safe"):
+        raise TypeError(
+            f"limbs has dtype {a.dtype}: a limb sum is an integer array that fits int64"
+        )
+    if a.ndim != 1:
+        raise ValueError(f"limbs has shape {a.shape}: a limb sum is a 1-D array")
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
 class SumState(_cbrng.SumState):
     """The exact, mergeable state of a sum.
 
@@ -278,6 +307,13 @@ class SumState(_cbrng.SumState):
     ``result`` gives the same bits as :func:`exact_sum` of everything added.
     ``to_bytes`` / ``SumState.from_bytes`` carry a state between processes
     (the Rust crate's versioned format, also what ``cbrng sum`` reads).
+
+    For an all-reduce, ``to_limbs()`` gives the state as an int64 array of
+    :data:`LIMBS` limbs: the element-wise integer sum of any number of
+    states' limbs (up to :data:`MAX_LIMB_STATES`), in any order and grouping,
+    is the limb form of their merge, and ``SumState.from_limb_sum`` reads it
+    back. So ``torch.distributed.all_reduce(torch.from_numpy(s.to_limbs()))``
+    (op SUM, any backend) gives every rank the same exact merged state.
     """
 
     __slots__ = ()
@@ -303,6 +339,30 @@ class SumState(_cbrng.SumState):
         s = cls()
         s._load(bytes(data))
         return s
+
+    @classmethod
+    def from_limb_sum(cls, limbs: Any) -> "SumState":
+        """The merge of the states whose :meth:`to_limbs` arrays were summed
+        element-wise into ``limbs`` (a 1-D integer array of :data:`LIMBS`
+        elements, e.g. an all-reduced int64 tensor). A sum that no set of
+        states can give (a wrong length, layout tag or state count, a limb
+        out of range, more than 2^63 terms) is a ``ValueError``."""
+        s = cls()
+        s._load_limbs(_limb_input(limbs))
+        return s
+
+    @staticmethod
+    def rows_to_limbs(states: Sequence["SumState"]) -> np.ndarray:
+        """The limb forms of several states (e.g. one per row or per
+        parameter), one after the other: an int64 array of ``len(states) *
+        LIMBS`` limbs, for one all-reduce instead of many."""
+        return _cbrng._rows_to_limbs(list(states))
+
+    @classmethod
+    def rows_from_limb_sum(cls, limbs: Any) -> "list[SumState]":
+        """The merged states of a summed :meth:`rows_to_limbs` array (its
+        length a multiple of :data:`LIMBS`); errors as :meth:`from_limb_sum`."""
+        return [cls.from_bytes(b) for b in _cbrng._rows_from_limb_sum(_limb_input(limbs))]
 
     def copy(self) -> "SumState":
         """An independent copy."""

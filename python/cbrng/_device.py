@@ -12,7 +12,18 @@ import numpy as np
 from . import _cbrng
 
 # typestr -> cbrng dtype name ('u2' holds bfloat16 bits, as on the CPU)
-_TYPES = {"u1": "u8", "u2": "bf16", "u4": "u32", "u8": "u64", "f2": "f16", "f4": "f32", "f8": "f64"}
+_TYPES = {
+    "u1": "u8",
+    "u2": "bf16",
+    "u4": "u32",
+    "u8": "u64",
+    "i4": "i32",
+    "i8": "i64",
+    "b1": "bool",
+    "f2": "f16",
+    "f4": "f32",
+    "f8": "f64",
+}
 _FLOATS = {"f2": "f16", "f4": "f32", "f8": "f64", "u2": "bf16"}
 
 
@@ -30,7 +41,7 @@ def describe(obj: Any, what: str = "out", write: bool = True) -> Tuple[int, int,
         raise ValueError(f"{what} is read-only: cbrng writes in place and never copies")
     typestr = ci["typestr"]
     if typestr[0] not in "<|" or typestr[1:] not in _TYPES:
-        raise TypeError(f"unsupported device dtype {typestr} (expected u1, u2, u4, u8, f2, f4, f8)")
+        raise TypeError(f"unsupported device dtype {typestr} (expected u1, u2, u4, u8, i4, i8, b1, f2, f4, f8)")
     t = typestr[1:]
     shape = tuple(ci["shape"])
     count = math.prod(shape)

@@ -25,6 +25,10 @@ pub enum Kind {
     BF16,
     F32,
     F64,
+    I32,
+    I64,
+    /// `bool`: one byte, 0 or 1.
+    Bool,
 }
 
 impl Kind {
@@ -39,6 +43,9 @@ impl Kind {
             Kind::BF16 => "bfloat16",
             Kind::F32 => "float32",
             Kind::F64 => "float64",
+            Kind::I32 => "int32",
+            Kind::I64 => "int64",
+            Kind::Bool => "bool",
         }
     }
 }
@@ -51,6 +58,9 @@ pub fn kind_of(a: &Bound<'_, PyUntypedArray>) -> PyResult<Kind> {
         (b'u', 2) => Some(Kind::U16),
         (b'u', 4) => Some(Kind::U32),
         (b'u', 8) => Some(Kind::U64),
+        (b'i', 4) => Some(Kind::I32),
+        (b'i', 8) => Some(Kind::I64),
+        (b'b', 1) => Some(Kind::Bool),
         (b'f', 2) => Some(Kind::F16),
         (b'f', 4) => Some(Kind::F32),
         (b'f', 8) => Some(Kind::F64),
@@ -64,8 +74,8 @@ pub fn kind_of(a: &Bound<'_, PyUntypedArray>) -> PyResult<Kind> {
             d.str()?
         ))),
         None => Err(PyTypeError::new_err(format!(
-            "unsupported dtype {} (expected uint8, uint32, uint64, float16, float32, float64, \
-             bfloat16 from ml_dtypes, or uint16 holding bfloat16 bits)",
+            "unsupported dtype {} (expected uint8, uint32, uint64, int32, int64, bool, float16, \
+             float32, float64, bfloat16 from ml_dtypes, or uint16 holding bfloat16 bits)",
             d.str()?
         ))),
     }

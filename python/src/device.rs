@@ -60,8 +60,8 @@ mod imp {
         mean: Option<f64>,
         std: Option<f64>,
         p: Option<f64>,
-        low: Option<u64>,
-        high: Option<u128>,
+        low: Option<i128>,
+        high: Option<i128>,
     ) -> PyResult<()> {
         let d = distribution(dist, mean, std, p, low, high)?;
         let prepared = d

@@ -87,8 +87,8 @@ pub(crate) fn distribution(
     mean: Option<f64>,
     std: Option<f64>,
     p: Option<f64>,
-    low: Option<u64>,
-    high: Option<u128>,
+    low: Option<i128>,
+    high: Option<i128>,
 ) -> PyResult<Distribution> {
     let given: Vec<&str> = [
         ("mean", mean.is_some()),
@@ -233,8 +233,8 @@ impl PyStream {
         mean: Option<f64>,
         std: Option<f64>,
         p: Option<f64>,
-        low: Option<u64>,
-        high: Option<u128>,
+        low: Option<i128>,
+        high: Option<i128>,
     ) -> PyResult<u128> {
         let d = distribution(dist, mean, std, p, low, high)?;
         let dt = cbrng::dist::DType::from_str(dtype).map_err(err)?;
@@ -254,8 +254,8 @@ impl PyStream {
         mean: Option<f64>,
         std: Option<f64>,
         p: Option<f64>,
-        low: Option<u64>,
-        high: Option<u128>,
+        low: Option<i128>,
+        high: Option<i128>,
         threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
         if !out.is_instance_of::<numpy::PyUntypedArray>()
@@ -291,9 +291,28 @@ impl PyStream {
             Kind::F32 => fill_as::<u32, f32>(py, s, &opts, &d, offset, &a)?,
             Kind::U64 => fill_as::<u64, u64>(py, s, &opts, &d, offset, &a)?,
             Kind::F64 => fill_as::<u64, f64>(py, s, &opts, &d, offset, &a)?,
+            Kind::I32 => fill_as::<u32, i32>(py, s, &opts, &d, offset, &a)?,
+            Kind::I64 => fill_as::<u64, i64>(py, s, &opts, &d, offset, &a)?,
+            Kind::Bool => fill_bool(py, s, &opts, &d, offset, &a)?,
         }
         Ok(out)
     }
+}
+
+/// Checks that elements `[offset, offset + n)` of `prepared` lie in the
+/// stream, so that an error leaves the output untouched.
+fn check_range(s: &Stream, prepared: &Prepared, offset: u128, n: usize) -> PyResult<()> {
+    let len = s.len_of(prepared);
+    let n = n as u128;
+    if offset.checked_add(n).is_none_or(|end| end > len) {
+        return Err(err(cbrng::Error::PastEndOfStream {
+            offset,
+            count: n,
+            algo: s.algorithm().to_string(),
+            len,
+        }));
+    }
+    Ok(())
 }
 
 /// Fills the array `a` (whose memory holds `T`s, borrowed as `U`s of the
@@ -308,24 +327,36 @@ fn fill_as<U, T>(
 ) -> PyResult<()>
 where
     U: numpy::Element + bytemuck::Pod,
-    T: Element,
+    T: Element + bytemuck::Pod,
 {
     let mut view = write_view::<U>(a, "out")?;
     let prepared: Prepared = d.prepare(T::DTYPE).map_err(err)?;
     let out: &mut [T] = bytemuck::cast_slice_mut(slice_mut(&mut view)?);
-    // The whole range first, so that an error leaves `out` untouched.
-    let len = s.len_of(&prepared);
-    let n = out.len() as u128;
-    if offset.checked_add(n).is_none_or(|end| end > len) {
-        return Err(err(cbrng::Error::PastEndOfStream {
-            offset,
-            count: n,
-            algo: s.algorithm().to_string(),
-            len,
-        }));
-    }
+    check_range(s, &prepared, offset, out.len())?;
     chunked(py, out, |at, part| {
         s.fill_prepared_with(opts, &prepared, offset + at as u128, T::as_out(part))
+    })
+}
+
+/// Fills a NumPy `bool` array: its bytes are borrowed as `u8`, set to 0
+/// (any byte could be there) and then viewed as `bool` (a checked view:
+/// 0 is a valid `bool`), so no invalid `bool` is ever read.
+fn fill_bool(
+    py: Python<'_>,
+    s: &Stream,
+    opts: &CpuOptions,
+    d: &Distribution,
+    offset: u128,
+    a: &Bound<'_, numpy::PyUntypedArray>,
+) -> PyResult<()> {
+    let mut view = write_view::<u8>(a, "out")?;
+    let prepared: Prepared = d.prepare(cbrng::dist::DType::Bool).map_err(err)?;
+    let out: &mut [u8] = slice_mut(&mut view)?;
+    check_range(s, &prepared, offset, out.len())?;
+    chunked(py, out, |at, part| {
+        part.fill(0);
+        let flags: &mut [bool] = bytemuck::checked::cast_slice_mut(part);
+        s.fill_prepared_with(opts, &prepared, offset + at as u128, bool::as_out(flags))
     })
 }
 

@@ -6,7 +6,7 @@ use crate::arrays::{Kind, as_untyped, kind_of, read_view, slice};
 use crate::{GIL_HELD_BYTES, REDUCE_CHUNK_BYTES, err, reduce_threads};
 use cbrng::reduce::{Accumulator, Float};
 use half::{bf16, f16};
-use numpy::{PyArray1, PyUntypedArray};
+use numpy::{PyArray1, PyReadonlyArray1, PyUntypedArray};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -319,6 +319,23 @@ impl PySumState {
         Ok(())
     }
 
+    /// The state's limb form (`cbrng.reduce`'s `Accumulator::to_limbs`): a
+    /// 1-D int64 array of `LIMBS` limbs whose element-wise integer sum over
+    /// any number of states is the limb form of their merge.
+    fn to_limbs<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<i64>> {
+        PyArray1::from_slice(py, &self.acc.to_limbs())
+    }
+
+    /// Replaces the state by the merge of the states whose limb forms were
+    /// summed into `limbs` (a contiguous 1-D int64 array).
+    fn _load_limbs(&mut self, limbs: PyReadonlyArray1<'_, i64>) -> PyResult<()> {
+        let xs = limbs
+            .as_slice()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        self.acc = Accumulator::from_limb_sum(xs).map_err(err)?;
+        Ok(())
+    }
+
     /// The exact sum rounded once to `dtype` (a NumPy float name).
     fn _result(&self, dtype: &str) -> PyResult<f64> {
         Ok(finish(&self.acc, out_format(dtype)?, Finish::Plain))
@@ -330,10 +347,43 @@ impl PySumState {
     }
 }
 
+/// The limb forms of several states, one after the other (a 1-D int64
+/// array of `len(states) × LIMBS` limbs): `Accumulator::rows_to_limbs`.
+#[pyfunction]
+fn _rows_to_limbs<'py>(
+    py: Python<'py>,
+    states: Vec<PyRef<'py, PySumState>>,
+) -> Bound<'py, PyArray1<i64>> {
+    let rows: Vec<Accumulator> = states.iter().map(|s| s.acc.clone()).collect();
+    PyArray1::from_vec(py, Accumulator::rows_to_limbs(&rows))
+}
+
+/// The merged rows of a summed row-wise limb vector
+/// (`Accumulator::rows_from_limb_sum`), each in `to_bytes`'s format for
+/// `cbrng/__init__.py` to load.
+#[pyfunction]
+fn _rows_from_limb_sum<'py>(
+    py: Python<'py>,
+    limbs: PyReadonlyArray1<'py, i64>,
+) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+    let xs = limbs
+        .as_slice()
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let rows = Accumulator::rows_from_limb_sum(xs).map_err(err)?;
+    Ok(rows
+        .iter()
+        .map(|r| PyBytes::new(py, &r.to_bytes()))
+        .collect())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_reduce, m)?)?;
     m.add_function(wrap_pyfunction!(_dot, m)?)?;
     m.add_function(wrap_pyfunction!(_sum_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(_rows_to_limbs, m)?)?;
+    m.add_function(wrap_pyfunction!(_rows_from_limb_sum, m)?)?;
+    m.add("LIMBS", cbrng::reduce::LIMBS)?;
+    m.add("MAX_LIMB_STATES", cbrng::reduce::MAX_LIMB_STATES)?;
     m.add_class::<PySumState>()?;
     Ok(())
 }
