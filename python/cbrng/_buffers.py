@@ -7,8 +7,9 @@ import sys
 import numpy as np
 
 # struct-module format codes of the element types cbrng writes ('H' holds
-# bfloat16 bits); the item size is checked against the buffer's own.
-_CODES = "BHILQefd"
+# bfloat16 bits; 'i', 'l', 'q' are int32 or int64 by their size, '?' bool);
+# the item size is checked against the buffer's own.
+_CODES = "BHILQilq?efd"
 _DLPACK_CPU = 1  # DLDeviceType kDLCPU
 
 
@@ -70,7 +71,7 @@ def as_ndarray(obj: object) -> np.ndarray:
     if len(fmt) != 1 or fmt not in _CODES or np.dtype(fmt).itemsize != mv.itemsize:
         raise TypeError(
             f"unsupported buffer format {mv.format!r} (expected unsigned 8/16/32/64-bit "
-            "integers, float16, float32 or float64)"
+            "or signed 32/64-bit integers, bool, float16, float32 or float64)"
         )
     dt = np.dtype(fmt)
     if mv.nbytes == 0:

@@ -6,6 +6,10 @@ from typing import Any, List, Optional, Sequence, Tuple
 import numpy as np
 
 CONTRACT_VERSION: int
+LIMBS: int
+"""Limbs in one SumState's limb form (``cbrng::reduce::LIMBS``, 144)."""
+MAX_LIMB_STATES: int
+"""The most states one limb sum may hold (2^30)."""
 _TORCH_DEVICES: List[str]
 
 def algorithms() -> List[str]:
@@ -46,7 +50,9 @@ class Stream:
     ) -> Any:
         """Fills ``out`` (a C-contiguous writable NumPy array or buffer) in
         place with elements ``[offset, offset + out.size)`` of ``dist`` in
-        ``out``'s dtype; returns ``out``."""
+        ``out``'s dtype (uint8, uint32, uint64, int32, int64, bool, float16,
+        float32, float64, bfloat16); returns ``out``. ``low`` and ``high``
+        may be negative for int32 and int64."""
     def _len(
         self,
         dist: str = "uniform",
@@ -80,7 +86,15 @@ class SumState:
     def _load(self, data: bytes) -> None: ...
     def _result(self, dtype: str) -> float: ...
     def _mean(self, dtype: str) -> float: ...
+    def to_limbs(self) -> np.ndarray:
+        """The limb form: a 1-D int64 array of ``LIMBS`` limbs; the
+        element-wise sum of several states' limbs is the limb form of their
+        merge."""
+    def _load_limbs(self, limbs: np.ndarray) -> None: ...
     def __eq__(self, other: object) -> bool: ...
+
+def _rows_to_limbs(states: Sequence[SumState]) -> np.ndarray: ...
+def _rows_from_limb_sum(limbs: np.ndarray) -> List[bytes]: ...
 
 def _dropout(
     stream: Stream,

@@ -23,7 +23,7 @@ class FakeDeviceArray:
 @pytest.mark.parametrize("arr,exc,words", [
     (FakeDeviceArray(read_only=True), ValueError, "read-only"),
     (FakeDeviceArray(shape=(4, 4), strides=(4, 16)), ValueError, "not C-contiguous"),
-    (FakeDeviceArray(typestr="<i4"), TypeError, "unsupported device dtype"),
+    (FakeDeviceArray(typestr="<i2"), TypeError, "unsupported device dtype"),
     (FakeDeviceArray(typestr=">f4"), TypeError, "unsupported device dtype"),
 ])
 def test_device_array_checks_before_any_launch(arr, exc, words):
@@ -89,7 +89,8 @@ def _empty(n, dtype):
         import torch
 
         t = {np.float32: torch.float32, np.float64: torch.float64, np.float16: torch.float16,
-             np.uint8: torch.uint8}[dtype]
+             np.uint8: torch.uint8, np.int32: torch.int32, np.int64: torch.int64,
+             np.bool_: torch.bool}[dtype]
         return torch.empty(n, dtype=t, device="cuda")
     import cupy
 
@@ -104,6 +105,8 @@ def _host(a):
     ("uniform", np.float32, {}), ("uniform", np.float64, {}), ("uniform", np.float16, {}),
     ("normal", np.float32, {"mean": 1.0, "std": 2.0}), ("normal", np.float64, {}),
     ("bernoulli", np.uint8, {"p": 0.3}), ("bits", np.uint8, {}),
+    ("bernoulli", np.bool_, {"p": 0.3}), ("bits", np.int32, {}),
+    ("int", np.int32, {"low": -(2**31), "high": 2**31}), ("int", np.int64, {"low": -7, "high": 9}),
 ])
 def test_device_fill_equals_cpu(dist, dtype, params):
     _need_gpu()

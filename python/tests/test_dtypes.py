@@ -103,6 +103,21 @@ def test_fill_in_place_signed_views_and_offsets():
     assert part.tobytes() == whole[40:70].tobytes()
 
 
+def test_buffers_of_signed_and_bool_formats():
+    import array
+
+    s = cbrng.Stream(seed=6)
+    a = array.array("i", bytes(4 * 10))
+    s.fill(a, "int", low=-3, high=3)
+    assert bytes(a) == s.random(10, "int", np.int32, low=-3, high=3).tobytes()
+    q = array.array("q", bytes(8 * 10))
+    s.fill(q, "bits")
+    assert bytes(q) == s.random(10, "bits", np.int64).tobytes()
+    flags = memoryview(bytearray(10)).cast("?")
+    s.fill(flags, "bernoulli", p=0.5)
+    assert bytes(flags) == s.random(10, "bernoulli", np.bool_, p=0.5).tobytes()
+
+
 def test_default_and_named_dtypes():
     s = cbrng.Stream()
     assert s.random(2, "int", high=3).dtype == np.uint32

@@ -150,7 +150,7 @@ def test_fill_buffers_without_copy():
         (lambda: np.zeros((4, 4)).T, ValueError, "not C-contiguous"),
         (lambda: memoryview(bytearray(16))[::2], ValueError, "not C-contiguous"),
         (lambda: bytes(8), ValueError, "read-only"),
-        (lambda: np.zeros(4, np.int32), TypeError, "unsupported dtype"),
+        (lambda: np.zeros(4, np.int16), TypeError, "unsupported dtype"),
         (lambda: np.zeros(4, np.complex64), TypeError, "unsupported dtype"),
         (lambda: np.zeros(4, ">f4"), ValueError, "byte order"),
         (lambda: memoryview(bytearray(8)).cast("b"), TypeError, "unsupported buffer format"),
