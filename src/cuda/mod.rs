@@ -2,8 +2,9 @@
 //! missing library ([`probe`]), the kernel sources ([`source`]), NVRTC
 //! ([`nvrtc`]), the GPU engine ([`Gpu`]: fills and dropout on the caller's
 //! device buffers, bit for bit the CPU's; exact sums of device buffers, bit
-//! for bit [`crate::reduce`]'s, with [`ReduceShape`] for the launch shape) and
-//! cross-checks ([`check`]).
+//! for bit [`crate::reduce`]'s, with [`ReduceShape`] for the launch shape; the
+//! compat streams of [`crate::compat`], in [`compat`]) and cross-checks
+//! ([`check`]).
 //!
 //! Kernels are compiled at run time by NVRTC to machine code for the
 //! device's own architecture (`--gpu-architecture=sm_XY`, `--fmad=false`, no
@@ -13,6 +14,7 @@
 //! on first use once per process and loaded once per [`Gpu`] handle.
 
 pub mod check;
+pub mod compat;
 mod dropout;
 mod gpu;
 pub mod kernels;
