@@ -292,6 +292,311 @@ fn compat_err(system: &str, reason: impl Into<String>) -> Error {
     }
 }
 
+/// A curand launch: the kernel and its scalar arguments
+/// (`cbrng_compat_curand_<fn>(out, seed, subsequence, offset, count, mean,
+/// stddev)`), and the elements it writes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CurandLaunch {
+    /// Kernel name.
+    pub kernel: String,
+    /// `curand_init`'s seed.
+    pub seed: u64,
+    /// Its subsequence.
+    pub subsequence: u64,
+    /// Its offset.
+    pub offset: u64,
+    /// Calls.
+    pub count: u64,
+    /// `curand_log_normal`'s mean.
+    pub mean: f32,
+    /// Its standard deviation.
+    pub stddev: f32,
+    /// Elements written (`count * f.elements_per_call()`).
+    pub elements: u64,
+    /// Work units (chunks of [`CURAND_CHUNK`] calls).
+    pub units: u64,
+}
+
+/// The launch [`Gpu::curand_fill`] makes for `count` calls of `f` into
+/// elements of `dtype`, or why it refuses: a dtype that is not `f`'s, or
+/// calls that run past the end of the subsequence (2^66 values).
+#[allow(clippy::too_many_arguments)]
+pub fn curand_launch(
+    f: CurandFn,
+    dtype: CompatDType,
+    seed: u64,
+    subsequence: u64,
+    offset: u64,
+    count: u64,
+    mean: f32,
+    stddev: f32,
+) -> Result<CurandLaunch, Error> {
+    if dtype != f.dtype() {
+        return Err(compat_err(
+            "curand",
+            format!(
+                "{} gives {} elements, not {}",
+                f.name(),
+                f.dtype().name(),
+                dtype.name()
+            ),
+        ));
+    }
+    let end = u128::from(offset) + (u128::from(count) + 1) * u128::from(f.values_per_call());
+    if end > 4u128 << 64 {
+        return Err(compat_err(
+            "curand",
+            format!(
+                "{count} calls from offset {offset} run past the end of the subsequence (2^66 values)"
+            ),
+        ));
+    }
+    // The end check bounds count by 2^64 values / values per call: the
+    // elements fit a u64.
+    Ok(CurandLaunch {
+        kernel: format!("cbrng_compat_curand_{}", f.kernel_part()),
+        seed,
+        subsequence,
+        offset,
+        count,
+        mean,
+        stddev,
+        elements: count * f.elements_per_call(),
+        units: count.div_ceil(CURAND_CHUNK),
+    })
+}
+
+/// A torch launch: the kernel and its scalar arguments
+/// (`cbrng_compat_torch_<op>_<dtype>(out, numel, seed, offset, stride,
+/// rounds, a, b, vec)`), and the generator's state after it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TorchLaunch {
+    /// Kernel name.
+    pub kernel: String,
+    /// Elements.
+    pub numel: u64,
+    /// The generator's seed.
+    pub seed: u64,
+    /// Its philox offset for this call.
+    pub offset: u64,
+    /// ATen's threads: 256 × its grid (the work units).
+    pub stride: u64,
+    /// Rounds a thread runs.
+    pub rounds: u64,
+    /// uniform: from; normal: mean; bernoulli, dropout: p (in the output's precision).
+    pub a: f64,
+    /// uniform: to; normal: std.
+    pub b: f64,
+    /// dropout: ATen's vector size; otherwise 1.
+    pub vec: u64,
+    /// The generator after the call.
+    pub next: torch::Generator,
+}
+
+/// What [`Gpu::torch_fill`] does for `op` on `numel` elements of `dtype`:
+/// `None` when nothing is drawn (a dropout mask of no elements, or of
+/// p = 1: all zero, the generator unchanged), else the launch. Errors as the
+/// CPU replay's: bounds, p outside [0, 1], no elements, 0 SMs, an offset
+/// past 2^64, a dtype the op does not write.
+pub fn torch_launch(
+    generator: &torch::Generator,
+    g: Geometry,
+    op: TorchOp,
+    dtype: CompatDType,
+    numel: u64,
+) -> Result<Option<TorchLaunch>, Error> {
+    use CompatDType as C;
+    let dt = dtype;
+    let wrong = |allowed: &str| {
+        compat_err(
+            "torch",
+            format!("this op writes {allowed}, not {}", dt.name()),
+        )
+    };
+    let float = matches!(dt, C::F32 | C::F64 | C::F16 | C::BF16);
+    let unroll = if dt == C::F64 { 2 } else { 4 };
+    let (name, a, b, vec) = match op {
+        TorchOp::Uniform { from, to } => {
+            let narrow = |x: f64| match dt {
+                C::F32 => f64::from(x as f32),
+                C::F16 => f16::from_f64(x).to_f64(),
+                C::BF16 => bf16::from_f64(x).to_f64(),
+                _ => x,
+            };
+            let (from, to) = (narrow(from), narrow(to));
+            if !(from.is_finite() && to.is_finite() && from <= to) {
+                return Err(compat_err(
+                    "torch",
+                    format!(
+                        "uniform: expects a finite range with from <= to, got from={from}, to={to}"
+                    ),
+                ));
+            }
+            if !float {
+                return Err(wrong("f32, f64, f16 or bf16"));
+            }
+            (format!("uniform_{}", dt.name()), from, to, 1)
+        }
+        TorchOp::Normal { mean, std } => {
+            if !float {
+                return Err(wrong("f32, f64, f16 or bf16"));
+            }
+            let (mean, std) = if dt == C::F64 {
+                (mean, std)
+            } else {
+                (f64::from(mean as f32), f64::from(std as f32))
+            };
+            (format!("normal_{}", dt.name()), mean, std, 1)
+        }
+        TorchOp::Bernoulli { p } => {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(compat_err(
+                    "torch",
+                    format!("bernoulli: p = {p} is outside [0, 1]"),
+                ));
+            }
+            if dt != C::F32 {
+                return Err(wrong("f32"));
+            }
+            ("bernoulli_f32".to_string(), p, 0.0, 1)
+        }
+        TorchOp::DropoutMask { p, input } => {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(compat_err(
+                    "torch",
+                    format!("dropout: p = {p} is outside [0, 1]"),
+                ));
+            }
+            if dt != C::U8 {
+                return Err(wrong("u8"));
+            }
+            if numel == 0 || p == 1.0 {
+                return Ok(None);
+            }
+            let dname = match input {
+                DropoutDType::F32 => "f32",
+                DropoutDType::F64 => "f64",
+                DropoutDType::F16 => "f16",
+                DropoutDType::BF16 => "bf16",
+            };
+            (
+                format!("dropout_mask_{dname}"),
+                p,
+                0.0,
+                input.vector_size(numel),
+            )
+        }
+    };
+    let unroll = if matches!(op, TorchOp::DropoutMask { .. }) {
+        4
+    } else {
+        unroll
+    };
+    let pol = torch::calc_execution_policy(numel, unroll, g)?;
+    let mut next = *generator;
+    let (seed, offset) = next.philox_cuda_state(pol.counter_offset)?;
+    Ok(Some(TorchLaunch {
+        kernel: format!("cbrng_compat_torch_{name}"),
+        numel,
+        seed,
+        offset,
+        stride: torch::BLOCK_SIZE * pol.grid,
+        rounds: pol.rounds,
+        a,
+        b,
+        vec,
+        next,
+    }))
+}
+
+/// What a JAX kernel draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JaxFn {
+    /// `jax.random.bits`.
+    Bits,
+    /// `jax.random.uniform`.
+    Uniform,
+}
+
+/// A JAX launch: the kernel and its scalar arguments
+/// (`cbrng_compat_jax_<fn>_<dtype>(out, k0, k1, n, partitionable)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JaxLaunch {
+    /// Kernel name.
+    pub kernel: String,
+    /// The key's words.
+    pub key: [u32; 2],
+    /// Elements (the work units).
+    pub n: u64,
+    /// `jax_threefry_partitionable`.
+    pub partitionable: u32,
+}
+
+/// The launch [`Gpu::jax_bits`] / [`Gpu::jax_uniform`] make for `n`
+/// elements of `dtype`, or the CPU definition's refusal (a dtype the
+/// function does not make, 64 bits without x64, a non-partitionable draw
+/// past 2^32-2 words).
+pub fn jax_launch(
+    f: JaxFn,
+    dtype: CompatDType,
+    key: &Key,
+    cfg: Config,
+    n: u64,
+) -> Result<JaxLaunch, Error> {
+    use CompatDType as C;
+    let (name, width) = match (f, dtype) {
+        (JaxFn::Bits, C::U8) => ("bits_u8", 8u64),
+        (JaxFn::Bits, C::U16) => ("bits_u16", 16),
+        (JaxFn::Bits, C::U32) => ("bits_u32", 32),
+        (JaxFn::Bits, C::U64) => ("bits_u64", 64),
+        (JaxFn::Uniform, C::F32) => ("uniform_f32", 32),
+        (JaxFn::Uniform, C::F64) => ("uniform_f64", 64),
+        (JaxFn::Uniform, C::F16) => ("uniform_f16", 16),
+        (JaxFn::Uniform, C::BF16) => ("uniform_bf16", 8),
+        (JaxFn::Bits, d) => {
+            return Err(compat_err(
+                "jax",
+                format!(
+                    "bits cannot produce dtype '{}' (expected u8|u16|u32|u64)",
+                    d.name()
+                ),
+            ));
+        }
+        (JaxFn::Uniform, d) => {
+            return Err(compat_err(
+                "jax",
+                format!(
+                    "uniform cannot produce dtype '{}' (expected f32|f64|f16|bf16)",
+                    d.name()
+                ),
+            ));
+        }
+    };
+    if width == 64 && !cfg.x64 {
+        return Err(compat_err(
+            "jax",
+            "64-bit dtypes need jax_enable_x64 (--x64 true)",
+        ));
+    }
+    if !cfg.partitionable {
+        let m = (u128::from(width) * u128::from(n)).div_ceil(32);
+        if m > u128::from(jax::MAX_ORIGINAL_WORDS) {
+            return Err(compat_err(
+                "jax",
+                format!(
+                    "{n} elements of {width} bits need {m} words: past 2^32-2, where JAX (partitionable=false) changes method; not reproduced"
+                ),
+            ));
+        }
+    }
+    Ok(JaxLaunch {
+        kernel: format!("cbrng_compat_jax_{name}"),
+        key: key.data(),
+        n,
+        partitionable: u32::from(cfg.partitionable),
+    })
+}
+
 /// The compat module's kernels by name, loaded into one context.
 struct CompatKernels(HashMap<String, CudaFunction>);
 
@@ -323,8 +628,8 @@ impl Gpu {
     }
 
     /// The output buffer's pointer, checked: its length is `want` elements
-    /// of `T`, aligned, in this context.
-    /// Keep the returned record until the launch is queued.
+    /// of `T`, aligned, in this context. Keep the returned record until the
+    /// launch is queued.
     fn compat_out<'a, T: CompatElement, D: DevicePtrMut<T>>(
         &'a self,
         out: &'a mut D,
@@ -348,9 +653,8 @@ impl Gpu {
     /// offset)` into `out` (`count * f.elements_per_call()` elements of
     /// `f.dtype()`), as [`crate::compat::curand::Philox4x32_10`] makes them
     /// one by one. `mean` and `stddev` are `curand_log_normal`'s (ignored
-    /// otherwise). Queued on this handle's stream, no sync. Errors: a dtype
-    /// or length that does not match, and calls that run past the end of
-    /// the subsequence (2^66 values).
+    /// otherwise). Queued on this handle's stream, no sync. Errors: see
+    /// [`curand_launch`]; an output of another length.
     #[allow(clippy::too_many_arguments)]
     pub fn curand_fill<T: CompatElement, D: DevicePtrMut<T>>(
         &self,
@@ -363,48 +667,25 @@ impl Gpu {
         stddev: f32,
         out: &mut D,
     ) -> Result<(), Error> {
-        if T::DTYPE != f.dtype() {
-            return Err(compat_err(
-                "curand",
-                format!(
-                    "{} gives {} elements, not {}",
-                    f.name(),
-                    f.dtype().name(),
-                    T::DTYPE.name()
-                ),
-            ));
-        }
-        let elements = count
-            .checked_mul(f.elements_per_call())
-            .filter(|&e| e < 1 << 62)
-            .ok_or_else(|| compat_err("curand", format!("{count} calls are too many")))?;
-        let end = u128::from(offset) + (u128::from(count) + 1) * u128::from(f.values_per_call());
-        if end > 4u128 << 64 {
-            return Err(compat_err(
-                "curand",
-                format!(
-                    "{count} calls from offset {offset} run past the end of the subsequence (2^66 values)"
-                ),
-            ));
-        }
-        let (ptr, _record) = self.compat_out(out, elements)?;
-        if count == 0 {
+        let l = curand_launch(f, T::DTYPE, seed, subsequence, offset, count, mean, stddev)?;
+        let (ptr, _record) = self.compat_out(out, l.elements)?;
+        if l.count == 0 {
             return Ok(());
         }
-        let k = self.compat_function(&format!("cbrng_compat_curand_{}", f.kernel_part()))?;
-        let cfg = self.grid_stride_config(count.div_ceil(CURAND_CHUNK));
+        let k = self.compat_function(&l.kernel)?;
+        let cfg = self.grid_stride_config(l.units);
         let mut b = self.stream.launch_builder(&k);
         b.arg(&ptr)
-            .arg(&seed)
-            .arg(&subsequence)
-            .arg(&offset)
-            .arg(&count)
-            .arg(&mean)
-            .arg(&stddev);
+            .arg(&l.seed)
+            .arg(&l.subsequence)
+            .arg(&l.offset)
+            .arg(&l.count)
+            .arg(&l.mean)
+            .arg(&l.stddev);
         // SAFETY: the arguments match cbrng_compat_curand_<fn> in
         // kernels/compat/compat.cu (out, seed, subsequence, offset, count,
-        // mean, stddev); `ptr` addresses count * elements_per_call elements
-        // of the kernel's dtype (checked above).
+        // mean, stddev); `ptr` addresses l.elements elements of the kernel's
+        // dtype (checked above).
         unsafe { b.launch(cfg) }
             .map(|_| ())
             .map_err(|e| gpu_err(&format!("launching curand {}", f.name()), e))
@@ -412,10 +693,11 @@ impl Gpu {
 
     /// PyTorch's CUDA kernel for `op` on a tensor of `out.len()` elements
     /// launched with geometry `g`, as [`torch::Generator`] replays it on the
-    /// CPU: the same elements, and `generator`'s philox offset moves the same way
-    /// (only when the launch is queued). Output dtypes: f32, f64, f16, bf16
-    /// for `Uniform` and `Normal`, f32 for `Bernoulli`, u8 for
-    /// `DropoutMask`. Queued on this handle's stream, no sync.
+    /// CPU: the same elements, and `generator`'s philox offset moves the
+    /// same way (only once the launch is queued). Output dtypes: f32, f64,
+    /// f16, bf16 for `Uniform` and `Normal`, f32 for `Bernoulli`, u8 for
+    /// `DropoutMask`. Queued on this handle's stream, no sync. Errors: see
+    /// [`torch_launch`].
     pub fn torch_fill<T: CompatElement, D: DevicePtrMut<T>>(
         &self,
         generator: &mut torch::Generator,
@@ -423,137 +705,40 @@ impl Gpu {
         op: TorchOp,
         out: &mut D,
     ) -> Result<(), Error> {
-        use CompatDType as C;
-        let dt = T::DTYPE;
         let n = out.len() as u64;
-        let wrong = |allowed: &str| {
-            compat_err(
-                "torch",
-                format!("this op writes {allowed}, not {}", dt.name()),
-            )
-        };
-        // Kernel name, unroll, the two parameters as the kernel takes them,
-        // the dropout vector size.
-        let (name, unroll, pa, pb, vec) = match op {
-            TorchOp::Uniform { from, to } => {
-                let narrow = |x: f64| match dt {
-                    C::F32 => f64::from(x as f32),
-                    C::F16 => f16::from_f64(x).to_f64(),
-                    C::BF16 => bf16::from_f64(x).to_f64(),
-                    _ => x,
-                };
-                let (from, to) = (narrow(from), narrow(to));
-                if !(from.is_finite() && to.is_finite() && from <= to) {
-                    return Err(compat_err(
-                        "torch",
-                        format!(
-                            "uniform: expects a finite range with from <= to, got from={from}, to={to}"
-                        ),
-                    ));
-                }
-                let unroll = if dt == C::F64 { 2 } else { 4 };
-                match dt {
-                    C::F32 | C::F64 | C::F16 | C::BF16 => {}
-                    _ => return Err(wrong("f32, f64, f16 or bf16")),
-                }
-                (format!("uniform_{}", dt.name()), unroll, from, to, 1)
-            }
-            TorchOp::Normal { mean, std } => {
-                let (mean, std) = if dt == C::F64 {
-                    (mean, std)
-                } else {
-                    (f64::from(mean as f32), f64::from(std as f32))
-                };
-                let unroll = if dt == C::F64 { 2 } else { 4 };
-                match dt {
-                    C::F32 | C::F64 | C::F16 | C::BF16 => {}
-                    _ => return Err(wrong("f32, f64, f16 or bf16")),
-                }
-                (format!("normal_{}", dt.name()), unroll, mean, std, 1)
-            }
-            TorchOp::Bernoulli { p } => {
-                if !(0.0..=1.0).contains(&p) {
-                    return Err(compat_err(
-                        "torch",
-                        format!("bernoulli: p = {p} is outside [0, 1]"),
-                    ));
-                }
-                if dt != C::F32 {
-                    return Err(wrong("f32"));
-                }
-                ("bernoulli_f32".to_string(), 4, p, 0.0, 1)
-            }
-            TorchOp::DropoutMask { p, input } => {
-                if !(0.0..=1.0).contains(&p) {
-                    return Err(compat_err(
-                        "torch",
-                        format!("dropout: p = {p} is outside [0, 1]"),
-                    ));
-                }
-                if dt != C::U8 {
-                    return Err(wrong("u8"));
-                }
-                if p == 1.0 {
-                    let (ptr, _record) = self.compat_out(out, n)?;
-                    if n == 0 {
-                        return Ok(());
-                    }
-                    // ATen's short cut: nothing drawn, nothing kept.
-                    self.context()
-                        .bind_to_thread()
-                        .map_err(|e| gpu_err("binding the context", e))?;
-                    // SAFETY: `ptr` addresses n bytes (checked above).
-                    return unsafe {
-                        cudarc::driver::result::memset_d8_async(
-                            ptr,
-                            0,
-                            n as usize,
-                            self.stream.cu_stream(),
-                        )
-                    }
-                    .map_err(|e| gpu_err("clearing the dropout mask", e));
-                }
-                let dname = match input {
-                    DropoutDType::F32 => "f32",
-                    DropoutDType::F64 => "f64",
-                    DropoutDType::F16 => "f16",
-                    DropoutDType::BF16 => "bf16",
-                };
-                (
-                    format!("dropout_mask_{dname}"),
-                    4,
-                    p,
-                    0.0,
-                    input.vector_size(n),
-                )
-            }
-        };
-        if n == 0 && matches!(op, TorchOp::DropoutMask { .. }) {
-            return Ok(()); // nothing drawn, the offset stays
-        }
+        let plan = torch_launch(generator, g, op, T::DTYPE, n)?;
         let (ptr, _record) = self.compat_out(out, n)?;
-        let pol = torch::calc_execution_policy(n, unroll, g)?;
-        let mut next = *generator;
-        let (seed, offset) = next.philox_cuda_state(pol.counter_offset)?;
-        let stride = torch::BLOCK_SIZE * pol.grid;
-        let k = self.compat_function(&format!("cbrng_compat_torch_{name}"))?;
-        let cfg = self.grid_stride_config(stride);
-        let rounds = pol.rounds;
+        let Some(l) = plan else {
+            if n == 0 {
+                return Ok(());
+            }
+            // A dropout mask of p = 1 (ATen's short cut): nothing kept.
+            self.context()
+                .bind_to_thread()
+                .map_err(|e| gpu_err("binding the context", e))?;
+            // SAFETY: `ptr` addresses n bytes (checked above).
+            return unsafe {
+                cudarc::driver::result::memset_d8_async(ptr, 0, n as usize, self.stream.cu_stream())
+            }
+            .map_err(|e| gpu_err("clearing the dropout mask", e));
+        };
+        let k = self.compat_function(&l.kernel)?;
+        let cfg = self.grid_stride_config(l.stride);
         let mut b = self.stream.launch_builder(&k);
         b.arg(&ptr)
-            .arg(&n)
-            .arg(&seed)
-            .arg(&offset)
-            .arg(&stride)
-            .arg(&rounds)
-            .arg(&pa)
-            .arg(&pb)
-            .arg(&vec);
+            .arg(&l.numel)
+            .arg(&l.seed)
+            .arg(&l.offset)
+            .arg(&l.stride)
+            .arg(&l.rounds)
+            .arg(&l.a)
+            .arg(&l.b)
+            .arg(&l.vec);
         // SAFETY: the arguments match cbrng_compat_torch_<name> in
         // kernels/compat/compat.cu (out, numel, seed, offset, stride, rounds,
-        // a, b, vec); `ptr` addresses n elements of the kernel's dtype.
-        unsafe { b.launch(cfg) }.map_err(|e| gpu_err(&format!("launching torch {name}"), e))?;
-        *generator = next;
+        // a, b, vec); `ptr` addresses numel elements of the kernel's dtype.
+        unsafe { b.launch(cfg) }.map_err(|e| gpu_err(&format!("launching {}", l.kernel), e))?;
+        *generator = l.next;
         Ok(())
     }
 
@@ -565,22 +750,7 @@ impl Gpu {
         cfg: Config,
         out: &mut D,
     ) -> Result<(), Error> {
-        let (name, width) = match T::DTYPE {
-            CompatDType::U8 => ("bits_u8", 8),
-            CompatDType::U16 => ("bits_u16", 16),
-            CompatDType::U32 => ("bits_u32", 32),
-            CompatDType::U64 => ("bits_u64", 64),
-            d => {
-                return Err(compat_err(
-                    "jax",
-                    format!(
-                        "bits cannot produce dtype '{}' (expected u8|u16|u32|u64)",
-                        d.name()
-                    ),
-                ));
-            }
-        };
-        self.launch_jax(name, width, key, cfg, out)
+        self.launch_jax(JaxFn::Bits, key, cfg, out)
     }
 
     /// `jax.random.uniform(key, shape, dtype)` for `out.len()` elements
@@ -591,68 +761,36 @@ impl Gpu {
         cfg: Config,
         out: &mut D,
     ) -> Result<(), Error> {
-        let (name, width) = match T::DTYPE {
-            CompatDType::F32 => ("uniform_f32", 32),
-            CompatDType::F64 => ("uniform_f64", 64),
-            CompatDType::F16 => ("uniform_f16", 16),
-            CompatDType::BF16 => ("uniform_bf16", 8),
-            d => {
-                return Err(compat_err(
-                    "jax",
-                    format!(
-                        "uniform cannot produce dtype '{}' (expected f32|f64|f16|bf16)",
-                        d.name()
-                    ),
-                ));
-            }
-        };
-        self.launch_jax(name, width, key, cfg, out)
+        self.launch_jax(JaxFn::Uniform, key, cfg, out)
     }
 
-    /// The JAX kernel `name` drawing `width`-bit values: the CPU
-    /// definition's checks, then the launch.
     fn launch_jax<T: CompatElement, D: DevicePtrMut<T>>(
         &self,
-        name: &str,
-        width: u64,
+        f: JaxFn,
         key: &Key,
         cfg: Config,
         out: &mut D,
     ) -> Result<(), Error> {
         let n = out.len() as u64;
-        if width == 64 && !cfg.x64 {
-            return Err(compat_err(
-                "jax",
-                "64-bit dtypes need jax_enable_x64 (--x64 true)",
-            ));
-        }
-        if !cfg.partitionable {
-            let m = (u128::from(width) * u128::from(n)).div_ceil(32);
-            if m > u128::from(jax::MAX_ORIGINAL_WORDS) {
-                return Err(compat_err(
-                    "jax",
-                    format!(
-                        "{n} elements of {width} bits need {m} words: past 2^32-2, where JAX (partitionable=false) changes method; not reproduced"
-                    ),
-                ));
-            }
-        }
+        let l = jax_launch(f, T::DTYPE, key, cfg, n)?;
         let (ptr, _record) = self.compat_out(out, n)?;
         if n == 0 {
             return Ok(());
         }
-        let k = self.compat_function(&format!("cbrng_compat_jax_{name}"))?;
+        let k = self.compat_function(&l.kernel)?;
         let launch = self.grid_stride_config(n);
-        let [k0, k1] = key.data();
-        let part = u32::from(cfg.partitionable);
         let mut b = self.stream.launch_builder(&k);
-        b.arg(&ptr).arg(&k0).arg(&k1).arg(&n).arg(&part);
-        // SAFETY: the arguments match cbrng_compat_jax_<name> in
+        b.arg(&ptr)
+            .arg(&l.key[0])
+            .arg(&l.key[1])
+            .arg(&l.n)
+            .arg(&l.partitionable);
+        // SAFETY: the arguments match cbrng_compat_jax_<fn>_<dtype> in
         // kernels/compat/compat.cu (out, k0, k1, n, partitionable); `ptr`
         // addresses n elements of the kernel's dtype.
         unsafe { b.launch(launch) }
             .map(|_| ())
-            .map_err(|e| gpu_err(&format!("launching jax {name}"), e))
+            .map_err(|e| gpu_err(&format!("launching {}", l.kernel), e))
     }
 }
 

@@ -43,6 +43,9 @@ pub fn build(source: &str) -> Result<PathBuf, String> {
     for (name, _) in cbrng::cuda::source::HEADERS {
         inputs.push(root.join("kernels").join(name));
     }
+    for (name, _) in cbrng::cuda::compat::COMPAT_SOURCES {
+        inputs.push(root.join("kernels/compat").join(name));
+    }
     for p in &inputs {
         std::fs::read(p)
             .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
