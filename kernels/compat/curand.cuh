@@ -150,20 +150,20 @@ CBRNG_FN void cbrng_curand4(cbrng_curand_state* s, cbrng_u32 r[4]) {
 // (one FMA on the device; the product is exact, so fused or not it rounds
 // the same: written fused as nvcc forms it).
 CBRNG_FN float cbrng_curand_uniform_of(cbrng_u32 x) {
-    return cbrng_compat_fmaf(cbrng_u32_to_f32(x), CBRNG_CURAND_2POW32_INV,
+    return cbrng_compat_fmadd_f32(cbrng_u32_to_f32(x), CBRNG_CURAND_2POW32_INV,
                              CBRNG_CURAND_2POW32_INV / 2.0f);
 }
 
 // _curand_uniform_double(x) for a u32: x * 2^-32 + 2^-32.
 CBRNG_FN double cbrng_curand_uniform_double_of(cbrng_u32 x) {
-    return cbrng_compat_fma((double)x, CBRNG_CURAND_2POW32_INV_DOUBLE,
+    return cbrng_compat_fmadd_f64((double)x, CBRNG_CURAND_2POW32_INV_DOUBLE,
                             CBRNG_CURAND_2POW32_INV_DOUBLE);
 }
 
 // _curand_uniform_double_hq(x, y): 53 bits x ^ (y << 21), * 2^-53 + 2^-54.
 CBRNG_FN double cbrng_curand_uniform_double_hq(cbrng_u32 x, cbrng_u32 y) {
     const cbrng_u64 z = (cbrng_u64)x ^ ((cbrng_u64)y << (53 - 32));
-    return cbrng_compat_fma(cbrng_u64_to_f64(z), CBRNG_CURAND_2POW53_INV_DOUBLE,
+    return cbrng_compat_fmadd_f64(cbrng_u64_to_f64(z), CBRNG_CURAND_2POW53_INV_DOUBLE,
                             CBRNG_CURAND_2POW53_INV_DOUBLE / 2.0);
 }
 
@@ -172,7 +172,7 @@ CBRNG_FN double cbrng_curand_uniform_double_hq(cbrng_u32 x, cbrng_u32 y) {
 // one FMA.
 CBRNG_FN void cbrng_curand_box_muller(cbrng_u32 x, cbrng_u32 y, float r[2]) {
     const float u = cbrng_curand_uniform_of(x);
-    const float v = cbrng_compat_fmaf(cbrng_u32_to_f32(y), CBRNG_CURAND_2POW32_INV_2PI,
+    const float v = cbrng_compat_fmadd_f32(cbrng_u32_to_f32(y), CBRNG_CURAND_2POW32_INV_2PI,
                                       CBRNG_CURAND_2POW32_INV_2PI / 2.0f);
     const float s = cbrng_fsqrt(cbrng_fmul(-2.0f, cbrng_compat_logf(u)));
     float sn, cs;
@@ -187,7 +187,7 @@ CBRNG_FN void cbrng_curand_box_muller_double(cbrng_u32 x0, cbrng_u32 x1, cbrng_u
                                              cbrng_u32 y1, double r[2]) {
     const double u = cbrng_curand_uniform_double_hq(x0, x1);
     const cbrng_u64 zy = (cbrng_u64)y0 ^ ((cbrng_u64)y1 << (53 - 32));
-    const double v = cbrng_compat_fma(cbrng_u64_to_f64(zy), CBRNG_CURAND_2POW53_INV_DOUBLE * 2.0,
+    const double v = cbrng_compat_fmadd_f64(cbrng_u64_to_f64(zy), CBRNG_CURAND_2POW53_INV_DOUBLE * 2.0,
                                       CBRNG_CURAND_2POW53_INV_DOUBLE);
     const double s = cbrng_dsqrt(cbrng_dmul(-2.0, cbrng_compat_log(u)));
     double sn, cs;
@@ -281,9 +281,9 @@ CBRNG_FN float cbrng_curand_log_normal(cbrng_curand_state* s, float mean, float 
         const cbrng_u32 y = cbrng_curand(s);
         float v[2];
         cbrng_curand_box_muller(x, y, v);
-        s->boxmuller_extra = cbrng_compat_expf(cbrng_compat_fmaf(stddev, v[1], mean));
+        s->boxmuller_extra = cbrng_compat_expf(cbrng_compat_fmadd_f32(stddev, v[1], mean));
         s->boxmuller_flag = CBRNG_CURAND_EXTRA_FLAG_LOG_NORMAL;
-        return cbrng_compat_expf(cbrng_compat_fmaf(stddev, v[0], mean));
+        return cbrng_compat_expf(cbrng_compat_fmadd_f32(stddev, v[0], mean));
     }
     s->boxmuller_flag = 0;
     return s->boxmuller_extra;

@@ -38,8 +38,8 @@
 // For tests/kernel_compile.rs only: the math functions replaced by integer
 // stand-ins, so the PTX holds the compat kernels' own arithmetic alone and
 // can be compared under --fmad=false and --fmad=true.
-CBRNG_FN float cbrng_compat_fmaf(float a, float b, float c) { return __fmaf_rn(a, b, c); }
-CBRNG_FN double cbrng_compat_fma(double a, double b, double c) { return __fma_rn(a, b, c); }
+CBRNG_FN float cbrng_compat_fmadd_f32(float a, float b, float c) { return __fmaf_rn(a, b, c); }
+CBRNG_FN double cbrng_compat_fmadd_f64(double a, double b, double c) { return __fma_rn(a, b, c); }
 CBRNG_FN float cbrng_compat_logf(float x) { return __uint_as_float(__float_as_uint(x) ^ 1u); }
 CBRNG_FN double cbrng_compat_log(double x) { return __longlong_as_double(__double_as_longlong(x) ^ 1); }
 CBRNG_FN float cbrng_compat_expf(float x) { return __uint_as_float(__float_as_uint(x) ^ 2u); }
@@ -52,8 +52,8 @@ CBRNG_FN void cbrng_compat_sincospi(double v, double* s, double* c) {
     *c = __longlong_as_double(__double_as_longlong(v) ^ 4);
 }
 #elif defined(__CUDA_ARCH__)
-CBRNG_FN float cbrng_compat_fmaf(float a, float b, float c) { return __fmaf_rn(a, b, c); }
-CBRNG_FN double cbrng_compat_fma(double a, double b, double c) { return __fma_rn(a, b, c); }
+CBRNG_FN float cbrng_compat_fmadd_f32(float a, float b, float c) { return __fmaf_rn(a, b, c); }
+CBRNG_FN double cbrng_compat_fmadd_f64(double a, double b, double c) { return __fma_rn(a, b, c); }
 CBRNG_FN float cbrng_compat_logf(float x) { return logf(x); }
 CBRNG_FN double cbrng_compat_log(double x) { return log(x); }
 CBRNG_FN float cbrng_compat_expf(float x) { return expf(x); }
@@ -62,8 +62,8 @@ CBRNG_FN float cbrng_compat_expf(float x) { return expf(x); }
 CBRNG_FN void cbrng_compat_sincosf_sfu(float v, float* s, float* c) { __sincosf(v, s, c); }
 CBRNG_FN void cbrng_compat_sincospi(double v, double* s, double* c) { sincospi(v, s, c); }
 #else
-CBRNG_FN float cbrng_compat_fmaf(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
-CBRNG_FN double cbrng_compat_fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
+CBRNG_FN float cbrng_compat_fmadd_f32(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
+CBRNG_FN double cbrng_compat_fmadd_f64(double a, double b, double c) { return __builtin_fma(a, b, c); }
 float cbrng_compat_host_logf(float x);
 double cbrng_compat_host_log(double x);
 float cbrng_compat_host_expf(float x);

@@ -59,7 +59,7 @@ CBRNG_FN void cbrng_torch_store(void* out, cbrng_u64 e, float x) {
 template <int DT>
 CBRNG_FN float cbrng_torch_uniform(float r, float from, float to) {
     const float range = cbrng_torch_round<DT>(cbrng_fsub(to, from));
-    const float v = cbrng_torch_round<DT>(cbrng_compat_fmaf(r, range, from));
+    const float v = cbrng_torch_round<DT>(cbrng_compat_fmadd_f32(r, range, from));
     return v == to ? from : v;
 }
 
@@ -82,9 +82,9 @@ CBRNG_FN void cbrng_torch_thread(void* out, const cbrng_torch_args& a, cbrng_u64
                 if (e >= a.numel) continue;
                 double v;
                 if (OP == CBRNG_TORCH_OP_NORMAL) {
-                    v = cbrng_compat_fma(r[ii], a.b, a.a);  // rand * std + mean
+                    v = cbrng_compat_fmadd_f64(r[ii], a.b, a.a);  // rand * std + mean
                 } else {
-                    v = cbrng_compat_fma(r[ii], cbrng_dsub(a.b, a.a), a.a);
+                    v = cbrng_compat_fmadd_f64(r[ii], cbrng_dsub(a.b, a.a), a.a);
                     if (v == a.b) v = a.a;
                 }
                 ((double*)out)[e] = v;
@@ -107,7 +107,7 @@ CBRNG_FN void cbrng_torch_thread(void* out, const cbrng_torch_args& a, cbrng_u64
             if (OP == CBRNG_TORCH_OP_BERNOULLI) {
                 ((float*)out)[e] = (double)r[ii] < a.a ? 1.0f : 0.0f;
             } else if (OP == CBRNG_TORCH_OP_NORMAL) {
-                cbrng_torch_store<DT>(out, e, cbrng_compat_fmaf(r[ii], fb, fa));
+                cbrng_torch_store<DT>(out, e, cbrng_compat_fmadd_f32(r[ii], fb, fa));
             } else {
                 cbrng_torch_store<DT>(out, e, cbrng_torch_uniform<DT>(r[ii], fa, fb));
             }
