@@ -73,11 +73,18 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn kernels_have_no_atomics_and_no_fast_math() {
     let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/kernels"));
     let files = files_under(dir);
-    assert!(files.len() >= 12, "kernels/ holds the headers, fill.cu and compat/");
+    assert!(
+        files.len() >= 12,
+        "kernels/ holds the headers, fill.cu and compat/"
+    );
     let mut math_seen = false;
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
-        let rel = f.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let exempt: &[&str] = if rel == COMPAT_MATH {
             math_seen = true;
             // The exemption is used: the intrinsic cuRAND calls is there.
@@ -107,7 +114,11 @@ fn rust_sources_name_no_fast_math_intrinsics() {
     }
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
-        let rel = f.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let comments_allowed = rel.starts_with("src/compat/");
         for (i, line) in text.lines().enumerate() {
             let comment = line.trim_start().starts_with("//");
