@@ -458,3 +458,109 @@ fn jax_kernels_match_the_cpu() {
         cases.len()
     );
 }
+
+/// The launch plans refuse what the CPU refuses, as error values, before
+/// any device work (no g++ needed).
+#[test]
+fn launch_plans_refuse_bad_requests() {
+    use cbrng::Error;
+    let msg = |e: Error| e.to_string();
+    // cuRAND: a dtype that is not the function's; calls past the subsequence;
+    // more elements than a u64 counts (no overflow, no panic).
+    let e = curand_launch(CurandFn::Normal, CompatDType::F64, 1, 0, 0, 4, 0.0, 1.0).unwrap_err();
+    assert!(msg(e).contains("normal gives f32 elements, not f64"));
+    let e = curand_launch(
+        CurandFn::Curand,
+        CompatDType::U32,
+        1,
+        0,
+        u64::MAX,
+        u64::MAX,
+        0.0,
+        1.0,
+    );
+    assert!(e.is_ok(), "2^65 values fit the subsequence's 2^66");
+    let e = curand_launch(
+        CurandFn::Uniform4,
+        CompatDType::F32,
+        1,
+        0,
+        8,
+        u64::MAX,
+        0.0,
+        1.0,
+    )
+    .unwrap_err();
+    assert!(
+        msg(e).contains("past the end of the subsequence"),
+        "uniform4"
+    );
+    let e = curand_launch(
+        CurandFn::Uniform4,
+        CompatDType::F32,
+        1,
+        0,
+        0,
+        1 << 62,
+        0.0,
+        1.0,
+    )
+    .unwrap_err();
+    assert!(msg(e).contains("too many elements"));
+    let l = curand_launch(CurandFn::Normal2, CompatDType::F32, 1, 2, 3, 129, 0.0, 1.0).unwrap();
+    assert_eq!((l.elements, l.units), (258, 3));
+    // torch: 0 SMs, no elements, p outside [0, 1], bad bounds, wrong dtypes.
+    let g = torch::Generator::new(5);
+    let t4 = torch::profile("t4").unwrap();
+    let zero = Geometry {
+        sm_count: 0,
+        threads_per_sm: 1024,
+    };
+    let uni = TorchOp::Uniform { from: 0.0, to: 1.0 };
+    assert!(msg(torch_launch(&g, zero, uni, CompatDType::F32, 8).unwrap_err()).contains("0 SMs"));
+    assert!(msg(torch_launch(&g, t4, uni, CompatDType::F32, 0).unwrap_err()).contains("numel 0"));
+    let bad = TorchOp::Uniform { from: 1.0, to: 0.0 };
+    assert!(
+        msg(torch_launch(&g, t4, bad, CompatDType::F16, 8).unwrap_err()).contains("from <= to")
+    );
+    let p2 = TorchOp::Bernoulli { p: 1.5 };
+    assert!(
+        msg(torch_launch(&g, t4, p2, CompatDType::F32, 8).unwrap_err()).contains("outside [0, 1]")
+    );
+    let b = TorchOp::Bernoulli { p: 0.5 };
+    assert!(msg(torch_launch(&g, t4, b, CompatDType::F64, 8).unwrap_err()).contains("writes f32"));
+    assert!(msg(torch_launch(&g, t4, uni, CompatDType::U8, 8).unwrap_err()).contains("not u8"));
+    let past = torch::Generator {
+        seed: 1,
+        offset: u64::MAX - 2,
+    };
+    assert!(
+        torch_launch(&past, t4, uni, CompatDType::F32, 8).is_err(),
+        "offset past 2^64"
+    );
+    // A dropout mask of p = 1 or of no elements draws nothing.
+    let d = TorchOp::DropoutMask {
+        p: 1.0,
+        input: DropoutDType::F32,
+    };
+    assert_eq!(torch_launch(&g, t4, d, CompatDType::U8, 8).unwrap(), None);
+    // jax: dtypes, x64, the non-partitionable word limit.
+    let cfg = Config::default();
+    let key = Key::from_seed(1, cfg).unwrap();
+    assert!(
+        msg(jax_launch(JaxFn::Bits, CompatDType::F32, &key, cfg, 3).unwrap_err())
+            .contains("bits cannot")
+    );
+    assert!(
+        msg(jax_launch(JaxFn::Bits, CompatDType::U64, &key, cfg, 3).unwrap_err()).contains("x64")
+    );
+    let orig = Config {
+        x64: false,
+        partitionable: false,
+    };
+    assert!(
+        msg(jax_launch(JaxFn::Bits, CompatDType::U32, &key, orig, 1 << 32).unwrap_err())
+            .contains("past 2^32-2")
+    );
+    assert!(jax_launch(JaxFn::Bits, CompatDType::U8, &key, orig, (1 << 34) - 8).is_ok());
+}

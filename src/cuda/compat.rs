@@ -351,8 +351,9 @@ pub fn curand_launch(
             ),
         ));
     }
-    // The end check bounds count by 2^64 values / values per call: the
-    // elements fit a u64.
+    let elements = count
+        .checked_mul(f.elements_per_call())
+        .ok_or_else(|| compat_err("curand", format!("{count} calls: too many elements")))?;
     Ok(CurandLaunch {
         kernel: format!("cbrng_compat_curand_{}", f.kernel_part()),
         seed,
@@ -361,7 +362,7 @@ pub fn curand_launch(
         count,
         mean,
         stddev,
-        elements: count * f.elements_per_call(),
+        elements,
         units: count.div_ceil(CURAND_CHUNK),
     })
 }
@@ -414,6 +415,8 @@ pub fn torch_launch(
         )
     };
     let float = matches!(dt, C::F32 | C::F64 | C::F16 | C::BF16);
+    // ATen's unroll: 2 for double (curand_uniform2_double /
+    // curand_normal2_double), 4 otherwise (dropout masks are u8: 4).
     let unroll = if dt == C::F64 { 2 } else { 4 };
     let (name, a, b, vec) = match op {
         TorchOp::Uniform { from, to } => {
@@ -486,11 +489,6 @@ pub fn torch_launch(
                 input.vector_size(numel),
             )
         }
-    };
-    let unroll = if matches!(op, TorchOp::DropoutMask { .. }) {
-        4
-    } else {
-        unroll
     };
     let pol = torch::calc_execution_policy(numel, unroll, g)?;
     let mut next = *generator;
