@@ -8,7 +8,8 @@
 //!
 //! Kernels are compiled at run time by NVRTC to machine code for the
 //! device's own architecture (`--gpu-architecture=sm_XY`, `--fmad=false`, no
-//! approximate math), or to PTX for a device newer than NVRTC knows (see
+//! approximate math; the compat module alone with `--fmad=true`, as the
+//! systems it reproduces are built: [`compat::compat_options`]), or to PTX for a device newer than NVRTC knows (see
 //! [`nvrtc::choose_target`]): a fill module and a dropout module per
 //! (generator, round count) and one module for the exact sums, each compiled
 //! on first use once per process and loaded once per [`Gpu`] handle.
