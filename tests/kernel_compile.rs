@@ -223,7 +223,8 @@ fn reduce_kernels_compile_cleanly_for_every_arch() {
 /// architecture without spilling registers to local memory. The exact-sum
 /// kernels may allow fewer than 1024 threads (sm_100 gives the bf16 one 188
 /// registers): that limit is read from the loaded kernel at run time, and
-/// shapes above it are refused, so none fails to launch.
+/// shapes above it are refused, so none fails to launch. The compat kernels
+/// (256 threads a block, grid-stride) are held to the same.
 #[test]
 fn every_kernel_fits_its_block_size_in_registers_on_every_arch() {
     if !nvrtc_or_skip("every_kernel_fits_its_block_size_in_registers_on_every_arch") {
@@ -249,6 +250,35 @@ fn every_kernel_fits_its_block_size_in_registers_on_every_arch() {
         ),
     ];
     for arch in ARCHS {
+        // The compat kernels, with the options they run with.
+        let compat_src = source::amalgamate(&compat::compat_kernels());
+        let mut opts = compat::compat_options(arch);
+        opts.push("--ptxas-options=-v".into());
+        let out = nvrtc::compile(&compat_src, "compat.cu", &opts).unwrap();
+        let spills: Vec<&str> = out
+            .log
+            .lines()
+            .filter(|l| l.contains("spill stores") && !l.contains(" 0 bytes spill stores"))
+            .collect();
+        assert!(spills.is_empty(), "compat.cu on {arch} spills: {spills:?}");
+        let regs: Vec<u32> = out
+            .log
+            .lines()
+            .filter_map(|l| l.split("Used ").nth(1))
+            .filter_map(|r| r.split_whitespace().next()?.parse().ok())
+            .collect();
+        assert_eq!(
+            regs.len(),
+            compat::compat_kernel_names().len(),
+            "{}",
+            out.log
+        );
+        let most = regs.iter().copied().max().unwrap();
+        assert!(
+            max_threads_for(most) >= 256,
+            "compat.cu on {arch}: {most} registers"
+        );
+        eprintln!("{arch}: compat kernels use at most {most} registers");
         for (name, src, defines) in &units {
             let report = ptxas_report(arch, name, src, defines);
             for (kernel, r) in &report {
