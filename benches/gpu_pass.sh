@@ -8,11 +8,12 @@
 # Each step has its own time limit and writes its output to $OUT/<step>.log
 # (cut to 15 MiB); every step adds one line to $OUT/summary.txt, even when it
 # fails or times out, so nothing is lost if the whole command is cut off.
-# The limits add up to 487 s (about 8 minutes), so a second pass fits after
-# a fix. The CPU suites are CI's (they run on every commit without a GPU).
+# The limits add up to 547 s (about 9 minutes), under the 600 s a device
+# command may run. The CPU suites are CI's (they run on every commit without a GPU).
 # Steps, in order: the GPU test suites with CBRNG_REQUIRE_GPU=1, first with
 # CUDA_LAUNCH_BLOCKING=1 and one test thread; the same suites' small cases
-# under compute-sanitizer memcheck, racecheck and synccheck; `cbrng verify
+# under compute-sanitizer memcheck, racecheck and synccheck; the compat
+# kernels (tests/gpu_compat.rs, tests/compat_engine_cli.rs); `cbrng verify
 # --long` with its GPU half; the user-kernel and dropout examples; `cbrng
 # bench --device cuda`.
 set -u
@@ -72,6 +73,12 @@ if command -v compute-sanitizer >/dev/null; then
 else
   echo "compute-sanitizer: not on PATH" | tee -a "$summary"
 fi
+# 2b. The compat kernels (issue 12): bit for bit against the CPU where the
+# device code is IEEE arithmetic, the Box-Muller draws measured; then the
+# program's --engine cuda against --engine cpu.
+have "$bin/test-gpu_compat" && step gpu_compat-blocking 40 env CUDA_LAUNCH_BLOCKING=1 \
+  "$bin/test-gpu_compat" --test-threads=1 --nocapture
+have "$bin/test-compat_engine_cli" && step compat-engine-cli 20 "$bin/test-compat_engine_cli"
 # 3. The program and the examples.
 have "$bin/bin-cbrng" && step verify-long 40 "$bin/bin-cbrng" verify --long
 have "$bin/bin-user_kernel" && step example-user_kernel 15 "$bin/bin-user_kernel"

@@ -9,7 +9,7 @@
 //! `CBRNG_REQUIRE_NVRTC=1`.
 #![cfg(feature = "cuda")]
 use cbrng::Algorithm;
-use cbrng::cuda::{kernels, nvrtc, source};
+use cbrng::cuda::{compat, kernels, nvrtc, source};
 
 fn nvrtc_or_skip(test: &str) -> bool {
     if nvrtc::nvrtc_present() {
@@ -230,7 +230,8 @@ fn reduce_kernels_compile_cleanly_for_every_arch() {
 /// architecture without spilling registers to local memory. The exact-sum
 /// kernels may allow fewer than 1024 threads (sm_100 gives the bf16 one 188
 /// registers): that limit is read from the loaded kernel at run time, and
-/// shapes above it are refused, so none fails to launch.
+/// shapes above it are refused, so none fails to launch. The compat kernels
+/// (256 threads a block, grid-stride) are held to the same.
 #[test]
 fn every_kernel_fits_its_block_size_in_registers_on_every_arch() {
     if !nvrtc_or_skip("every_kernel_fits_its_block_size_in_registers_on_every_arch") {
@@ -256,6 +257,35 @@ fn every_kernel_fits_its_block_size_in_registers_on_every_arch() {
         ),
     ];
     for arch in ARCHS {
+        // The compat kernels, with the options they run with.
+        let compat_src = source::amalgamate(&compat::compat_kernels());
+        let mut opts = compat::compat_options(arch);
+        opts.push("--ptxas-options=-v".into());
+        let out = nvrtc::compile(&compat_src, "compat.cu", &opts).unwrap();
+        let spills: Vec<&str> = out
+            .log
+            .lines()
+            .filter(|l| l.contains("spill stores") && !l.contains(" 0 bytes spill stores"))
+            .collect();
+        assert!(spills.is_empty(), "compat.cu on {arch} spills: {spills:?}");
+        let regs: Vec<u32> = out
+            .log
+            .lines()
+            .filter_map(|l| l.split("Used ").nth(1))
+            .filter_map(|r| r.split_whitespace().next()?.parse().ok())
+            .collect();
+        assert_eq!(
+            regs.len(),
+            compat::compat_kernel_names().len(),
+            "{}",
+            out.log
+        );
+        let most = regs.iter().copied().max().unwrap();
+        assert!(
+            max_threads_for(most) >= 256,
+            "compat.cu on {arch}: {most} registers"
+        );
+        eprintln!("{arch}: compat kernels use at most {most} registers");
         for (name, src, defines) in &units {
             let report = ptxas_report(arch, name, src, defines);
             for (kernel, r) in &report {
@@ -387,4 +417,95 @@ fn a_compile_error_is_an_error_value_with_the_log() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("undeclared_thing"), "{e}");
+}
+
+/// The compat kernels (kernels/compat, launched by `cbrng::cuda::compat`)
+/// compile for every architecture, with the options they run with
+/// (`compat_options`: cbrng's, but `--fmad=true` as nvcc's default builds of
+/// cuRAND and PyTorch), without a log and with every entry point; cuRAND's
+/// float Box-Muller reaches the special-function unit (`sin.approx.f32`,
+/// `cos.approx.f32`), as cuRAND's own device code does. Their own arithmetic
+/// does not depend on `--fmad`: with CUDA's math functions replaced by
+/// integer stand-ins (`CBRNG_COMPAT_OPAQUE_MATH`), the PTX under
+/// `--fmad=false` and `--fmad=true` is the same, and holds the FMAs written
+/// on purpose (`fma.rn`).
+#[test]
+fn compat_kernels_compile_cleanly_and_their_arithmetic_does_not_depend_on_fmad() {
+    if !nvrtc_or_skip("compat_kernels_compile_cleanly_and_their_arithmetic_does_not_depend_on_fmad")
+    {
+        return;
+    }
+    let src = source::amalgamate(&compat::compat_kernels());
+    let entries = compat::compat_kernel_names();
+    assert_eq!(entries.len(), 8 + 13 + 8);
+    for arch in ARCHS {
+        let opts = compat::compat_options(arch);
+        assert!(opts.iter().any(|o| o == "--fmad=true"));
+        assert!(opts.iter().any(|o| o == "--ftz=false"));
+        let out =
+            nvrtc::compile(&src, "compat.cu", &opts).unwrap_or_else(|e| panic!("{arch}: {e}"));
+        assert!(
+            out.log.is_empty(),
+            "compat.cu for {arch} compiled with a log:\n{}",
+            out.log
+        );
+        assert!(out.ptx.contains(&format!(".target {arch}")));
+        for k in &entries {
+            assert!(
+                out.ptx.contains(&format!(".entry {k}(")),
+                "compat.cu for {arch}: no entry {k}"
+            );
+        }
+        assert!(
+            !out.ptx.contains("atom."),
+            "compat.cu for {arch}: an atomic"
+        );
+        for approx in ["sin.approx.f32", "cos.approx.f32"] {
+            assert!(
+                out.ptx.contains(approx),
+                "compat.cu for {arch}: no {approx}"
+            );
+        }
+        // The compat kernels' own arithmetic, under both settings (on the
+        // oldest and newest architectures: NVVM's PTX is the same code).
+        if arch != "sm_80" && arch != "sm_120" {
+            continue;
+        }
+        let opaque = |fmad: &str| {
+            let mut o: Vec<String> = opts
+                .iter()
+                .map(|x| {
+                    if x.starts_with("--fmad=") {
+                        fmad.to_string()
+                    } else {
+                        x.clone()
+                    }
+                })
+                .collect();
+            o.push("-DCBRNG_COMPAT_OPAQUE_MATH=1".into());
+            nvrtc::compile(&src, "compat.cu", &o)
+                .unwrap_or_else(|e| panic!("{arch} {fmad}: {e}"))
+                .ptx
+        };
+        let (unfused, fused) = (opaque("--fmad=false"), opaque("--fmad=true"));
+        assert!(unfused.contains("fma.rn.f32") && unfused.contains("fma.rn.f64"));
+        assert!(
+            !unfused.contains("sin.approx"),
+            "the stand-ins replace the intrinsic"
+        );
+        if fused != unfused {
+            let a: Vec<&str> = unfused.lines().collect();
+            let b: Vec<&str> = fused.lines().collect();
+            let i = a
+                .iter()
+                .zip(&b)
+                .position(|(x, y)| x != y)
+                .unwrap_or(a.len().min(b.len()));
+            panic!(
+                "compat.cu for {arch}: the kernels' own PTX changes with --fmad=true, first at line {i}: {:?} vs {:?}",
+                a.get(i),
+                b.get(i)
+            );
+        }
+    }
 }

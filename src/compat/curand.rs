@@ -20,7 +20,8 @@
 //! library's `logf`/`log`/`expf` and an accurate `sin`/`cos` instead, so
 //! normal and log-normal values can differ from a GPU's in the last bits
 //! (`tests/compat_curand.rs` measures how far they are from an accurate
-//! reference). A GPU twin would call the device functions themselves.
+//! reference). The GPU twin (`kernels/compat/curand.cuh`, launched by
+//! `cbrng::cuda::compat`) calls the device functions themselves.
 //!
 //! ```
 //! use cbrng::compat::curand::Philox4x32_10;

@@ -12,7 +12,8 @@
 //! These definitions sit above cbrng's own stream contract: they use its
 //! block functions ([`crate::generator`]) but not its counter layout, which
 //! each system defines for itself. The `cbrng compat SYSTEM ...` command
-//! prints their elements.
+//! prints their elements. Their GPU twins are `kernels/compat/`, launched
+//! by `cbrng::cuda::compat` (feature `cuda`; `cbrng compat ... --engine cuda`).
 
 pub mod curand;
 pub mod jax;

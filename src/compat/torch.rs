@@ -202,9 +202,14 @@ impl Generator {
                 }
             });
         }
-        self.run4(g, out.len(), Draw::Uniform, |e, r| {
-            let v = r.mul_add(range, from);
-            out[e] = if v == to { from } else { v };
+        self.run4_slices(g, out.len(), Draw::Uniform, |e0, rs| {
+            let o = &mut out[e0..e0 + rs.len()];
+            fma_affine(rs, range, from, o);
+            for v in o {
+                if *v == to {
+                    *v = from;
+                }
+            }
         })
     }
 
@@ -267,8 +272,8 @@ impl Generator {
         std: f32,
         out: &mut [f32],
     ) -> Result<(), Error> {
-        self.run4(g, out.len(), Draw::Normal, |e, r| {
-            out[e] = r.mul_add(std, mean)
+        self.run4_slices(g, out.len(), Draw::Normal, |e0, rs| {
+            fma_affine(rs, std, mean, &mut out[e0..e0 + rs.len()])
         })
     }
 
@@ -291,8 +296,13 @@ impl Generator {
         std: f32,
         out: &mut [f16],
     ) -> Result<(), Error> {
-        self.run4(g, out.len(), Draw::Normal, |e, r| {
-            out[e] = f16::from_f32(r.mul_add(std, mean))
+        let mut t = [0f32; TILE];
+        self.run4_slices(g, out.len(), Draw::Normal, |e0, rs| {
+            let t = &mut t[..rs.len()];
+            fma_affine(rs, std, mean, t);
+            for (o, &x) in out[e0..e0 + rs.len()].iter_mut().zip(t.iter()) {
+                *o = f16::from_f32(x);
+            }
         })
     }
 
@@ -304,8 +314,13 @@ impl Generator {
         std: f32,
         out: &mut [bf16],
     ) -> Result<(), Error> {
-        self.run4(g, out.len(), Draw::Normal, |e, r| {
-            out[e] = bf16::from_f32(r.mul_add(std, mean))
+        let mut t = [0f32; TILE];
+        self.run4_slices(g, out.len(), Draw::Normal, |e0, rs| {
+            let t = &mut t[..rs.len()];
+            fma_affine(rs, std, mean, t);
+            for (o, &x) in out[e0..e0 + rs.len()].iter_mut().zip(t.iter()) {
+                *o = bf16::from_f32(x);
+            }
         })
     }
 
@@ -589,6 +604,31 @@ impl Generator {
 
 /// Threads whose blocks are made together.
 const TILE: usize = 256;
+
+/// `out[i] = rs[i] * a + b`, each with one rounding (the device's FMA): the
+/// CPU's FMA instruction over the slice when it has one (chosen once per
+/// slice, so the loop runs without a call per element), else `mul_add`
+/// (the C library's `fmaf`, the same value).
+#[inline]
+fn fma_affine(rs: &[f32], a: f32, b: f32, out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has FMA (checked just above).
+        unsafe { fma_affine_x86(rs, a, b, out) };
+        return;
+    }
+    for (o, &r) in out.iter_mut().zip(rs) {
+        *o = r.mul_add(a, b);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "fma")]
+fn fma_affine_x86(rs: &[f32], a: f32, b: f32, out: &mut [f32]) {
+    for (o, &r) in out.iter_mut().zip(rs) {
+        *o = r.mul_add(a, b);
+    }
+}
 
 #[derive(Clone, Copy)]
 enum Draw {

@@ -275,6 +275,20 @@ impl Gpu {
         defines: &[(String, String)],
         build: impl FnOnce(&Arc<CudaModule>) -> Result<M, Error>,
     ) -> Result<Arc<M>, Error> {
+        let options = |arch: &str| nvrtc::kernel_options(arch, defines);
+        self.kernels_with_options(name, body, options, build)
+    }
+
+    /// [`Gpu::kernels`] with the NVRTC options of the module given by
+    /// `options(arch)` (the compat kernels compile as the systems they
+    /// reproduce are built: src/cuda/compat.rs).
+    pub(super) fn kernels_with_options<M: Send + Sync + 'static>(
+        &self,
+        name: &str,
+        body: impl FnOnce() -> String,
+        options: impl FnOnce(&str) -> Vec<String>,
+        build: impl FnOnce(&Arc<CudaModule>) -> Result<M, Error>,
+    ) -> Result<Arc<M>, Error> {
         let mut cache = self
             .loaded
             .lock()
@@ -285,7 +299,7 @@ impl Gpu {
                 .downcast::<M>()
                 .map_err(|_| gpu_err("module cache", format!("{name} holds another type")));
         }
-        let image = self.image(name, body, defines)?;
+        let image = self.image(name, body, options)?;
         let module = self.load_image(name, &image)?;
         let m = Arc::new(build(&module)?);
         cache.insert(name.to_string(), m.clone());
@@ -296,7 +310,7 @@ impl Gpu {
         &self,
         name: &str,
         body: impl FnOnce() -> String,
-        defines: &[(String, String)],
+        options: impl FnOnce(&str) -> Vec<String>,
     ) -> Result<Arc<Image>, Error> {
         let key = (self.target, name.to_string());
         if let Some(p) = image_cache()
@@ -307,7 +321,7 @@ impl Gpu {
             return Ok(p.clone());
         }
         let src = source::amalgamate(&body());
-        let opts = nvrtc::kernel_options(&self.target.arch_option(), defines);
+        let opts = options(&self.target.arch_option());
         let compiled = nvrtc::compile(&src, &format!("cbrng_{name}.cu"), &opts)?;
         let image = Arc::new(match (self.target, compiled.cubin) {
             (nvrtc::CompileTarget::Cubin { .. }, Some(c)) => Image::Cubin(c),

@@ -2,18 +2,21 @@
 //! missing library ([`probe`]), the kernel sources ([`source`]), NVRTC
 //! ([`nvrtc`]), the GPU engine ([`Gpu`]: fills and dropout on the caller's
 //! device buffers, bit for bit the CPU's; exact sums of device buffers, bit
-//! for bit [`crate::reduce`]'s, with [`ReduceShape`] for the launch shape) and
-//! cross-checks ([`check`]).
+//! for bit [`crate::reduce`]'s, with [`ReduceShape`] for the launch shape; the
+//! compat streams of [`crate::compat`], in [`compat`]) and cross-checks
+//! ([`check`]).
 //!
 //! Kernels are compiled at run time by NVRTC to machine code for the
 //! device's own architecture (`--gpu-architecture=sm_XY`, `--fmad=false`, no
-//! approximate math), or to PTX for a device newer than NVRTC knows (see
+//! approximate math; the compat module alone with `--fmad=true`, as the
+//! systems it reproduces are built: [`compat::compat_options`]), or to PTX for a device newer than NVRTC knows (see
 //! [`nvrtc::choose_target`]): a fill module and a dropout module per
 //! (generator, round count) and one module for the exact sums, each compiled
 //! on first use once per process and loaded once per [`Gpu`] handle.
 
 mod allreduce;
 pub mod check;
+pub mod compat;
 mod dropout;
 mod gpu;
 pub mod kernels;

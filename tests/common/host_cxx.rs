@@ -49,6 +49,9 @@ pub fn build(source: &str) -> Result<PathBuf, String> {
     headers.sort();
     inputs.extend(headers);
     inputs.push(root.join("kernels/cbrng.cuh"));
+    for (name, _) in cbrng::cuda::compat::COMPAT_SOURCES {
+        inputs.push(root.join("kernels/compat").join(name));
+    }
     for p in &inputs {
         std::fs::read(p)
             .unwrap_or_else(|e| panic!("{}: {e}", p.display()))

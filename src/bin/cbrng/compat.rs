@@ -1,10 +1,13 @@
 //! `cbrng compat SYSTEM ...`: other systems' streams (cbrng::compat), printed
 //! like `fill` prints (hex one element a line, raw bytes, or .npy).
 
+use crate::fill::Device;
 use crate::output::{Format, Output};
 use cbrng::Error;
 use cbrng::compat::jax::{Config, Key, XlaLog};
 use cbrng::compat::numpy::{Generator, IntDType};
+use cbrng::cuda::Gpu;
+use cbrng::cuda::compat::CompatElement;
 use half::{bf16, f16};
 use std::process::ExitCode;
 
@@ -49,6 +52,12 @@ struct CurandArgs {
     /// log-normal's standard deviation.
     #[arg(long, allow_negative_numbers = true, default_value_t = 1.0)]
     std: f32,
+    /// Where to compute: cpu, cuda (the compat kernels; an error without a
+    /// usable GPU) or auto (the GPU when one is usable, else the CPU). On a
+    /// GPU the Box-Muller draws are cuRAND's own bits, which the CPU
+    /// approximates in the last bits; everything else is the same on both.
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    engine: Device,
     #[command(flatten)]
     out: OutArgs,
 }
@@ -79,6 +88,12 @@ struct TorchArgs {
     /// f32 | f64 | f16 | bf16 (bernoulli: f32; dropout-mask: the input's dtype).
     #[arg(long, default_value = "f32")]
     dtype: String,
+    /// Where to compute: cpu, cuda (the compat kernels; an error without a
+    /// usable GPU) or auto (the GPU when one is usable, else the CPU). On a
+    /// GPU the Box-Muller draws are cuRAND's own bits, which the CPU
+    /// approximates in the last bits; everything else is the same on both.
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    engine: Device,
     #[command(flatten)]
     out: OutArgs,
 }
@@ -128,6 +143,10 @@ struct JaxArgs {
     /// normal only: which XLA:CPU kernel's log.
     #[arg(long, value_enum, default_value_t = LogKernel::Auto)]
     xla_log: LogKernel,
+    /// Where to compute bits and uniform: cpu, cuda (the compat kernels; an
+    /// error without a usable GPU) or auto. key and normal run on the CPU.
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    engine: Device,
     #[command(flatten)]
     out: OutArgs,
 }
@@ -271,6 +290,38 @@ impl Sink {
     fn finish(self) -> Result<(), Error> {
         self.w.finish()
     }
+}
+
+/// `n` elements of T made on the GPU by `f` into a fresh device buffer, then
+/// copied back.
+fn on_gpu<T: CompatElement>(
+    g: &Gpu,
+    n: usize,
+    f: impl FnOnce(&mut cudarc::driver::CudaViewMut<'_, T>) -> Result<(), Error>,
+) -> Result<Vec<T>, Error> {
+    let size = std::mem::size_of::<T>();
+    let mut buf = g
+        .stream()
+        .alloc_zeros::<u8>((n * size).max(1))
+        .map_err(|e| Error::Gpu {
+            reason: format!("cannot allocate the device buffer: {e:?}"),
+        })?;
+    {
+        // SAFETY: the buffer holds n elements of T (a plain-bytes type).
+        let mut view = unsafe { buf.transmute_mut::<T>(n) }.ok_or_else(|| Error::Gpu {
+            reason: "device buffer too small".into(),
+        })?;
+        f(&mut view)?;
+    }
+    // SAFETY: as above.
+    let view = unsafe { buf.transmute::<T>(n) }.ok_or_else(|| Error::Gpu {
+        reason: "device buffer too small".into(),
+    })?;
+    let bytes = g.copy_to_host(&view)?;
+    Ok(bytes
+        .chunks_exact(size)
+        .map(bytemuck::pod_read_unaligned)
+        .collect())
 }
 
 pub fn run(args: Args) -> Result<ExitCode, Error> {
@@ -488,6 +539,28 @@ fn jax(a: JaxArgs) -> Result<(), Error> {
         )));
     }
     let n = n as usize;
+    let gpu = match a.func.as_str() {
+        "bits" | "uniform" => a.engine.select(|g| g.prepare_compat())?,
+        "normal" if a.engine == Device::Cuda => {
+            return Err(jax_err(
+                "normal runs on the CPU only (XLA:CPU's erf_inv calls the C library's logf); use --engine cpu".into(),
+            ));
+        }
+        _ => None,
+    };
+    // A draw on the GPU if one was chosen, else on the CPU.
+    macro_rules! draw {
+        ($t:ty, $zero:expr, $cpu:ident, $gpu:ident) => {
+            match &gpu {
+                Some(g) => on_gpu::<$t>(g, n, |o| g.$gpu(&key, cfg, o))?,
+                None => {
+                    let mut v = vec![$zero; n];
+                    key.$cpu(cfg, &mut v)?;
+                    v
+                }
+            }
+        };
+    }
     let dtype = a.dtype.clone();
     let bad_dtype = |f: &str, allowed: &str| {
         jax_err(format!(
@@ -511,8 +584,7 @@ fn jax(a: JaxArgs) -> Result<(), Error> {
         }
         "bits" => match a.dtype.as_deref().unwrap_or("u32") {
             "u8" => {
-                let mut v = vec![0u8; n];
-                key.bits_u8(cfg, &mut v)?;
+                let v = draw!(u8, 0u8, bits_u8, jax_bits);
                 (
                     OutType {
                         bytes: 1,
@@ -522,8 +594,7 @@ fn jax(a: JaxArgs) -> Result<(), Error> {
                 )
             }
             "u16" => {
-                let mut v = vec![0u16; n];
-                key.bits_u16(cfg, &mut v)?;
+                let v = draw!(u16, 0u16, bits_u16, jax_bits);
                 (
                     OutType {
                         bytes: 2,
@@ -533,8 +604,7 @@ fn jax(a: JaxArgs) -> Result<(), Error> {
                 )
             }
             "u32" => {
-                let mut v = vec![0u32; n];
-                key.bits_u32(cfg, &mut v)?;
+                let v = draw!(u32, 0u32, bits_u32, jax_bits);
                 (
                     OutType {
                         bytes: 4,
@@ -544,26 +614,22 @@ fn jax(a: JaxArgs) -> Result<(), Error> {
                 )
             }
             "u64" => {
-                let mut v = vec![0u64; n];
-                key.bits_u64(cfg, &mut v)?;
+                let v = draw!(u64, 0u64, bits_u64, jax_bits);
                 (U64, v)
             }
             _ => return Err(bad_dtype("bits", "u8|u16|u32|u64")),
         },
         "uniform" => match a.dtype.as_deref().unwrap_or("f32") {
             "f32" => {
-                let mut v = vec![0f32; n];
-                key.uniform_f32(cfg, &mut v)?;
+                let v = draw!(f32, 0f32, uniform_f32, jax_uniform);
                 (F32, v.into_iter().map(|x| u64::from(x.to_bits())).collect())
             }
             "f64" => {
-                let mut v = vec![0f64; n];
-                key.uniform_f64(cfg, &mut v)?;
+                let v = draw!(f64, 0f64, uniform_f64, jax_uniform);
                 (F64, v.into_iter().map(f64::to_bits).collect())
             }
             "f16" => {
-                let mut v = vec![f16::ZERO; n];
-                key.uniform_f16(cfg, &mut v)?;
+                let v = draw!(f16, f16::ZERO, uniform_f16, jax_uniform);
                 (
                     OutType {
                         bytes: 2,
@@ -573,8 +639,7 @@ fn jax(a: JaxArgs) -> Result<(), Error> {
                 )
             }
             "bf16" => {
-                let mut v = vec![bf16::ZERO; n];
-                key.uniform_bf16(cfg, &mut v)?;
+                let v = draw!(bf16, bf16::ZERO, uniform_bf16, jax_uniform);
                 // .npy has no bfloat16: its bits as <u2, as `cbrng fill` writes it.
                 (
                     OutType {
@@ -656,6 +721,47 @@ fn curand(a: CurandArgs) -> Result<(), Error> {
                 a.count, a.offset
             ),
         ));
+    }
+    if let Some(g) = a.engine.select(|g| g.prepare_compat())? {
+        use cbrng::cuda::compat::CurandFn;
+        let f = CurandFn::parse(&a.func)?;
+        let n = (a.count * f.elements_per_call()) as usize;
+        let (s, sub, off, c) = (a.seed, a.subsequence, a.offset, a.count);
+        let (ty, bits): (OutType, Vec<u64>) = match a.func.as_str() {
+            "curand" => (
+                OutType {
+                    bytes: 4,
+                    descr: "<u4",
+                },
+                on_gpu::<u32>(&g, n, |o| {
+                    g.curand_fill(f, s, sub, off, c, a.mean, a.std, o)
+                })?
+                .into_iter()
+                .map(u64::from)
+                .collect(),
+            ),
+            "uniform-double" | "normal-double" => (
+                F64,
+                on_gpu::<f64>(&g, n, |o| {
+                    g.curand_fill(f, s, sub, off, c, a.mean, a.std, o)
+                })?
+                .into_iter()
+                .map(f64::to_bits)
+                .collect(),
+            ),
+            _ => (
+                F32,
+                on_gpu::<f32>(&g, n, |o| {
+                    g.curand_fill(f, s, sub, off, c, a.mean, a.std, o)
+                })?
+                .into_iter()
+                .map(|x| u64::from(x.to_bits()))
+                .collect(),
+            ),
+        };
+        let mut sink = Sink::open(&a.out, ty, bits.len() as u64)?;
+        sink.put(&bits)?;
+        return sink.finish();
     }
     let mut st = Philox4x32_10::init(a.seed, a.subsequence, a.offset);
     let n = a.count as usize;
@@ -771,6 +877,85 @@ fn torch(a: TorchArgs) -> Result<(), Error> {
         bytes: 2,
         descr: "<u2",
     };
+    let bad_dtype = |d: &str| {
+        sys_err(
+            "torch",
+            format!("unknown dtype '{d}' (expected f32|f64|f16|bf16)"),
+        )
+    };
+    // Refuse what the CPU replay refuses before choosing the engine.
+    match (&op, a.dtype.as_str()) {
+        (Op::Bernoulli(_), "f32") => {}
+        (Op::Bernoulli(_), d) => {
+            return Err(sys_err(
+                "torch",
+                format!("bernoulli gives f32 here, not '{d}'"),
+            ));
+        }
+        (_, "f32" | "f64" | "f16" | "bf16") => {}
+        (_, d) => return Err(bad_dtype(d)),
+    }
+    if let Some(g) = a.engine.select(|g| g.prepare_compat())? {
+        use cbrng::compat::torch::DropoutDType;
+        use cbrng::cuda::compat::TorchOp;
+        let top = match op {
+            Op::Uniform(from, to) => TorchOp::Uniform { from, to },
+            Op::Normal(mean, std) => TorchOp::Normal { mean, std },
+            Op::Bernoulli(p) => TorchOp::Bernoulli { p },
+            Op::Dropout(p) => TorchOp::DropoutMask {
+                p,
+                input: match a.dtype.as_str() {
+                    "f32" => DropoutDType::F32,
+                    "f64" => DropoutDType::F64,
+                    "f16" => DropoutDType::F16,
+                    _ => DropoutDType::BF16,
+                },
+            },
+        };
+        let (ty, bits): (OutType, Vec<u64>) = match (top, a.dtype.as_str()) {
+            (TorchOp::DropoutMask { .. }, _) => (
+                OutType {
+                    bytes: 1,
+                    descr: "|u1",
+                },
+                on_gpu::<u8>(&g, n, |o| g.torch_fill(&mut tg, geometry, top, o))?
+                    .into_iter()
+                    .map(u64::from)
+                    .collect(),
+            ),
+            (_, "f64") => (
+                F64,
+                on_gpu::<f64>(&g, n, |o| g.torch_fill(&mut tg, geometry, top, o))?
+                    .into_iter()
+                    .map(f64::to_bits)
+                    .collect(),
+            ),
+            (_, "f16") => (
+                f16_out,
+                on_gpu::<f16>(&g, n, |o| g.torch_fill(&mut tg, geometry, top, o))?
+                    .into_iter()
+                    .map(|x| u64::from(x.to_bits()))
+                    .collect(),
+            ),
+            (_, "bf16") => (
+                bf16_out,
+                on_gpu::<bf16>(&g, n, |o| g.torch_fill(&mut tg, geometry, top, o))?
+                    .into_iter()
+                    .map(|x| u64::from(x.to_bits()))
+                    .collect(),
+            ),
+            _ => (
+                F32,
+                on_gpu::<f32>(&g, n, |o| g.torch_fill(&mut tg, geometry, top, o))?
+                    .into_iter()
+                    .map(|x| u64::from(x.to_bits()))
+                    .collect(),
+            ),
+        };
+        let mut sink = Sink::open(&a.out, ty, bits.len() as u64)?;
+        sink.put(&bits)?;
+        return sink.finish();
+    }
     let (ty, bits): (OutType, Vec<u64>) = match (op, a.dtype.as_str()) {
         (Op::Dropout(p), d) => {
             use cbrng::compat::torch::DropoutDType;

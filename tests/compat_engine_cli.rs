@@ -1,0 +1,204 @@
+//! `cbrng compat ... --engine cpu|cuda|auto`: the compat kernels from the
+//! program. With a usable GPU, `--engine cuda` and `auto` print what `cpu`
+//! prints for every function whose device code is IEEE arithmetic; without
+//! one, `cuda` is a one-line error and `auto` falls back to the CPU.
+//! `CBRNG_REQUIRE_GPU=1` makes a missing GPU a failure.
+#![cfg(feature = "cli")]
+use std::process::{Command, Output};
+
+/// The program: cargo's build of it, or, on the GPU machine where only the
+/// packed executables travel (benches/gpu_pass.sh), `.gpu/bin/bin-cbrng`.
+fn program() -> std::path::PathBuf {
+    let built = std::path::PathBuf::from(env!("CARGO_BIN_EXE_cbrng"));
+    let packed = std::path::PathBuf::from(".gpu/bin/bin-cbrng");
+    if !built.exists() && packed.exists() {
+        packed
+    } else {
+        built
+    }
+}
+
+fn cbrng(args: &[&str]) -> Output {
+    Command::new(program())
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn with_engine(args: &[&str], engine: &str) -> Vec<String> {
+    let mut v: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    v.push("--engine".into());
+    v.push(engine.into());
+    v
+}
+
+/// Commands whose output must not depend on the engine.
+const EXACT: &[&[&str]] = &[
+    &[
+        "compat", "curand", "--fn", "curand", "--seed", "7", "--offset", "3", "--count", "200",
+    ],
+    &[
+        "compat",
+        "curand",
+        "--fn",
+        "uniform4",
+        "--seed",
+        "7",
+        "--subsequence",
+        "9",
+        "--count",
+        "65",
+    ],
+    &[
+        "compat",
+        "curand",
+        "--fn",
+        "uniform-double",
+        "--seed",
+        "1",
+        "--count",
+        "129",
+    ],
+    &[
+        "compat", "torch", "--op", "rand", "--seed", "3", "--numel", "50000", "--device", "t4",
+    ],
+    &[
+        "compat",
+        "torch",
+        "--op",
+        "uniform:-2,5",
+        "--dtype",
+        "bf16",
+        "--seed",
+        "3",
+        "--numel",
+        "999",
+        "--device",
+        "l4",
+    ],
+    &[
+        "compat",
+        "torch",
+        "--op",
+        "bernoulli:0.3",
+        "--seed",
+        "3",
+        "--numel",
+        "5000",
+        "--sm-count",
+        "1",
+        "--threads-per-sm",
+        "256",
+    ],
+    &[
+        "compat",
+        "torch",
+        "--op",
+        "dropout-mask:0.2",
+        "--dtype",
+        "f16",
+        "--seed",
+        "3",
+        "--numel",
+        "4096",
+        "--device",
+        "a100",
+    ],
+    &[
+        "compat", "jax", "--seed", "42", "--fn", "bits", "--dtype", "u16", "--shape", "3,5",
+    ],
+    &[
+        "compat", "jax", "--seed", "-1", "--fn", "uniform", "--dtype", "f64", "--x64", "true",
+        "--shape", "100",
+    ],
+    &[
+        "compat",
+        "jax",
+        "--seed",
+        "5",
+        "--fn",
+        "uniform",
+        "--partitionable",
+        "false",
+        "--shape",
+        "33",
+    ],
+];
+
+fn gpu_usable() -> bool {
+    let ok = cbrng::cuda::default_gpu().is_ok();
+    if !ok && std::env::var("CBRNG_REQUIRE_GPU").as_deref() == Ok("1") {
+        panic!("CBRNG_REQUIRE_GPU=1 but no usable GPU");
+    }
+    ok
+}
+
+#[test]
+fn every_engine_prints_the_cpu_s_elements_or_says_why_not() {
+    let gpu = gpu_usable();
+    for args in EXACT {
+        let cpu = cbrng(
+            &with_engine(args, "cpu")
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        assert!(
+            cpu.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&cpu.stderr)
+        );
+        assert!(!cpu.stdout.is_empty());
+        let auto = cbrng(
+            &with_engine(args, "auto")
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        assert!(auto.status.success(), "{args:?} auto");
+        assert!(
+            auto.stdout == cpu.stdout,
+            "{args:?}: --engine auto differs from cpu"
+        );
+        let cuda = cbrng(
+            &with_engine(args, "cuda")
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        if gpu {
+            assert!(
+                cuda.status.success(),
+                "{args:?} cuda: {}",
+                String::from_utf8_lossy(&cuda.stderr)
+            );
+            assert!(
+                cuda.stdout == cpu.stdout,
+                "{args:?}: --engine cuda differs from cpu"
+            );
+        } else {
+            let err = String::from_utf8_lossy(&cuda.stderr);
+            assert_eq!(cuda.status.code(), Some(2), "{args:?}");
+            assert!(cuda.stdout.is_empty());
+            assert!(err.starts_with("cbrng: error: GPU:"), "{args:?}: {err}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        }
+    }
+}
+
+#[test]
+fn jax_normal_stays_on_the_cpu() {
+    let o = cbrng(&[
+        "compat", "jax", "--seed", "1", "--fn", "normal", "--shape", "4", "--engine", "cuda",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err.contains("normal runs on the CPU only"), "{err}");
+    let a = cbrng(&[
+        "compat", "jax", "--seed", "1", "--fn", "normal", "--shape", "4", "--engine", "auto",
+    ]);
+    let c = cbrng(&[
+        "compat", "jax", "--seed", "1", "--fn", "normal", "--shape", "4",
+    ]);
+    assert!(a.status.success() && a.stdout == c.stdout);
+}
