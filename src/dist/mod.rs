@@ -28,7 +28,9 @@
 //! tensor its own stream id (or a derived key, [`crate::derive`]).
 
 pub mod bernoulli;
+pub mod continuous;
 pub mod dropout;
+pub mod exact_math;
 pub mod int;
 pub mod normal;
 pub mod uniform;
@@ -137,6 +139,54 @@ pub enum Distribution {
         /// One past the largest value.
         hi: u128,
     },
+    /// Uniform on `[lo, hi)` in f32 or f64 (contract v2;
+    /// [`continuous::uniform_range_f32`]): `lo` can occur, `hi` never.
+    UniformRange {
+        /// Smallest value.
+        lo: f64,
+        /// The bound no value reaches.
+        hi: f64,
+    },
+    /// Exponential with rate `lambda` > 0 (contract v2; [`continuous`]).
+    Exponential {
+        /// Rate (the mean is 1 / lambda).
+        lambda: f64,
+    },
+    /// Log-normal: `exp(mu + sigma * Z)` (contract v2; [`continuous`]).
+    LogNormal {
+        /// Mean of the logarithm.
+        mu: f64,
+        /// Standard deviation of the logarithm (>= 0).
+        sigma: f64,
+    },
+    /// Gumbel (maximum) with location `mu`, scale `beta` > 0 (contract v2).
+    Gumbel {
+        /// Location (the mode).
+        mu: f64,
+        /// Scale.
+        beta: f64,
+    },
+    /// Cauchy with location `x0`, scale `gamma` > 0 (contract v2).
+    Cauchy {
+        /// Location (the median).
+        x0: f64,
+        /// Scale (half the interquartile range).
+        gamma: f64,
+    },
+    /// Logistic with location `mu`, scale `s` > 0 (contract v2).
+    Logistic {
+        /// Location (the mean).
+        mu: f64,
+        /// Scale.
+        s: f64,
+    },
+    /// Laplace with location `mu`, scale `b` > 0 (contract v2).
+    Laplace {
+        /// Location (the median).
+        mu: f64,
+        /// Scale.
+        b: f64,
+    },
 }
 
 impl Distribution {
@@ -154,6 +204,13 @@ impl Distribution {
             Distribution::Normal { .. } => "normal",
             Distribution::Bernoulli { .. } => "bernoulli",
             Distribution::Int { .. } => "int",
+            Distribution::UniformRange { .. } => "uniform",
+            Distribution::Exponential { .. } => "exponential",
+            Distribution::LogNormal { .. } => "log-normal",
+            Distribution::Gumbel { .. } => "gumbel",
+            Distribution::Cauchy { .. } => "cauchy",
+            Distribution::Logistic { .. } => "logistic",
+            Distribution::Laplace { .. } => "laplace",
         }
     }
 
@@ -162,9 +219,10 @@ impl Distribution {
         match self {
             Distribution::Bits => &[DType::U32, DType::U64, DType::U8],
             Distribution::Uniform => &[DType::F32, DType::F64, DType::F16, DType::BF16],
-            Distribution::Normal { .. } => &[DType::F32, DType::F64],
+            Distribution::Normal { .. } => &[DType::F32, DType::F64, DType::F16, DType::BF16],
             Distribution::Bernoulli { .. } => &[DType::U8],
             Distribution::Int { .. } => &[DType::U32, DType::U64, DType::U8],
+            _ => &[DType::F32, DType::F64], // the continuous distributions of contract v2
         }
     }
 
@@ -200,6 +258,7 @@ impl Distribution {
                 // Every output is mean + std * z in the dtype, |z| <= z_max:
                 // its extremes are at +-z_max, so check those, in the dtype.
                 let finite = match dtype {
+                    DType::F16 | DType::BF16 => continuous::normal_16_is_finite(mean, std, dtype),
                     DType::F32 => {
                         let (m, s, z) = (mean as f32, std as f32, normal::Z_MAX_F32);
                         m.is_finite()
@@ -215,7 +274,7 @@ impl Distribution {
                 if !finite {
                     return bad(format!(
                         "normal mean {mean}, std {std}: mean +- std * {} (the largest |z|) overflows {dtype}",
-                        if dtype == DType::F32 {
+                        if dtype != DType::F64 {
                             f64::from(normal::Z_MAX_F32)
                         } else {
                             normal::Z_MAX_F64
@@ -240,6 +299,7 @@ impl Distribution {
                     range: hi - u128::from(lo),
                 }
             }
+            _ => continuous::check(self, dtype)?,
         };
         let layout = match (self, dtype) {
             (Distribution::Bits, DType::U8) => Layout::PackedU32 { per_word: 4 },
@@ -264,6 +324,13 @@ impl fmt::Display for Distribution {
             Distribution::Normal { mean, std } => write!(f, "normal:{mean},{std}"),
             Distribution::Bernoulli { p } => write!(f, "bernoulli:{p}"),
             Distribution::Int { lo, hi } => write!(f, "int:{lo}..{hi}"),
+            Distribution::UniformRange { lo, hi } => write!(f, "uniform:{lo},{hi}"),
+            Distribution::Exponential { lambda } => write!(f, "exponential:{lambda}"),
+            Distribution::LogNormal { mu, sigma } => write!(f, "log-normal:{mu},{sigma}"),
+            Distribution::Gumbel { mu, beta } => write!(f, "gumbel:{mu},{beta}"),
+            Distribution::Cauchy { x0, gamma } => write!(f, "cauchy:{x0},{gamma}"),
+            Distribution::Logistic { mu, s } => write!(f, "logistic:{mu},{s}"),
+            Distribution::Laplace { mu, b } => write!(f, "laplace:{mu},{b}"),
             d => f.write_str(d.name()),
         }
     }
@@ -272,9 +339,13 @@ impl fmt::Display for Distribution {
 impl FromStr for Distribution {
     type Err = Error;
     /// Parses `bits`, `uniform`, `normal`, `normal:MEAN,STD`, `bernoulli:P`,
-    /// `int:LO..HI` (HI exclusive); names in any case, numbers in the grammar
-    /// of [`crate::grammar`] (reals for MEAN, STD and P; decimal integers for
-    /// LO and HI), no spaces.
+    /// `int:LO..HI` (HI exclusive), and (contract v2) `uniform:LO,HI`,
+    /// `exponential[:LAMBDA]`, `log-normal[:MU,SIGMA]`, `gumbel[:MU,BETA]`,
+    /// `cauchy[:X0,GAMMA]`, `logistic[:MU,S]`, `laplace[:MU,B]` (without
+    /// parameters: rate 1, or location 0 and scale 1); names in any case,
+    /// numbers in the grammar of [`crate::grammar`] (reals for MEAN, STD, P
+    /// and the v2 parameters; decimal integers for LO and HI of `int`), no
+    /// spaces.
     fn from_str(spec: &str) -> Result<Self, Error> {
         let bad = |reason: &str| Error::BadDistribution {
             spec: crate::grammar::escape(spec),
@@ -310,10 +381,13 @@ impl FromStr for Distribution {
                 Ok(Distribution::Int { lo, hi })
             }
             ("int", None) => Err(bad("expected int:LO..HI")),
-            ("bits" | "uniform", Some(_)) => Err(bad("takes no parameters")),
-            _ => Err(bad(
-                "unknown distribution (expected bits, uniform, normal, bernoulli:P, int:LO..HI)",
-            )),
+            ("bits", Some(_)) => Err(bad("takes no parameters")),
+            (name, arg) => match continuous::parse(name, arg) {
+                Some(r) => r.map_err(|reason| bad(&reason)),
+                None => Err(bad(
+                    "unknown distribution (expected bits, uniform, uniform:LO,HI, normal, bernoulli:P, int:LO..HI, exponential:LAMBDA, log-normal:MU,SIGMA, gumbel:MU,BETA, cauchy:X0,GAMMA, logistic:MU,S, laplace:MU,B)",
+                )),
+            },
         }
     }
 }
@@ -338,6 +412,15 @@ pub enum Params {
         lo: u64,
         /// hi - lo, at least 1.
         range: u128,
+    },
+    /// The two real parameters of a contract v2 distribution as given, in
+    /// its order (`uniform:LO,HI`: lo, hi; `exponential`: lambda, 0; the
+    /// others: location, scale); converted to the output type by the fill.
+    Real {
+        /// First parameter.
+        a: f64,
+        /// Second parameter.
+        b: f64,
     },
 }
 
