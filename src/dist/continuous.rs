@@ -295,7 +295,7 @@ pub fn uniform_range_f64(x: u64, lo: f64, hi: f64) -> f64 {
 /// u32 element, `mean` and `std` rounded to f32), then rounded once to f16.
 #[inline(always)]
 pub fn normal_f16(x: u32, mean: f32, std: f32) -> half::f16 {
-    half::f16::from_bits(super::exact_math::f32_to_f16_bits(
+    half::f16::from_bits(super::dropout::f32_to_f16_bits(
         mean + std * standard_normal_f32(x),
     ))
 }
@@ -303,7 +303,7 @@ pub fn normal_f16(x: u32, mean: f32, std: f32) -> half::f16 {
 /// Normal in bf16: `mean + std * Z` in f32, then rounded once to bf16.
 #[inline(always)]
 pub fn normal_bf16(x: u32, mean: f32, std: f32) -> half::bf16 {
-    half::bf16::from_bits(super::exact_math::f32_to_bf16_bits(
+    half::bf16::from_bits(super::dropout::f32_to_bf16_bits(
         mean + std * standard_normal_f32(x),
     ))
 }
