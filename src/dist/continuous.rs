@@ -36,6 +36,26 @@
 //! magnitude (the magnitude is > 0 except Laplace's at `2q = 1`, where the
 //! sign of zero follows the rule too).
 //!
+//! # Accuracy (measured)
+//!
+//! Against the exact quantile at the exact `q` (mpmath; the rounding of `q`
+//! and `d` included), on `tests/data/exact_math_reference.txt`
+//! (`tests/exact_math.rs`; 622 stream elements per variate and type, the
+//! edges included), in ulps of the exact value (of `max(|x|, 1)` for Gumbel
+//! and Laplace, which cross zero where `q` has an absolute error):
+//!
+//! | standard variate | f32 | f64 |
+//! |---|---|---|
+//! | exponential | 1.47 ulp | 1.44 ulp |
+//! | gumbel | 1.06 ulp | 1.13 ulp |
+//! | laplace | 0.87 ulp | 0.64 ulp |
+//! | logistic | 1.83 ulp | 1.22 ulp |
+//! | cauchy | 2.71 ulp | 2.13 ulp |
+//!
+//! The location-scale step adds its two roundings; log-normal is `exp` (0.99
+//! / 1.00 ulp) of the normal's `mu + sigma * Z`, whose absolute error is
+//! multiplied into a relative one by `exp`.
+//!
 //! # Reach
 //!
 //! f32: `q >= 2^-33`, so `E <= 22.87`, `|X|` (logistic) `<= 22.87`, `|L| <=
