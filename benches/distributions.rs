@@ -44,9 +44,21 @@ fn distributions(c: &mut Criterion) {
     }
     let dists = [
         ("exponential", Distribution::Exponential { lambda: 1.0 }),
-        ("log-normal", Distribution::LogNormal { mu: 0.0, sigma: 1.0 }),
+        (
+            "log-normal",
+            Distribution::LogNormal {
+                mu: 0.0,
+                sigma: 1.0,
+            },
+        ),
         ("gumbel", Distribution::Gumbel { mu: 0.0, beta: 1.0 }),
-        ("cauchy", Distribution::Cauchy { x0: 0.0, gamma: 1.0 }),
+        (
+            "cauchy",
+            Distribution::Cauchy {
+                x0: 0.0,
+                gamma: 1.0,
+            },
+        ),
         ("logistic", Distribution::Logistic { mu: 0.0, s: 1.0 }),
         ("laplace", Distribution::Laplace { mu: 0.0, b: 1.0 }),
         ("normal", Distribution::STANDARD_NORMAL),

@@ -168,20 +168,47 @@ pub fn distributions_v2() -> Vec<(Distribution, DType)> {
     let mut v = vec![
         (D::STANDARD_NORMAL, F16),
         (D::STANDARD_NORMAL, BF16),
-        (D::Normal { mean: -2.5, std: 3.0 }, F16),
-        (D::Normal { mean: 100.0, std: 0.5 }, BF16),
+        (
+            D::Normal {
+                mean: -2.5,
+                std: 3.0,
+            },
+            F16,
+        ),
+        (
+            D::Normal {
+                mean: 100.0,
+                std: 0.5,
+            },
+            BF16,
+        ),
     ];
     let dists = [
         D::UniformRange { lo: -1.5, hi: 2.0 },
-        D::UniformRange { lo: 1e6, hi: 1e6 + 1.0 },
+        D::UniformRange {
+            lo: 1e6,
+            hi: 1e6 + 1.0,
+        },
         D::Exponential { lambda: 1.0 },
         D::Exponential { lambda: 0.25 },
-        D::LogNormal { mu: 0.0, sigma: 1.0 },
-        D::LogNormal { mu: -1.0, sigma: 0.5 },
+        D::LogNormal {
+            mu: 0.0,
+            sigma: 1.0,
+        },
+        D::LogNormal {
+            mu: -1.0,
+            sigma: 0.5,
+        },
         D::Gumbel { mu: 0.0, beta: 1.0 },
         D::Gumbel { mu: 2.0, beta: 3.0 },
-        D::Cauchy { x0: 0.0, gamma: 1.0 },
-        D::Cauchy { x0: -4.0, gamma: 0.1 },
+        D::Cauchy {
+            x0: 0.0,
+            gamma: 1.0,
+        },
+        D::Cauchy {
+            x0: -4.0,
+            gamma: 0.1,
+        },
         D::Logistic { mu: 0.0, s: 1.0 },
         D::Logistic { mu: 5.0, s: 2.0 },
         D::Laplace { mu: 0.0, b: 1.0 },

@@ -526,12 +526,22 @@ fn v2_device_functions_match_the_cpu_one_call_at_a_time() {
                     .clamp(1e-37, 1e38),
                     n if n.starts_with("log1p") => {
                         let t = (r >> 11) as f64 / (1u64 << 53) as f64;
-                        if r & 1 == 0 { t - 0.999 } else { (t * 80.0 - 60.0).exp2() }
+                        if r & 1 == 0 {
+                            t - 0.999
+                        } else {
+                            (t * 80.0 - 60.0).exp2()
+                        }
                     }
-                    n if n.starts_with("exp") => (r >> 11) as f64 / (1u64 << 53) as f64 * 220.0 - 115.0,
+                    n if n.starts_with("exp") => {
+                        (r >> 11) as f64 / (1u64 << 53) as f64 * 220.0 - 115.0
+                    }
                     _ => (r >> 11) as f64 / (1u64 << 53) as f64 * 0.25,
                 };
-                inputs.push(if is32 { u64::from((v as f32).to_bits()) } else { v.to_bits() });
+                inputs.push(if is32 {
+                    u64::from((v as f32).to_bits())
+                } else {
+                    v.to_bits()
+                });
             }
         } else {
             for _ in 0..1 << 17 {
@@ -543,7 +553,17 @@ fn v2_device_functions_match_the_cpu_one_call_at_a_time() {
             } else {
                 (1u64 << 63, (1u64 << 52) - 1, 11)
             };
-            for k in [0, 1, 2, kmax, kmax - 1, kmax / 2, kmax / 2 + 1, kmax / 4, kmax / 4 + 1] {
+            for k in [
+                0,
+                1,
+                2,
+                kmax,
+                kmax - 1,
+                kmax / 2,
+                kmax / 2 + 1,
+                kmax / 4,
+                kmax / 4 + 1,
+            ] {
                 inputs.push(k << shift);
                 inputs.push((k << shift) | top);
                 inputs.push((k << shift) | top | ((1 << shift) - 1));
@@ -558,7 +578,11 @@ fn v2_device_functions_match_the_cpu_one_call_at_a_time() {
         };
         for &(a, b) in params {
             for &x in &inputs {
-                lines.push_str(&format!("{name} {:x} {:x} {x:x}\n", a.to_bits(), b.to_bits()));
+                lines.push_str(&format!(
+                    "{name} {:x} {:x} {x:x}\n",
+                    a.to_bits(),
+                    b.to_bits()
+                ));
                 want.push((name, x, a, b, f(x, a, b)));
             }
         }
@@ -572,7 +596,12 @@ fn v2_device_functions_match_the_cpu_one_call_at_a_time() {
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || stdin.write_all(lines.as_bytes()));
     let mut text = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut text).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
     writer.join().unwrap().expect("feed the twin");
     assert!(child.wait().unwrap().success(), "the math twin failed");
     let got: Vec<u64> = text
@@ -584,7 +613,9 @@ fn v2_device_functions_match_the_cpu_one_call_at_a_time() {
         .iter()
         .zip(&want)
         .filter(|(g, w)| **g != w.4)
-        .map(|(g, (n, x, a, b, w))| format!("{n}({x:#x}; {a}, {b}): device twin {g:#x}, cpu {w:#x}"))
+        .map(|(g, (n, x, a, b, w))| {
+            format!("{n}({x:#x}; {a}, {b}): device twin {g:#x}, cpu {w:#x}")
+        })
         .collect();
     assert!(
         bad.is_empty(),

@@ -127,8 +127,16 @@ fn rounded_moments(d: &Distribution, up: fn(f64) -> f64) -> Option<[f64; 4]> {
     let mut raw = [0.0f64; 5]; // sum of p * v^k, k = 0..=4
     let shift = mean; // moments about the mean, for accuracy
     for (i, &v) in vals.iter().enumerate() {
-        let a = if i == 0 { f64::NEG_INFINITY } else { 0.5 * (vals[i - 1] + v) };
-        let b = if i + 1 == vals.len() { f64::INFINITY } else { 0.5 * (v + vals[i + 1]) };
+        let a = if i == 0 {
+            f64::NEG_INFINITY
+        } else {
+            0.5 * (vals[i - 1] + v)
+        };
+        let b = if i + 1 == vals.len() {
+            f64::INFINITY
+        } else {
+            0.5 * (v + vals[i + 1])
+        };
         let p = law(d, b).0 - law(d, a).0;
         let y = v - shift;
         for (k, r) in raw.iter_mut().enumerate() {
@@ -178,12 +186,11 @@ fn ad_p(z: f64) -> f64 {
     let cdf = if z < 2.0 {
         (-1.2337141 / z).exp() / z.sqrt()
             * (2.00012
-                + (0.247105
-                    - (0.0649821 - (0.0347962 - (0.0116720 - 0.00168691 * z) * z) * z) * z)
+                + (0.247105 - (0.0649821 - (0.0347962 - (0.0116720 - 0.00168691 * z) * z) * z) * z)
                     * z)
     } else {
-        (-(1.0776 - (2.30695 - (0.43424 - (0.082433 - (0.008056 - 0.0003146 * z) * z) * z) * z)
-            * z)
+        (-(1.0776
+            - (2.30695 - (0.43424 - (0.082433 - (0.008056 - 0.0003146 * z) * z) * z) * z) * z)
             .exp())
         .exp()
     };
@@ -242,7 +249,10 @@ fn sample(d: &Distribution, dtype: DType, seed: u64) -> (Vec<f64>, fn(f64) -> f6
             (x.into_iter().map(f64::from).collect(), upb16)
         }
     };
-    assert!(v.iter().all(|x| x.is_finite()), "{d} {dtype}: a non-finite value");
+    assert!(
+        v.iter().all(|x| x.is_finite()),
+        "{d} {dtype}: a non-finite value"
+    );
     (v, up)
 }
 
@@ -259,8 +269,16 @@ fn ks_rounded(v: &[f64], up: fn(f64) -> f64, d: &Distribution) -> f64 {
             j += 1;
         }
         // below x: [.., (prev + x)/2); up to x: [.., (x + next)/2)
-        let lo = if i == 0 { f64::NEG_INFINITY } else { 0.5 * (v[i - 1] + x) };
-        let below = if i == 0 { law(d, x).0.min(law(d, lo).0) } else { law(d, lo).0 };
+        let lo = if i == 0 {
+            f64::NEG_INFINITY
+        } else {
+            0.5 * (v[i - 1] + x)
+        };
+        let below = if i == 0 {
+            law(d, x).0.min(law(d, lo).0)
+        } else {
+            law(d, lo).0
+        };
         let hi = 0.5 * (x + up(x));
         let upto = law(d, hi).0;
         // the empirical CDF is i/n just below x and j/n at x; the law's
@@ -308,7 +326,10 @@ fn check(d: Distribution, dtype: DType, seed: u64) {
                 .sqrt();
             let se = sd_b / (B as f64).sqrt();
             let z = (all[k] - exact[k]) / se;
-            line.push_str(&format!(" {name} {:.4} ({:.4}, {z:+.1} se)", all[k], exact[k]));
+            line.push_str(&format!(
+                " {name} {:.4} ({:.4}, {z:+.1} se)",
+                all[k], exact[k]
+            ));
             assert!(
                 z.abs() < 6.0,
                 "{d} {dtype}: {name} {} vs exact {} is {z:.1} standard errors off",
@@ -405,7 +426,14 @@ fn the_tests_see_a_wrong_law() {
     let wrong = Distribution::Exponential { lambda: 1.01 };
     assert!(ks_p(ks_rounded(&v, up, &wrong), N) < 1e-6 || cfg!(debug_assertions));
     assert!(ad_p(anderson_darling(&v, &wrong)) < 1e-6 || cfg!(debug_assertions));
-    let (mut v, up) = sample(&Distribution::Cauchy { x0: 0.0, gamma: 1.0 }, DType::F64, 2);
+    let (mut v, up) = sample(
+        &Distribution::Cauchy {
+            x0: 0.0,
+            gamma: 1.0,
+        },
+        DType::F64,
+        2,
+    );
     v.sort_unstable_by(f64::total_cmp);
     let wrong = Distribution::Logistic { mu: 0.0, s: 1.0 };
     assert!(ks_p(ks_rounded(&v, up, &wrong), N) < 1e-6);

@@ -166,7 +166,9 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
         }
         (D::Normal { .. }, Params::Normal { mean, std }, OutSlice::BF16(o)) => {
             let (mean, std) = (mean as f32, std as f32);
-            map_u32(g, be, s, first, o, |x| continuous::normal_bf16(x, mean, std))
+            map_u32(g, be, s, first, o, |x| {
+                continuous::normal_bf16(x, mean, std)
+            })
         }
         (d, Params::Real { a, b }, OutSlice::F32(o)) => {
             continuous_f32(g, be, s, first, o, &d, a as f32, b as f32)
@@ -338,9 +340,7 @@ fn continuous_f64<G: KeyedBlocks>(
     let f = |f: fn(u64, f64, f64) -> f64| move |x: &[u64]| f(x[0], a, b);
     match d {
         D::UniformRange { .. } => map_u64(g, be, s, first, out, 1, f(c::uniform_range_f64)),
-        D::Exponential { .. } => {
-            map_u64(g, be, s, first, out, 1, |x| c::exponential_f64(x[0], a))
-        }
+        D::Exponential { .. } => map_u64(g, be, s, first, out, 1, |x| c::exponential_f64(x[0], a)),
         D::LogNormal { .. } => map_u64(g, be, s, first, out, 1, f(c::log_normal_f64)),
         D::Gumbel { .. } => map_u64(g, be, s, first, out, 1, f(c::gumbel_f64)),
         D::Cauchy { .. } => map_u64(g, be, s, first, out, 1, f(c::cauchy_f64)),

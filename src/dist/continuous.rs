@@ -354,7 +354,10 @@ use crate::grammar::real;
 pub(crate) fn parse(name: &str, arg: Option<&str>) -> Option<Result<Distribution, String>> {
     type Make = fn(f64, f64) -> Distribution;
     let (names, default, make): (&str, Option<(f64, f64)>, Make) = match name {
-        "uniform" => ("LO,HI", None, |lo, hi| Distribution::UniformRange { lo, hi }),
+        "uniform" => ("LO,HI", None, |lo, hi| Distribution::UniformRange {
+            lo,
+            hi,
+        }),
         "exponential" => ("LAMBDA", Some((1.0, 0.0)), |lambda, _| {
             Distribution::Exponential { lambda }
         }),
@@ -367,12 +370,22 @@ pub(crate) fn parse(name: &str, arg: Option<&str>) -> Option<Result<Distribution
         "cauchy" => ("X0,GAMMA", Some((0.0, 1.0)), |x0, gamma| {
             Distribution::Cauchy { x0, gamma }
         }),
-        "logistic" => ("MU,S", Some((0.0, 1.0)), |mu, s| Distribution::Logistic { mu, s }),
-        "laplace" => ("MU,B", Some((0.0, 1.0)), |mu, b| Distribution::Laplace { mu, b }),
+        "logistic" => ("MU,S", Some((0.0, 1.0)), |mu, s| Distribution::Logistic {
+            mu,
+            s,
+        }),
+        "laplace" => ("MU,B", Some((0.0, 1.0)), |mu, b| Distribution::Laplace {
+            mu,
+            b,
+        }),
         _ => return None,
     };
     let Some(arg) = arg else {
-        return Some(default.map(|(a, b)| make(a, b)).ok_or_else(|| format!("expected {name}:{names}")));
+        return Some(
+            default
+                .map(|(a, b)| make(a, b))
+                .ok_or_else(|| format!("expected {name}:{names}")),
+        );
     };
     let values: Vec<&str> = arg.split(',').collect();
     let labels: Vec<&str> = names.split(',').collect();

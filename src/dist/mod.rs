@@ -21,6 +21,27 @@
 //! | int \[lo,hi) | u32 | u64 element i |
 //! | int \[lo,hi) | u64 | u64 elements 2i and 2i+1 |
 //!
+//! Contract version 2 adds (every version 1 element is unchanged):
+//!
+//! | distribution | dtype | element i consumes |
+//! |---|---|---|
+//! | normal | f16, bf16 | u32 element i: `mean + std * z` in f32 (as for f32), rounded once to nearest even ([`continuous::normal_f16`]) |
+//! | uniform:LO,HI | f32 | u32 element i: `lo + (hi - lo) * u`, `u` the f32 uniform; where that rounds to `hi`, the float below `hi`: values in `[lo, hi)`, `lo` included ([`continuous::uniform_range_f32`]) |
+//! | uniform:LO,HI | f64 | u64 element i: the same with the f64 uniform |
+//! | exponential:LAMBDA | f32 / f64 | u32 / u64 element i: `E / lambda` ([`continuous`]) |
+//! | log-normal:MU,SIGMA | f32 / f64 | u32 / u64 element i: `exp(mu + sigma * z)`, `z` the normal of the same element |
+//! | gumbel:MU,BETA | f32 / f64 | u32 / u64 element i: `mu + beta * (-ln E)` |
+//! | cauchy:X0,GAMMA | f32 / f64 | u32 / u64 element i: `x0 + gamma * cot(pi q)`, signed |
+//! | logistic:MU,S | f32 / f64 | u32 / u64 element i: `mu + s * log1p(2d / q)`, signed |
+//! | laplace:MU,B | f32 / f64 | u32 / u64 element i: `mu + b * ln(2q)`, signed |
+//!
+//! The v2 maps split the element as the normal does (top bit: the half of
+//! (0, 1); the rest: the tail probability `q`), use only the crate's own
+//! elementary functions ([`exact_math`]: IEEE `+ - * /`, `sqrt`, no FMA, no
+//! libm) and never give inf or NaN: parameters that could overflow are
+//! refused by [`Distribution::prepare`]. See [`continuous`] for the exact
+//! formulas and their measured accuracy.
+//!
 //! **Different dtypes of one stream are not independent**: they read the
 //! same stream elements. Uniform f64 element 0 reads u64 element 0, which is
 //! u32 elements 0 and 1, and uniform f32 element 1 reads u32 element 1 (the

@@ -308,13 +308,13 @@ fn abs_z_f64(q: f64, d: f64) -> f64 {
 
 // The natural logarithm (`ln_f32`, `ln_f64`) and its constants live in
 // `exact_math`, with the crate's other elementary functions.
-pub use super::exact_math::{ln_f32, ln_f64};
 #[allow(unused_imports)] // the constants are used by the SIMD backends and the tests
 pub(crate) use super::exact_math::{
     LG1_F32, LG1_F64, LG2_F32, LG2_F64, LG3_F32, LG3_F64, LG4_F32, LG4_F64, LG5_F64, LG6_F64,
     LG7_F64, LG8_F64, LG9_F64, LG10_F64, LN2_HI_F32, LN2_HI_F64, LN2_LO_F32, LN2_LO_F64,
     SQRT2_MANT_F32, SQRT2_MANT_F64,
 };
+pub use super::exact_math::{ln_f32, ln_f64};
 
 #[cfg(test)]
 mod tests {
