@@ -184,9 +184,9 @@ pub fn log1p_f64(x: f64) -> f64 {
 // rounds once into the subnormals, or overflows to inf).
 
 /// 1 / ln 2, rounded to f32.
-pub(crate) const INV_LN2_F32: f32 = 1.442695040888963407359925;
+pub(crate) const INV_LN2_F32: f32 = std::f32::consts::LOG2_E;
 /// 1 / ln 2, rounded to f64.
-pub(crate) const INV_LN2_F64: f64 = 1.442695040888963407359925;
+pub(crate) const INV_LN2_F64: f64 = std::f64::consts::LOG2_E;
 /// ln 2 to 15 significant bits (0x3f31_7200): `k * EXP_LN2_HI_F32` is exact for |k| < 2^9.
 pub(crate) const EXP_LN2_HI_F32: f32 = 0.693145751953125;
 /// ln 2 - EXP_LN2_HI_F32, rounded to f32 (0x35bf_be8e).
@@ -239,13 +239,7 @@ fn pow2_f64(j: i32) -> f64 {
 /// panic). Max error 0.99 ulp (measured: see the module table);
 /// `exp_f32(0.0) == 1.0`.
 pub fn exp_f32(x: f32) -> f32 {
-    let x = if x < EXP_MIN_F32 {
-        EXP_MIN_F32
-    } else if x > EXP_MAX_F32 {
-        EXP_MAX_F32
-    } else {
-        x
-    };
+    let x = x.clamp(EXP_MIN_F32, EXP_MAX_F32); // NaN stays NaN
     let kf = (x * INV_LN2_F32 + ROUND_MAGIC_F32) - ROUND_MAGIC_F32; // integer, |k| <= 151
     let k = kf as i32; // exact
     let hi = x - kf * EXP_LN2_HI_F32; // exact
@@ -263,13 +257,7 @@ pub fn exp_f32(x: f32) -> f32 {
 /// `e^x` in f64, as [`exp_f32`]: 0 for x < -746, inf for x > 710. Max error
 /// 1.00 ulp (measured; at a subnormal result).
 pub fn exp_f64(x: f64) -> f64 {
-    let x = if x < EXP_MIN_F64 {
-        EXP_MIN_F64
-    } else if x > EXP_MAX_F64 {
-        EXP_MAX_F64
-    } else {
-        x
-    };
+    let x = x.clamp(EXP_MIN_F64, EXP_MAX_F64); // NaN stays NaN
     let kf = (x * INV_LN2_F64 + ROUND_MAGIC_F64) - ROUND_MAGIC_F64; // integer, |k| <= 1077
     let k = kf as i32; // exact
     let hi = x - kf * LN2_HI_F64; // exact: LN2_HI_F64 has 32 significant bits
@@ -307,7 +295,7 @@ pub fn exp_f64(x: f64) -> f64 {
 // below 2^-28 (f32: S up to t^9, C up to t^10) and 2^-58 (f64: t^17, t^16)
 // relative.
 
-pub(crate) const SINPI_S0_F32: f32 = 3.141592653589793238462643;
+pub(crate) const SINPI_S0_F32: f32 = std::f32::consts::PI;
 pub(crate) const SINPI_S1_F32: f32 = -5.167712780049970029246053;
 pub(crate) const SINPI_S2_F32: f32 = 2.550164039877345443856178;
 pub(crate) const SINPI_S3_F32: f32 = -0.5992645293207920768877394;
@@ -318,7 +306,7 @@ pub(crate) const COSPI_C3_F32: f32 = -1.335262768854589495875305;
 pub(crate) const COSPI_C4_F32: f32 = 0.2353306303588932045418794;
 pub(crate) const COSPI_C5_F32: f32 = -0.02580689139001406001259829;
 
-pub(crate) const SINPI_S0_F64: f64 = 3.141592653589793238462643;
+pub(crate) const SINPI_S0_F64: f64 = std::f64::consts::PI;
 pub(crate) const SINPI_S1_F64: f64 = -5.167712780049970029246053;
 pub(crate) const SINPI_S2_F64: f64 = 2.550164039877345443856178;
 pub(crate) const SINPI_S3_F64: f64 = -0.5992645293207920768877394;
