@@ -39,8 +39,10 @@ fn distributions(c: &mut Criterion) {
     let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 1, 0).unwrap();
     let best = CpuBackend::best_available();
     let mut backends = vec![best];
-    if best != CpuBackend::Scalar {
-        backends.push(CpuBackend::Scalar);
+    for be in [CpuBackend::Avx2, CpuBackend::Scalar] {
+        if be != best && be.is_available() {
+            backends.push(be);
+        }
     }
     let dists = [
         ("exponential", Distribution::Exponential { lambda: 1.0 }),

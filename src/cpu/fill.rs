@@ -313,13 +313,37 @@ fn continuous_f32<G: KeyedBlocks>(
     use continuous as c;
     match d {
         D::UniformRange { .. } => map_u32(g, be, s, first, out, |x| c::uniform_range_f32(x, a, b)),
-        D::Exponential { .. } => map_u32(g, be, s, first, out, |x| c::exponential_f32(x, a)),
+        D::Exponential { .. } => exponential_f32(g, be, s, first, out, a),
         D::LogNormal { .. } => map_u32(g, be, s, first, out, |x| c::log_normal_f32(x, a, b)),
         D::Gumbel { .. } => map_u32(g, be, s, first, out, |x| c::gumbel_f32(x, a, b)),
         D::Cauchy { .. } => map_u32(g, be, s, first, out, |x| c::cauchy_f32(x, a, b)),
         D::Logistic { .. } => map_u32(g, be, s, first, out, |x| c::logistic_f32(x, a, b)),
         D::Laplace { .. } => map_u32(g, be, s, first, out, |x| c::laplace_f32(x, a, b)),
         _ => unreachable!("only the contract v2 distributions have Params::Real"),
+    }
+}
+
+/// Exponential f32: u32 elements a chunk at a time, mapped by the backend's
+/// kernel where it has one and by the scalar definition for the rest.
+fn exponential_f32<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    s: u64,
+    first: u128,
+    out: &mut [f32],
+    lambda: f32,
+) {
+    let mut buf = Aligned([0u32; CHUNK]);
+    let buf = &mut buf.0;
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK) {
+        let raw = &mut buf[..c.len()];
+        fill_u32_view(g, be, s, i, raw);
+        let done = simd::exponential_f32(be, raw, lambda, c);
+        for (o, &x) in c[done..].iter_mut().zip(&raw[done..]) {
+            *o = continuous::exponential_f32(x, lambda);
+        }
+        i += c.len() as u128;
     }
 }
 
