@@ -1,10 +1,13 @@
-//! Writes tests/data/contract_v1.txt: frozen outputs of every generator and
-//! every (distribution, dtype) of stream contract v1, at a few seeds, stream
-//! ids and offsets. Run once per contract version:
-//! `cargo run --release --example gen_contract_vectors > tests/data/contract_v1.txt`.
+//! Writes tests/data/contract_v1.txt (or, with the argument `2`,
+//! contract_v2.txt): frozen outputs of every generator and every
+//! (distribution, dtype) of stream contract v1 (the pairs v2 adds), at a few
+//! seeds, stream ids and offsets. Run once per contract version:
+//! `cargo run --release --example gen_contract_vectors > tests/data/contract_v1.txt`,
+//! `cargo run --release --example gen_contract_vectors 2 > tests/data/contract_v2.txt`
+//! (v2 is checked against mpmath by tests/data/check_contract_v2.py).
 //! The test tests/contract_vectors.rs checks the crate against the file, so a
 //! change to any definition cannot pass unnoticed.
-use cbrng::check::distributions;
+use cbrng::check::{distributions_v1, distributions_v2};
 use cbrng::dist::{DType, Distribution, Element};
 use cbrng::{Algorithm, Stream};
 use half::{bf16, f16};
@@ -26,7 +29,16 @@ fn hex<T: Element>(
 }
 
 fn main() {
-    println!("# Frozen outputs of cbrng stream contract v1 (examples/gen_contract_vectors.rs).");
+    let v2 = std::env::args().nth(1).as_deref() == Some("2");
+    let (version, pairs) = if v2 {
+        (2, distributions_v2())
+    } else {
+        (1, distributions_v1())
+    };
+    println!(
+        "# Frozen outputs of cbrng stream contract v{version} (examples/gen_contract_vectors.rs{}).",
+        if v2 { " 2" } else { "" }
+    );
     println!(
         "# algorithm seed stream offset distribution dtype : elements as hex bits (as `cbrng fill --format hex`)"
     );
@@ -47,7 +59,7 @@ fn main() {
             (0xffff_ffff, big_id, far),
         ] {
             let s = Stream::from_seed(algo, seed, stream).expect("valid");
-            for (d, dtype) in distributions() {
+            for &(d, dtype) in &pairs {
                 let n = 6;
                 let line = match dtype {
                     DType::U32 => hex::<u32>(&s, &d, offset, n, u64::from),

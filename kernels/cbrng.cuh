@@ -23,5 +23,7 @@
 #include "cbrng/philox.cuh"
 #include "cbrng/threefry.cuh"
 #include "cbrng/stream.cuh"
+#include "cbrng/exact_math.cuh"
 #include "cbrng/dist.cuh"
+#include "cbrng/continuous.cuh"
 #endif

@@ -49,7 +49,14 @@ __device__ __forceinline__ void cbrng_fill_body(typename Dist::T* out, cbrng_u64
     CBRNG_FILL(GEN, uniform_f32) CBRNG_FILL(GEN, uniform_f64) CBRNG_FILL(GEN, uniform_f16)       \
     CBRNG_FILL(GEN, uniform_bf16) CBRNG_FILL(GEN, normal_f32) CBRNG_FILL(GEN, normal_f64)        \
     CBRNG_FILL(GEN, bernoulli_u8) CBRNG_FILL(GEN, int_u8) CBRNG_FILL(GEN, int_u32)               \
-    CBRNG_FILL(GEN, int_u64)
+    CBRNG_FILL(GEN, int_u64) CBRNG_FILL(GEN, normal_f16) CBRNG_FILL(GEN, normal_bf16)            \
+    CBRNG_FILL(GEN, uniform_range_f32) CBRNG_FILL(GEN, uniform_range_f64)                        \
+    CBRNG_FILL(GEN, exponential_f32) CBRNG_FILL(GEN, exponential_f64)                            \
+    CBRNG_FILL(GEN, log_normal_f32) CBRNG_FILL(GEN, log_normal_f64)                              \
+    CBRNG_FILL(GEN, gumbel_f32) CBRNG_FILL(GEN, gumbel_f64)                                      \
+    CBRNG_FILL(GEN, cauchy_f32) CBRNG_FILL(GEN, cauchy_f64)                                      \
+    CBRNG_FILL(GEN, logistic_f32) CBRNG_FILL(GEN, logistic_f64)                                  \
+    CBRNG_FILL(GEN, laplace_f32) CBRNG_FILL(GEN, laplace_f64)
 // A module may hold one generator's kernels only (-DCBRNG_ONLY_GENERATOR
 // -DCBRNG_GEN_<name>), which is how cbrng compiles them at run time: a
 // module per (generator, round count), each a fraction of the compile time.

@@ -3,7 +3,9 @@
 //! stream, the rand_core adapter, and the stream limits. Exposed so tests and
 //! users run the very same matrix.
 
-use crate::dist::{DType, Distribution, Element, bernoulli, int, normal, uniform};
+use crate::dist::{
+    DType, Distribution, Element, Params, bernoulli, continuous, int, normal, uniform,
+};
 use crate::generator::{Algorithm, block_raw};
 use crate::rng;
 use crate::stream::{Key, Stream, stream_len_u32};
@@ -106,6 +108,14 @@ pub fn algorithms() -> Vec<Algorithm> {
 /// The (distribution, dtype) pairs checked: every pair the contract defines,
 /// some with several parameters.
 pub fn distributions() -> Vec<(Distribution, DType)> {
+    let mut v = distributions_v1();
+    v.extend(distributions_v2());
+    v
+}
+
+/// The (distribution, dtype) pairs of stream contract v1, as frozen in
+/// `tests/data/contract_v1.txt`.
+pub fn distributions_v1() -> Vec<(Distribution, DType)> {
     use DType::*;
     vec![
         (Distribution::Bits, U32),
@@ -145,32 +155,96 @@ pub fn distributions() -> Vec<(Distribution, DType)> {
             U64,
         ),
         (Distribution::Int { lo: 0, hi: 1 << 64 }, U64),
-        (Distribution::Bits, I32),
-        (Distribution::Bits, I64),
-        (Distribution::Bernoulli { p: 0.3 }, Bool),
-        (Distribution::Int { lo: -5, hi: 5 }, I32),
+    ]
+}
+
+/// The (distribution, dtype) pairs that contract v2 adds (the i32, i64 and
+/// bool outputs of bits, int and bernoulli, the inverse-CDF continuous
+/// distributions, the normal in f16 and bf16), as frozen in
+/// `tests/data/contract_v2.txt`: each in f32 and f64, at one standard and
+/// one shifted and scaled parameter set.
+pub fn distributions_v2() -> Vec<(Distribution, DType)> {
+    use DType::*;
+    use Distribution as D;
+    let mut v = vec![
+        (D::Bits, I32),
+        (D::Bits, I64),
+        (D::Bernoulli { p: 0.3 }, Bool),
+        (D::Int { lo: -5, hi: 5 }, I32),
         (
-            Distribution::Int {
+            D::Int {
                 lo: i32::MIN.into(),
                 hi: i128::from(i32::MAX) + 1,
             },
             I32,
         ),
         (
-            Distribution::Int {
+            D::Int {
                 lo: -1_000_000_007,
                 hi: 123_456_789_012,
             },
             I64,
         ),
         (
-            Distribution::Int {
+            D::Int {
                 lo: i64::MIN.into(),
                 hi: i128::from(i64::MAX) + 1,
             },
             I64,
         ),
-    ]
+        (D::STANDARD_NORMAL, F16),
+        (D::STANDARD_NORMAL, BF16),
+        (
+            D::Normal {
+                mean: -2.5,
+                std: 3.0,
+            },
+            F16,
+        ),
+        (
+            D::Normal {
+                mean: 100.0,
+                std: 0.5,
+            },
+            BF16,
+        ),
+    ];
+    let dists = [
+        D::UniformRange { lo: -1.5, hi: 2.0 },
+        D::UniformRange {
+            lo: 1e6,
+            hi: 1e6 + 1.0,
+        },
+        D::Exponential { lambda: 1.0 },
+        D::Exponential { lambda: 0.25 },
+        D::LogNormal {
+            mu: 0.0,
+            sigma: 1.0,
+        },
+        D::LogNormal {
+            mu: -1.0,
+            sigma: 0.5,
+        },
+        D::Gumbel { mu: 0.0, beta: 1.0 },
+        D::Gumbel { mu: 2.0, beta: 3.0 },
+        D::Cauchy {
+            x0: 0.0,
+            gamma: 1.0,
+        },
+        D::Cauchy {
+            x0: -4.0,
+            gamma: 0.1,
+        },
+        D::Logistic { mu: 0.0, s: 1.0 },
+        D::Logistic { mu: 5.0, s: 2.0 },
+        D::Laplace { mu: 0.0, b: 1.0 },
+        D::Laplace { mu: -3.0, b: 0.5 },
+    ];
+    for d in dists {
+        v.push((d, F32));
+        v.push((d, F64));
+    }
+    v
 }
 
 /// Runs the matrix for one generator; returns one tally per check.
@@ -359,6 +433,50 @@ fn reference_element(s: &Stream, dist: &Distribution, dtype: DType, i: u128) -> 
                 .expect("in range")
                 .to_le_bytes()
                 .to_vec()
+        }
+        (Distribution::Normal { mean, std }, DType::F16) => {
+            continuous::normal_f16(u32_at(i), *mean as f32, *std as f32)
+                .to_le_bytes()
+                .to_vec()
+        }
+        (Distribution::Normal { mean, std }, DType::BF16) => {
+            continuous::normal_bf16(u32_at(i), *mean as f32, *std as f32)
+                .to_le_bytes()
+                .to_vec()
+        }
+        (d, DType::F32) => {
+            let Ok(Params::Real { a, b }) = continuous::check(d, DType::F32) else {
+                unreachable!("distributions() lists only valid parameters")
+            };
+            let (a, b, x) = (a as f32, b as f32, u32_at(i));
+            let v = match d {
+                Distribution::UniformRange { .. } => continuous::uniform_range_f32(x, a, b),
+                Distribution::Exponential { .. } => continuous::exponential_f32(x, a),
+                Distribution::LogNormal { .. } => continuous::log_normal_f32(x, a, b),
+                Distribution::Gumbel { .. } => continuous::gumbel_f32(x, a, b),
+                Distribution::Cauchy { .. } => continuous::cauchy_f32(x, a, b),
+                Distribution::Logistic { .. } => continuous::logistic_f32(x, a, b),
+                Distribution::Laplace { .. } => continuous::laplace_f32(x, a, b),
+                _ => unreachable!("distributions() lists only defined pairs"),
+            };
+            v.to_le_bytes().to_vec()
+        }
+        (d, DType::F64) => {
+            let Ok(Params::Real { a, b }) = continuous::check(d, DType::F64) else {
+                unreachable!("distributions() lists only valid parameters")
+            };
+            let x = u64_at(i);
+            let v = match d {
+                Distribution::UniformRange { .. } => continuous::uniform_range_f64(x, a, b),
+                Distribution::Exponential { .. } => continuous::exponential_f64(x, a),
+                Distribution::LogNormal { .. } => continuous::log_normal_f64(x, a, b),
+                Distribution::Gumbel { .. } => continuous::gumbel_f64(x, a, b),
+                Distribution::Cauchy { .. } => continuous::cauchy_f64(x, a, b),
+                Distribution::Logistic { .. } => continuous::logistic_f64(x, a, b),
+                Distribution::Laplace { .. } => continuous::laplace_f64(x, a, b),
+                _ => unreachable!("distributions() lists only defined pairs"),
+            };
+            v.to_le_bytes().to_vec()
         }
         _ => unreachable!("distributions() lists only defined pairs"),
     }

@@ -1,7 +1,9 @@
 //! The stream contract: how (generator, key, stream id, element index) maps to
 //! (key, counter) and so to bits. This is a promise to users: the same spec
 //! gives the same bits on every machine, CPU or GPU, in every future version.
-//! [`CONTRACT_VERSION`] changes if (and only if) that mapping ever changes.
+//! [`CONTRACT_VERSION`] counts the contract's versions: a version may only add
+//! (distributions, dtypes); no element of an earlier version ever changes
+//! (`tests/data/contract_v1.txt` and `contract_v2.txt` are frozen).
 //!
 //! A stream is (generator, key, stream id `s`). Its block `b` is the block
 //! function at this counter:
@@ -29,14 +31,12 @@ use crate::error::Error;
 use crate::generator::{Algorithm, KeyedBlocks, Shape};
 
 /// Version of the stream contract (counter layout, seed-to-key mapping and
-/// distribution definitions). Recorded by `cbrng info`.
-///
-/// A row added to the distribution table ([`crate::dist`]) extends the
-/// version without changing it, because no existing element changes: the
-/// i32 and i64 outputs of bits and int and the bool output of bernoulli are
-/// such rows of version 1 (tests/data/contract_v1.txt freezes them beside
-/// the first rows, which are unchanged).
-pub const CONTRACT_VERSION: u32 = 1;
+/// distribution definitions). Recorded by `cbrng info`. Version 2 added the
+/// i32 and i64 outputs of bits and int, the bool output of bernoulli, the
+/// inverse-CDF continuous distributions, `uniform:LO,HI` and the normal in
+/// f16/bf16 ([`crate::dist::continuous`]); every version 1 element is
+/// unchanged (tests/data/contract_v1.txt, contract_v2.txt).
+pub const CONTRACT_VERSION: u32 = 2;
 
 /// Counter layouts of the contract, one per block shape.
 pub mod counter {

@@ -184,7 +184,19 @@ fn bad_input_is_a_one_line_error() {
         "unknown algorithm",
     );
     assert_clean_error(&f(&["--dtype", "f128"]), "unknown dtype");
-    assert_clean_error(&f(&["--dist", "cauchy"]), "unknown distribution");
+    assert_clean_error(&f(&["--dist", "zipf"]), "unknown distribution");
+    // contract v2's parameter checks, one line each
+    assert_clean_error(&f(&["--dist", "exponential:0"]), "needs lambda > 0");
+    assert_clean_error(&f(&["--dist", "cauchy:0,1e30"]), "overflow f32");
+    assert_clean_error(&f(&["--dist", "uniform:2,1"]), "needs lo < hi");
+    assert_clean_error(&f(&["--dist", "log-normal:0,-1"]), "needs sigma >= 0");
+    assert_clean_error(&f(&["--dist", "log-normal:100,1"]), "overflow f32");
+    assert_clean_error(&f(&["--dist", "gumbel:1"]), "expected gumbel:MU,BETA");
+    assert_clean_error(&f(&["--dist", "laplace:0,0"]), "needs b > 0");
+    assert_clean_error(
+        &f(&["--dist", "exponential:1", "--dtype", "f16"]),
+        "f32, f64",
+    );
     assert_clean_error(
         &f(&["--dist", "uniform", "--dtype", "u32"]),
         "cannot produce dtype u32",

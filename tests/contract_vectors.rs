@@ -1,6 +1,9 @@
 //! The stream contract is a promise across versions: outputs frozen in
 //! tests/data/contract_v1.txt (every generator, every distribution and dtype,
-//! seeds, stream ids and offsets beyond 2^32) must never change.
+//! seeds, stream ids and offsets beyond 2^32) must never change, and neither
+//! may those that version 2 adds (tests/data/contract_v2.txt: the
+//! inverse-CDF continuous distributions and the normal in f16/bf16, checked
+//! against mpmath by tests/data/check_contract_v2.py).
 use cbrng::dist::{DType, Distribution, Element};
 use cbrng::{Algorithm, Stream};
 use half::{bf16, f16};
@@ -20,13 +23,10 @@ fn hex<T: Element>(
         .collect()
 }
 
-#[test]
-fn outputs_match_the_frozen_contract_v1_vectors() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/contract_v1.txt"
-    ))
-    .unwrap();
+/// Checks every line of a contract file; returns the number of lines.
+fn check_file(name: &str) -> usize {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
     let mut lines = 0;
     for line in text.lines().filter(|l| !l.starts_with('#')) {
         let (lhs, rhs) = line.split_once(" : ").unwrap();
@@ -53,8 +53,18 @@ fn outputs_match_the_frozen_contract_v1_vectors() {
         assert_eq!(got, want, "{line}");
         lines += 1;
     }
-    // 10 generators x 3 (seed, stream, offset) x 26 (distribution, dtype):
-    // the 19 pairs of the first release, then the i32, i64 and bool rows
-    // (added later, as lines only: no earlier line changed).
-    assert_eq!(lines, 10 * 3 * 26);
+    lines
+}
+
+#[test]
+fn outputs_match_the_frozen_contract_v1_vectors() {
+    // 10 generators x 3 (seed, stream, offset) x 19 (distribution, dtype).
+    assert_eq!(check_file("contract_v1.txt"), 10 * 3 * 19);
+}
+
+#[test]
+fn outputs_match_the_frozen_contract_v2_vectors() {
+    // 10 generators x 3 (seed, stream, offset) x 39 (distribution, dtype):
+    // the 7 signed and bool pairs, then the 32 continuous ones.
+    assert_eq!(check_file("contract_v2.txt"), 10 * 3 * 39);
 }

@@ -458,3 +458,171 @@ fn dropout_kernels_match_the_cpu() {
         cases.len()
     );
 }
+
+/// The contract v2 device functions one call at a time
+/// (tests/host_twin/math_twin.cpp) against the Rust definition: the
+/// elementary functions on their whole domains and the distributions on
+/// 2^17 random stream elements each plus the edge elements (u32/u64 0, 1,
+/// the ends of each half, the Cauchy switch), at two parameter sets.
+#[test]
+fn v2_device_functions_match_the_cpu_one_call_at_a_time() {
+    use cbrng::dist::{continuous as c, exact_math as m};
+    use half::{bf16, f16};
+    static TWIN: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let Some(twin) = host_cxx::or_skip(
+        &TWIN,
+        "math_twin.cpp",
+        "v2_device_functions_match_the_cpu_one_call_at_a_time",
+    ) else {
+        return;
+    };
+    type F = Box<dyn Fn(u64, f64, f64) -> u64>;
+    let f32_of = |x: u64| f32::from_bits(x as u32);
+    let f64_of = f64::from_bits;
+    let b32 = |v: f32| u64::from(v.to_bits());
+    #[rustfmt::skip]
+    let funcs: Vec<(&str, F, bool)> = vec![
+        ("ln_f32", Box::new(move |x, _, _| b32(m::ln_f32(f32_of(x)))), true),
+        ("ln_f64", Box::new(move |x, _, _| m::ln_f64(f64_of(x)).to_bits()), true),
+        ("log1p_f32", Box::new(move |x, _, _| b32(m::log1p_f32(f32_of(x)))), true),
+        ("log1p_f64", Box::new(move |x, _, _| m::log1p_f64(f64_of(x)).to_bits()), true),
+        ("exp_f32", Box::new(move |x, _, _| b32(m::exp_f32(f32_of(x)))), true),
+        ("exp_f64", Box::new(move |x, _, _| m::exp_f64(f64_of(x)).to_bits()), true),
+        ("sinpi_f32", Box::new(move |x, _, _| b32(m::sinpi_f32(f32_of(x)))), true),
+        ("sinpi_f64", Box::new(move |x, _, _| m::sinpi_f64(f64_of(x)).to_bits()), true),
+        ("cospi_f32", Box::new(move |x, _, _| b32(m::cospi_f32(f32_of(x)))), true),
+        ("cospi_f64", Box::new(move |x, _, _| m::cospi_f64(f64_of(x)).to_bits()), true),
+        ("exponential_f32", Box::new(move |x, a, _| b32(c::exponential_f32(x as u32, a as f32))), false),
+        ("exponential_f64", Box::new(|x, a, _| c::exponential_f64(x, a).to_bits()), false),
+        ("log_normal_f32", Box::new(move |x, a, b| b32(c::log_normal_f32(x as u32, a as f32, b as f32))), false),
+        ("log_normal_f64", Box::new(|x, a, b| c::log_normal_f64(x, a, b).to_bits()), false),
+        ("gumbel_f32", Box::new(move |x, a, b| b32(c::gumbel_f32(x as u32, a as f32, b as f32))), false),
+        ("gumbel_f64", Box::new(|x, a, b| c::gumbel_f64(x, a, b).to_bits()), false),
+        ("cauchy_f32", Box::new(move |x, a, b| b32(c::cauchy_f32(x as u32, a as f32, b as f32))), false),
+        ("cauchy_f64", Box::new(|x, a, b| c::cauchy_f64(x, a, b).to_bits()), false),
+        ("logistic_f32", Box::new(move |x, a, b| b32(c::logistic_f32(x as u32, a as f32, b as f32))), false),
+        ("logistic_f64", Box::new(|x, a, b| c::logistic_f64(x, a, b).to_bits()), false),
+        ("laplace_f32", Box::new(move |x, a, b| b32(c::laplace_f32(x as u32, a as f32, b as f32))), false),
+        ("laplace_f64", Box::new(|x, a, b| c::laplace_f64(x, a, b).to_bits()), false),
+        ("uniform_range_f32", Box::new(move |x, a, b| b32(c::uniform_range_f32(x as u32, a as f32, b as f32))), false),
+        ("uniform_range_f64", Box::new(|x, a, b| c::uniform_range_f64(x, a, b).to_bits()), false),
+        ("normal_f16", Box::new(|x, a, b| u64::from(f16::to_bits(c::normal_f16(x as u32, a as f32, b as f32)))), false),
+        ("normal_bf16", Box::new(|x, a, b| u64::from(bf16::to_bits(c::normal_bf16(x as u32, a as f32, b as f32)))), false),
+    ];
+    let mut rng = Lcg(0x7a1);
+    let mut lines = String::new();
+    let mut want = Vec::new();
+    for (name, f, elementary) in &funcs {
+        let is32 = name.ends_with("_f32") || name.ends_with("16");
+        let mut inputs: Vec<u64> = Vec::new();
+        if *elementary {
+            // Inputs across the domain: float bits drawn from each function's range.
+            for _ in 0..1 << 17 {
+                let r = rng.next();
+                let v: f64 = match *name {
+                    n if n.starts_with("ln") => f64::from_bits(
+                        r % (0x7fe0_0000_0000_0000 - 0x0010_0000_0000_0000) + 0x0010_0000_0000_0000,
+                    )
+                    .clamp(1e-37, 1e38),
+                    n if n.starts_with("log1p") => {
+                        let t = (r >> 11) as f64 / (1u64 << 53) as f64;
+                        if r & 1 == 0 {
+                            t - 0.999
+                        } else {
+                            (t * 80.0 - 60.0).exp2()
+                        }
+                    }
+                    n if n.starts_with("exp") => {
+                        (r >> 11) as f64 / (1u64 << 53) as f64 * 220.0 - 115.0
+                    }
+                    _ => (r >> 11) as f64 / (1u64 << 53) as f64 * 0.25,
+                };
+                inputs.push(if is32 {
+                    u64::from((v as f32).to_bits())
+                } else {
+                    v.to_bits()
+                });
+            }
+        } else {
+            for _ in 0..1 << 17 {
+                let r = rng.next();
+                inputs.push(if is32 { r & 0xffff_ffff } else { r });
+            }
+            let (top, kmax, shift) = if is32 {
+                (1u64 << 31, (1u64 << 31) - 1, 0)
+            } else {
+                (1u64 << 63, (1u64 << 52) - 1, 11)
+            };
+            for k in [
+                0,
+                1,
+                2,
+                kmax,
+                kmax - 1,
+                kmax / 2,
+                kmax / 2 + 1,
+                kmax / 4,
+                kmax / 4 + 1,
+            ] {
+                inputs.push(k << shift);
+                inputs.push((k << shift) | top);
+                inputs.push((k << shift) | top | ((1 << shift) - 1));
+            }
+        }
+        let params: &[(f64, f64)] = match *name {
+            n if n.starts_with("uniform_range") => &[(-1.5, 2.0), (1e6, 1e6 + 1.0)],
+            n if n.starts_with("exponential") => &[(1.0, 0.0), (0.25, 0.0)],
+            n if n.starts_with("normal") => &[(0.0, 1.0), (-2.5, 3.0)],
+            _ if *elementary => &[(0.0, 0.0)],
+            _ => &[(0.0, 1.0), (-3.0, 0.5)],
+        };
+        for &(a, b) in params {
+            for &x in &inputs {
+                lines.push_str(&format!(
+                    "{name} {:x} {:x} {x:x}\n",
+                    a.to_bits(),
+                    b.to_bits()
+                ));
+                want.push((name, x, a, b, f(x, a, b)));
+            }
+        }
+    }
+    let mut child = Command::new(&twin)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("run the math twin");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(lines.as_bytes()));
+    let mut text = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    writer.join().unwrap().expect("feed the twin");
+    assert!(child.wait().unwrap().success(), "the math twin failed");
+    let got: Vec<u64> = text
+        .lines()
+        .map(|l| u64::from_str_radix(l, 16).unwrap())
+        .collect();
+    assert_eq!(got.len(), want.len(), "one result per call");
+    let bad: Vec<String> = got
+        .iter()
+        .zip(&want)
+        .filter(|(g, w)| **g != w.4)
+        .map(|(g, (n, x, a, b, w))| {
+            format!("{n}({x:#x}; {a}, {b}): device twin {g:#x}, cpu {w:#x}")
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{} of {} calls differ:\n{}",
+        bad.len(),
+        want.len(),
+        bad[..bad.len().min(20)].join("\n")
+    );
+    eprintln!("math twin: {} calls, all equal", want.len());
+}

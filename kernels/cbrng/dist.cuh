@@ -6,6 +6,7 @@
 #define CBRNG_DIST_CUH
 #include "config.cuh"
 #include "constants.cuh"
+#include "exact_math.cuh"
 
 // ---- uniform [0, 1)
 CBRNG_FN float cbrng_uniform_f32(cbrng_u32 x) {
@@ -69,69 +70,10 @@ CBRNG_FN cbrng_u64 cbrng_int_u64(cbrng_u64 lo_word, cbrng_u64 hi_word, cbrng_u64
     return lo + cbrng_mulhi64(hi_word, r) + carry;
 }
 
-// ---- own natural logarithm (positive normal x), twin of dist::normal::ln_f32/ln_f64.
-CBRNG_FN float cbrng_ln_f32(float x) {
-    const cbrng_u32 bits = cbrng_f32_to_bits(x);
-    int e = (int)(bits >> 23) - 127;
-    const cbrng_u32 mant = bits & 0x007fffffu;
-    float m;
-    if (mant > CBRNG_SQRT2_MANT_F32) {
-        e += 1;
-        m = cbrng_bits_to_f32(mant | 0x3f000000u);
-    } else {
-        m = cbrng_bits_to_f32(mant | 0x3f800000u);
-    }
-    const float f = cbrng_fsub(m, 1.0f);
-    const float s = cbrng_fdiv(f, cbrng_fadd(2.0f, f));
-    const float z = cbrng_fmul(s, s);
-    const float r = cbrng_fmul(z, cbrng_fadd(CBRNG_LG1_F32, cbrng_fmul(z, cbrng_fadd(CBRNG_LG2_F32,
-                        cbrng_fmul(z, cbrng_fadd(CBRNG_LG3_F32, cbrng_fmul(z, CBRNG_LG4_F32)))))));
-    const float hfsq = cbrng_fmul(cbrng_fmul(0.5f, f), f);
-    const float ef = (float)e;  // exact
-    // ef*LN2_HI - ((hfsq - (s*(hfsq+r) + ef*LN2_LO)) - f)
-    return cbrng_fsub(cbrng_fmul(ef, CBRNG_LN2_HI_F32),
-                      cbrng_fsub(cbrng_fsub(hfsq, cbrng_fadd(cbrng_fmul(s, cbrng_fadd(hfsq, r)),
-                                                             cbrng_fmul(ef, CBRNG_LN2_LO_F32))),
-                                 f));
-}
-
-CBRNG_FN double cbrng_ln_f64(double x) {
-    const cbrng_u64 bits = cbrng_f64_to_bits(x);
-    int e = (int)(bits >> 52) - 1023;
-    const cbrng_u64 mant = bits & 0x000fffffffffffffull;
-    double m;
-    if (mant > CBRNG_SQRT2_MANT_F64) {
-        e += 1;
-        m = cbrng_bits_to_f64(mant | 0x3fe0000000000000ull);
-    } else {
-        m = cbrng_bits_to_f64(mant | 0x3ff0000000000000ull);
-    }
-    const double f = cbrng_dsub(m, 1.0);
-    const double s = cbrng_ddiv(f, cbrng_dadd(2.0, f));
-    const double z = cbrng_dmul(s, s);
-    // Horner from the innermost term: LG9 + z*LG10, then LGk + z*(...).
-    double p = cbrng_dadd(CBRNG_LG9_F64, cbrng_dmul(z, CBRNG_LG10_F64));
-    p = cbrng_dadd(CBRNG_LG8_F64, cbrng_dmul(z, p));
-    p = cbrng_dadd(CBRNG_LG7_F64, cbrng_dmul(z, p));
-    p = cbrng_dadd(CBRNG_LG6_F64, cbrng_dmul(z, p));
-    p = cbrng_dadd(CBRNG_LG5_F64, cbrng_dmul(z, p));
-    p = cbrng_dadd(CBRNG_LG4_F64, cbrng_dmul(z, p));
-    p = cbrng_dadd(CBRNG_LG3_F64, cbrng_dmul(z, p));
-    p = cbrng_dadd(CBRNG_LG2_F64, cbrng_dmul(z, p));
-    p = cbrng_dadd(CBRNG_LG1_F64, cbrng_dmul(z, p));
-    const double r = cbrng_dmul(z, p);
-    const double hfsq = cbrng_dmul(cbrng_dmul(0.5, f), f);
-    const double ef = (double)e;  // exact
-    return cbrng_dsub(cbrng_dmul(ef, CBRNG_LN2_HI_F64),
-                      cbrng_dsub(cbrng_dsub(hfsq, cbrng_dadd(cbrng_dmul(s, cbrng_dadd(hfsq, r)),
-                                                             cbrng_dmul(ef, CBRNG_LN2_LO_F64))),
-                                 f));
-}
+// The natural logarithm (cbrng_ln_f32, cbrng_ln_f64) is in exact_math.cuh.
 
 // ---- standard normal by inverse CDF (Wichura AS 241), twin of dist::normal.
-// Horner step a*t + b without contraction.
-CBRNG_FN float cbrng_fhorner(float acc, float t, float c) { return cbrng_fadd(cbrng_fmul(acc, t), c); }
-CBRNG_FN double cbrng_dhorner(double acc, double t, double c) { return cbrng_dadd(cbrng_dmul(acc, t), c); }
+// (cbrng_fhorner, cbrng_dhorner: exact_math.cuh.)
 
 CBRNG_FN float cbrng_abs_z_f32(float q, float d) {
     if (d <= CBRNG_SPLIT1_F32) {

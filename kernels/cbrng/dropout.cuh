@@ -40,36 +40,7 @@ CBRNG_FN float cbrng_f16_bits_to_f32(cbrng_u16 h16) {
     return cbrng_bits_to_f32(sign | bits);
 }
 
-CBRNG_FN cbrng_u16 cbrng_f32_to_f16_bits(float x) {
-    const cbrng_u32 b = cbrng_f32_to_bits(x);
-    const cbrng_u32 sign = (b >> 16) & 0x8000u;
-    const cbrng_u32 a = b & 0x7fffffffu;
-    cbrng_u32 mag;
-    if (a > 0x7f800000u) {
-        mag = 0x7e00u | ((a >> 13) & 0x3ffu);
-    } else if (a >= 0x477ff000u) {
-        mag = 0x7c00u;
-    } else if (a >= 0x38800000u) {
-        const cbrng_u32 v = a - (112u << 23);
-        mag = (v + 0xfffu + ((v >> 13) & 1u)) >> 13;
-    } else if (a <= 0x33000000u) {
-        mag = 0;
-    } else {
-        const cbrng_u32 m = (a & 0x7fffffu) | 0x800000u;
-        const cbrng_u32 shift = 126u - (a >> 23);
-        const cbrng_u32 q = m >> shift;
-        const cbrng_u32 rem = m & ((1u << shift) - 1u);
-        const cbrng_u32 half = 1u << (shift - 1u);
-        mag = q + ((rem > half || (rem == half && (q & 1u))) ? 1u : 0u);
-    }
-    return (cbrng_u16)(sign | mag);
-}
-
-CBRNG_FN cbrng_u16 cbrng_f32_to_bf16_bits(float x) {
-    const cbrng_u32 b = cbrng_f32_to_bits(x);
-    if ((b & 0x7fffffffu) > 0x7f800000u) return (cbrng_u16)((b >> 16) | 0x40u);
-    return (cbrng_u16)((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
-}
+// cbrng_f32_to_f16_bits, cbrng_f32_to_bf16_bits: exact_math.cuh (shared with the f16/bf16 normal).
 
 // ---- one element.
 CBRNG_FN float cbrng_dropout_f32(float x, int kept, float s) {

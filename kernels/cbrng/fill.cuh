@@ -15,6 +15,7 @@
 #include "config.cuh"
 #include "stream.cuh"
 #include "dist.cuh"
+#include "continuous.cuh"
 
 // ---- generators: u32 words per block and the block function, R rounds.
 #define CBRNG_GEN(NAME, U32S)                                                               \
@@ -69,6 +70,24 @@ CBRNG_DIST(int_u8, cbrng_u8, 1, 1, cbrng_int_u8(w[j], p.p0, p.p1))
 CBRNG_DIST(int_u32, cbrng_u32, 2, 1, cbrng_int_u32(cbrng_join64(w, 2 * j), p.p0, p.p1))
 CBRNG_DIST(int_u64, cbrng_u64, 4, 1,
            cbrng_int_u64(cbrng_join64(w, 4 * j), cbrng_join64(w, 4 * j + 2), p.p0, p.p1))
+// contract v2 (continuous.cuh): f32 from u32 element j, f64 from u64 element j.
+CBRNG_DIST(normal_f16, cbrng_u16, 1, 1, cbrng_normal_f16_bits(w[j], (float)p.f0, (float)p.f1))
+CBRNG_DIST(normal_bf16, cbrng_u16, 1, 1, cbrng_normal_bf16_bits(w[j], (float)p.f0, (float)p.f1))
+#define CBRNG_DIST_V2(NAME, EXPR32, EXPR64)                                                   \
+    CBRNG_DIST(NAME##_f32, float, 1, 1, EXPR32(w[j], (float)p.f0, (float)p.f1))               \
+    CBRNG_DIST(NAME##_f64, double, 2, 1, EXPR64(cbrng_join64(w, 2 * j), p.f0, p.f1))
+#define CBRNG_EXPONENTIAL_F32(X, A, B) cbrng_exponential_f32(X, A)
+#define CBRNG_EXPONENTIAL_F64(X, A, B) cbrng_exponential_f64(X, A)
+CBRNG_DIST_V2(uniform_range, cbrng_uniform_range_f32, cbrng_uniform_range_f64)
+CBRNG_DIST_V2(exponential, CBRNG_EXPONENTIAL_F32, CBRNG_EXPONENTIAL_F64)
+CBRNG_DIST_V2(log_normal, cbrng_log_normal_f32, cbrng_log_normal_f64)
+CBRNG_DIST_V2(gumbel, cbrng_gumbel_f32, cbrng_gumbel_f64)
+CBRNG_DIST_V2(cauchy, cbrng_cauchy_f32, cbrng_cauchy_f64)
+CBRNG_DIST_V2(logistic, cbrng_logistic_f32, cbrng_logistic_f64)
+CBRNG_DIST_V2(laplace, cbrng_laplace_f32, cbrng_laplace_f64)
+#undef CBRNG_EXPONENTIAL_F32
+#undef CBRNG_EXPONENTIAL_F64
+#undef CBRNG_DIST_V2
 #undef CBRNG_DIST
 
 // ---- group plan: G blocks -> E elements, at least 16 bytes of output.

@@ -3,7 +3,7 @@
 
 use crate::cpu::{CpuBackend, CpuOptions, simd, threads};
 use crate::dist::{
-    Distribution, Layout, OutSlice, Params, Prepared, bernoulli, int, normal, uniform,
+    Distribution, Layout, OutSlice, Params, Prepared, bernoulli, continuous, int, normal, uniform,
 };
 use crate::generator::KeyedBlocks;
 use crate::stream::{fill_u8_view, fill_u32_view, fill_u64_view};
@@ -183,6 +183,22 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
                 int::int_i64(x[0], x[1], lo as i64, range)
             })
         }
+        (D::Normal { .. }, Params::Normal { mean, std }, OutSlice::F16(o)) => {
+            let (mean, std) = (mean as f32, std as f32);
+            map_u32(g, be, s, first, o, |x| continuous::normal_f16(x, mean, std))
+        }
+        (D::Normal { .. }, Params::Normal { mean, std }, OutSlice::BF16(o)) => {
+            let (mean, std) = (mean as f32, std as f32);
+            map_u32(g, be, s, first, o, |x| {
+                continuous::normal_bf16(x, mean, std)
+            })
+        }
+        (d, Params::Real { a, b }, OutSlice::F32(o)) => {
+            continuous_f32(g, be, s, first, o, &d, a as f32, b as f32)
+        }
+        (d, Params::Real { a, b }, OutSlice::F64(o)) => {
+            continuous_f64(g, be, s, first, o, &d, a, b)
+        }
         _ => unreachable!("Distribution::prepare admits only the pairs above"),
     }
     debug_assert!(matches!(
@@ -303,5 +319,83 @@ fn normal_f64<G: KeyedBlocks>(
             *o = mean + std * normal::standard_normal_f64(x);
         }
         i += c.len() as u128;
+    }
+}
+
+/// The continuous distributions of contract v2 in f32 ([`continuous`]): one
+/// u32 element per output, each map monomorphised into its own loop.
+#[allow(clippy::too_many_arguments)]
+fn continuous_f32<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    s: u64,
+    first: u128,
+    out: &mut [f32],
+    d: &Distribution,
+    a: f32,
+    b: f32,
+) {
+    use Distribution as D;
+    use continuous as c;
+    match d {
+        D::UniformRange { .. } => map_u32(g, be, s, first, out, |x| c::uniform_range_f32(x, a, b)),
+        D::Exponential { .. } => exponential_f32(g, be, s, first, out, a),
+        D::LogNormal { .. } => map_u32(g, be, s, first, out, |x| c::log_normal_f32(x, a, b)),
+        D::Gumbel { .. } => map_u32(g, be, s, first, out, |x| c::gumbel_f32(x, a, b)),
+        D::Cauchy { .. } => map_u32(g, be, s, first, out, |x| c::cauchy_f32(x, a, b)),
+        D::Logistic { .. } => map_u32(g, be, s, first, out, |x| c::logistic_f32(x, a, b)),
+        D::Laplace { .. } => map_u32(g, be, s, first, out, |x| c::laplace_f32(x, a, b)),
+        _ => unreachable!("only the contract v2 distributions have Params::Real"),
+    }
+}
+
+/// Exponential f32: u32 elements a chunk at a time, mapped by the backend's
+/// kernel where it has one and by the scalar definition for the rest.
+fn exponential_f32<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    s: u64,
+    first: u128,
+    out: &mut [f32],
+    lambda: f32,
+) {
+    let mut buf = Aligned([0u32; CHUNK]);
+    let buf = &mut buf.0;
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK) {
+        let raw = &mut buf[..c.len()];
+        fill_u32_view(g, be, s, i, raw);
+        let done = simd::exponential_f32(be, raw, lambda, c);
+        for (o, &x) in c[done..].iter_mut().zip(&raw[done..]) {
+            *o = continuous::exponential_f32(x, lambda);
+        }
+        i += c.len() as u128;
+    }
+}
+
+/// The continuous distributions of contract v2 in f64: one u64 element per output.
+#[allow(clippy::too_many_arguments)]
+fn continuous_f64<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    s: u64,
+    first: u128,
+    out: &mut [f64],
+    d: &Distribution,
+    a: f64,
+    b: f64,
+) {
+    use Distribution as D;
+    use continuous as c;
+    let f = |f: fn(u64, f64, f64) -> f64| move |x: &[u64]| f(x[0], a, b);
+    match d {
+        D::UniformRange { .. } => map_u64(g, be, s, first, out, 1, f(c::uniform_range_f64)),
+        D::Exponential { .. } => map_u64(g, be, s, first, out, 1, |x| c::exponential_f64(x[0], a)),
+        D::LogNormal { .. } => map_u64(g, be, s, first, out, 1, f(c::log_normal_f64)),
+        D::Gumbel { .. } => map_u64(g, be, s, first, out, 1, f(c::gumbel_f64)),
+        D::Cauchy { .. } => map_u64(g, be, s, first, out, 1, f(c::cauchy_f64)),
+        D::Logistic { .. } => map_u64(g, be, s, first, out, 1, f(c::logistic_f64)),
+        D::Laplace { .. } => map_u64(g, be, s, first, out, 1, f(c::laplace_f64)),
+        _ => unreachable!("only the contract v2 distributions have Params::Real"),
     }
 }

@@ -203,3 +203,4 @@ map_kernel!(normal_f32, u32, f32, (mean: f32, std: f32), "`out[i] = mean + std *
 map_kernel!(normal_f64, u64, f64, (mean: f64, std: f64), "`out[i] = mean + std * standard_normal_f64(x[i])`.");
 map_kernel!(uniform_f64, u64, f64, (), "`out[i] = uniform_f64(x[i])`.");
 map_kernel!(uniform_f32, u32, f32, (), "`out[i] = uniform_f32(x[i])`.");
+map_kernel!(exponential_f32, u32, f32, (lambda: f32), "`out[i] = continuous::exponential_f32(x[i], lambda)`.");

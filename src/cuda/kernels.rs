@@ -47,12 +47,29 @@ pub fn dist_name(dist: &Distribution, dtype: DType) -> Option<&'static str> {
         (D::Int { .. }, U8) => "int_u8",
         (D::Int { .. }, U32 | I32) => "int_u32",
         (D::Int { .. }, U64 | I64) => "int_u64",
+        (D::Normal { .. }, F16) => "normal_f16",
+        (D::Normal { .. }, BF16) => "normal_bf16",
+        (D::UniformRange { .. }, F32) => "uniform_range_f32",
+        (D::UniformRange { .. }, F64) => "uniform_range_f64",
+        (D::Exponential { .. }, F32) => "exponential_f32",
+        (D::Exponential { .. }, F64) => "exponential_f64",
+        (D::LogNormal { .. }, F32) => "log_normal_f32",
+        (D::LogNormal { .. }, F64) => "log_normal_f64",
+        (D::Gumbel { .. }, F32) => "gumbel_f32",
+        (D::Gumbel { .. }, F64) => "gumbel_f64",
+        (D::Cauchy { .. }, F32) => "cauchy_f32",
+        (D::Cauchy { .. }, F64) => "cauchy_f64",
+        (D::Logistic { .. }, F32) => "logistic_f32",
+        (D::Logistic { .. }, F64) => "logistic_f64",
+        (D::Laplace { .. }, F32) => "laplace_f32",
+        (D::Laplace { .. }, F64) => "laplace_f64",
         _ => return None,
     })
 }
 
-/// Every distribution part of a kernel name, in `fill.cu`'s order.
-pub const DIST_NAMES: [&str; 13] = [
+/// Every distribution part of a kernel name, in `fill.cu`'s order (contract
+/// v1's 13, then v2's).
+pub const DIST_NAMES: [&str; 29] = [
     "bits_u32",
     "bits_u64",
     "bits_u8",
@@ -66,6 +83,22 @@ pub const DIST_NAMES: [&str; 13] = [
     "int_u8",
     "int_u32",
     "int_u64",
+    "normal_f16",
+    "normal_bf16",
+    "uniform_range_f32",
+    "uniform_range_f64",
+    "exponential_f32",
+    "exponential_f64",
+    "log_normal_f32",
+    "log_normal_f64",
+    "gumbel_f32",
+    "gumbel_f64",
+    "cauchy_f32",
+    "cauchy_f64",
+    "logistic_f32",
+    "logistic_f64",
+    "laplace_f32",
+    "laplace_f64",
 ];
 
 /// The dtype part of the dropout kernels' names, in `dropout.cu`'s order.
@@ -89,7 +122,7 @@ pub fn kat_kernel_name(algo: Algorithm) -> String {
 }
 
 /// Every kernel of the generators' modules (`fill.cu` and `dropout.cu`):
-/// 8 generators x (13 fills, 1 KAT kernel, 4 dropout kernels).
+/// 8 generators x (29 fills, 1 KAT kernel, 4 dropout kernels).
 pub fn kernel_names() -> Vec<String> {
     let mut v = Vec::new();
     for a in Algorithm::all_default() {
@@ -107,11 +140,13 @@ pub fn kernel_names() -> Vec<String> {
 /// The kernels' distribution parameters `(p0, p1, f0, f1)`: the Bernoulli
 /// threshold, or the integer `lo` (as its 64-bit two's complement bits, so
 /// a negative i32/i64 `lo` wraps the unsigned add to the signed sum) and
-/// range (`r`, or `r - 1` for 64-bit output), or the normal mean and std.
+/// range (`r`, or `r - 1` for 64-bit output), or the normal mean and std, or
+/// a contract v2 distribution's two real parameters.
 pub fn fill_params(prepared: &Prepared) -> (u64, u64, f64, f64) {
     match prepared.params {
         Params::None => (0, 0, 0.0, 0.0),
         Params::Normal { mean, std } => (0, 0, mean, std),
+        Params::Real { a, b } => (0, 0, a, b),
         Params::Threshold(t) => (t, 0, 0.0, 0.0),
         Params::Int { lo, range } => {
             // lo is within the dtype (prepare checked it): its low 64 bits.
@@ -135,7 +170,7 @@ pub fn module_rounds(algo: Algorithm) -> (u32, u32) {
 }
 
 /// The `-D` definitions of the module that holds `algo`'s kernels only (its
-/// 13 fills and its KAT kernel) at its round count.
+/// fills and its KAT kernel) at its round count.
 pub fn module_defines(algo: Algorithm) -> Vec<(String, String)> {
     let (p, t) = module_rounds(algo);
     vec![
@@ -156,6 +191,7 @@ pub fn group_elements(algo: Algorithm, prepared: &Prepared) -> u64 {
         "int_u64" => (4, 1),
         "bits_u8" => (1, 4),
         "uniform_f16" | "uniform_bf16" => (1, 2),
+        n if n.ends_with("_f64") => (2, 1), // contract v2: one u64 element each
         _ => (1, 1),
     };
     let min_g = if w > u { w / u } else { 1 };

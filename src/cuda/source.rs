@@ -8,7 +8,7 @@
 //! committed file differs (`CBRNG_BLESS=1 cargo test --test kernel_sources`
 //! rewrites it).
 
-use crate::dist::{normal as n, uniform as u};
+use crate::dist::{exact_math as e, normal as n, uniform as u};
 use crate::generator::{philox as p, threefry as t};
 
 /// A constant as the header spells it.
@@ -170,6 +170,68 @@ fn constants() -> Vec<(String, Value)> {
         ("LG10_F64", n::LG10_F64),
     ];
     v.extend(f64s.iter().map(|(k, x)| (k.to_string(), F64(*x))));
+    // exact_math: exp, sinpi, cospi (contract v2).
+    let f32s: &[(&str, f32)] = &[
+        ("INV_LN2_F32", e::INV_LN2_F32),
+        ("EXP_LN2_HI_F32", e::EXP_LN2_HI_F32),
+        ("EXP_LN2_LO_F32", e::EXP_LN2_LO_F32),
+        ("ROUND_MAGIC_F32", e::ROUND_MAGIC_F32),
+        ("EXP_MIN_F32", e::EXP_MIN_F32),
+        ("EXP_MAX_F32", e::EXP_MAX_F32),
+        ("EXP_P2_F32", e::EXP_P2_F32),
+        ("EXP_P3_F32", e::EXP_P3_F32),
+        ("EXP_P4_F32", e::EXP_P4_F32),
+        ("EXP_P5_F32", e::EXP_P5_F32),
+        ("EXP_P6_F32", e::EXP_P6_F32),
+        ("EXP_P7_F32", e::EXP_P7_F32),
+        ("SINPI_S0_F32", e::SINPI_S0_F32),
+        ("SINPI_S1_F32", e::SINPI_S1_F32),
+        ("SINPI_S2_F32", e::SINPI_S2_F32),
+        ("SINPI_S3_F32", e::SINPI_S3_F32),
+        ("SINPI_S4_F32", e::SINPI_S4_F32),
+        ("COSPI_C1_F32", e::COSPI_C1_F32),
+        ("COSPI_C2_F32", e::COSPI_C2_F32),
+        ("COSPI_C3_F32", e::COSPI_C3_F32),
+        ("COSPI_C4_F32", e::COSPI_C4_F32),
+        ("COSPI_C5_F32", e::COSPI_C5_F32),
+    ];
+    v.extend(f32s.iter().map(|(k, x)| (k.to_string(), F32(*x))));
+    let f64s: &[(&str, f64)] = &[
+        ("INV_LN2_F64", e::INV_LN2_F64),
+        ("ROUND_MAGIC_F64", e::ROUND_MAGIC_F64),
+        ("EXP_MIN_F64", e::EXP_MIN_F64),
+        ("EXP_MAX_F64", e::EXP_MAX_F64),
+        ("EXP_P2_F64", e::EXP_P2_F64),
+        ("EXP_P3_F64", e::EXP_P3_F64),
+        ("EXP_P4_F64", e::EXP_P4_F64),
+        ("EXP_P5_F64", e::EXP_P5_F64),
+        ("EXP_P6_F64", e::EXP_P6_F64),
+        ("EXP_P7_F64", e::EXP_P7_F64),
+        ("EXP_P8_F64", e::EXP_P8_F64),
+        ("EXP_P9_F64", e::EXP_P9_F64),
+        ("EXP_P10_F64", e::EXP_P10_F64),
+        ("EXP_P11_F64", e::EXP_P11_F64),
+        ("EXP_P12_F64", e::EXP_P12_F64),
+        ("EXP_P13_F64", e::EXP_P13_F64),
+        ("SINPI_S0_F64", e::SINPI_S0_F64),
+        ("SINPI_S1_F64", e::SINPI_S1_F64),
+        ("SINPI_S2_F64", e::SINPI_S2_F64),
+        ("SINPI_S3_F64", e::SINPI_S3_F64),
+        ("SINPI_S4_F64", e::SINPI_S4_F64),
+        ("SINPI_S5_F64", e::SINPI_S5_F64),
+        ("SINPI_S6_F64", e::SINPI_S6_F64),
+        ("SINPI_S7_F64", e::SINPI_S7_F64),
+        ("SINPI_S8_F64", e::SINPI_S8_F64),
+        ("COSPI_C1_F64", e::COSPI_C1_F64),
+        ("COSPI_C2_F64", e::COSPI_C2_F64),
+        ("COSPI_C3_F64", e::COSPI_C3_F64),
+        ("COSPI_C4_F64", e::COSPI_C4_F64),
+        ("COSPI_C5_F64", e::COSPI_C5_F64),
+        ("COSPI_C6_F64", e::COSPI_C6_F64),
+        ("COSPI_C7_F64", e::COSPI_C7_F64),
+        ("COSPI_C8_F64", e::COSPI_C8_F64),
+    ];
+    v.extend(f64s.iter().map(|(k, x)| (k.to_string(), F64(*x))));
     v
 }
 
@@ -217,8 +279,16 @@ pub const HEADERS: &[(&str, &str)] = &[
         include_str!("../../kernels/cbrng/stream.cuh"),
     ),
     (
+        "cbrng/exact_math.cuh",
+        include_str!("../../kernels/cbrng/exact_math.cuh"),
+    ),
+    (
         "cbrng/dist.cuh",
         include_str!("../../kernels/cbrng/dist.cuh"),
+    ),
+    (
+        "cbrng/continuous.cuh",
+        include_str!("../../kernels/cbrng/continuous.cuh"),
     ),
     ("cbrng.cuh", include_str!("../../kernels/cbrng.cuh")),
     (

@@ -20,11 +20,25 @@
 //! | int \[lo,hi) | u8 | u32 element i ([`int`]) |
 //! | int \[lo,hi) | u32 | u64 element i |
 //! | int \[lo,hi) | u64 | u64 elements 2i and 2i+1 |
+//!
+//! Contract version 2 adds (every version 1 element is unchanged):
+//!
+//! | distribution | dtype | element i consumes |
+//! |---|---|---|
 //! | bits | i32 | u32 element i, its bits as two's complement (`x as i32`) |
 //! | bits | i64 | u64 element i, its bits as two's complement (`x as i64`) |
 //! | bernoulli(p) | bool | as u8: `true` iff the u8 element is 1 |
 //! | int \[lo,hi) | i32 | u64 element i: `lo + t`, t the u32 element of int \[0, hi-lo) ([`int`]) |
 //! | int \[lo,hi) | i64 | u64 elements 2i and 2i+1: `lo + t`, t the u64 element of int \[0, hi-lo) |
+//! | normal | f16, bf16 | u32 element i: `mean + std * z` in f32 (as for f32), rounded once to nearest even ([`continuous::normal_f16`]) |
+//! | uniform:LO,HI | f32 | u32 element i: `lo + (hi - lo) * u`, `u` the f32 uniform; where that rounds to `hi`, the float below `hi`: values in `[lo, hi)`, `lo` included ([`continuous::uniform_range_f32`]) |
+//! | uniform:LO,HI | f64 | u64 element i: the same with the f64 uniform |
+//! | exponential:LAMBDA | f32 / f64 | u32 / u64 element i: `E / lambda` ([`continuous`]) |
+//! | log-normal:MU,SIGMA | f32 / f64 | u32 / u64 element i: `exp(mu + sigma * z)`, `z` the normal of the same element |
+//! | gumbel:MU,BETA | f32 / f64 | u32 / u64 element i: `mu + beta * (-ln E)` |
+//! | cauchy:X0,GAMMA | f32 / f64 | u32 / u64 element i: `x0 + gamma * cot(pi q)`, signed |
+//! | logistic:MU,S | f32 / f64 | u32 / u64 element i: `mu + s * log1p(2d / q)`, signed |
+//! | laplace:MU,B | f32 / f64 | u32 / u64 element i: `mu + b * ln(2q)`, signed |
 //!
 //! The signed and bool rows add no new stream use: an i32/i64 element reads
 //! exactly the stream elements of the u32/u64 element of the same
@@ -34,6 +48,13 @@
 //! For int, `lo + t` is exact: t < hi - lo, so the sum is in \[lo, hi), which
 //! [`Distribution::prepare`] checked lies in the dtype; it is never wrapped.
 //!
+//! The v2 continuous maps split the element as the normal does (top bit: the half of
+//! (0, 1); the rest: the tail probability `q`), use only the crate's own
+//! elementary functions ([`exact_math`]: IEEE `+ - * /`, `sqrt`, no FMA, no
+//! libm) and never give inf or NaN: parameters that could overflow are
+//! refused by [`Distribution::prepare`]. See [`continuous`] for the exact
+//! formulas and their measured accuracy.
+//!
 //! **Different dtypes of one stream are not independent**: they read the
 //! same stream elements. Uniform f64 element 0 reads u64 element 0, which is
 //! u32 elements 0 and 1, and uniform f32 element 1 reads u32 element 1 (the
@@ -41,7 +62,9 @@
 //! tensor its own stream id (or a derived key, [`crate::derive`]).
 
 pub mod bernoulli;
+pub mod continuous;
 pub mod dropout;
+pub mod exact_math;
 pub mod int;
 pub mod normal;
 pub mod sampler;
@@ -169,6 +192,54 @@ pub enum Distribution {
         /// One past the largest value.
         hi: i128,
     },
+    /// Uniform on `[lo, hi)` in f32 or f64 (contract v2;
+    /// [`continuous::uniform_range_f32`]): `lo` can occur, `hi` never.
+    UniformRange {
+        /// Smallest value.
+        lo: f64,
+        /// The bound no value reaches.
+        hi: f64,
+    },
+    /// Exponential with rate `lambda` > 0 (contract v2; [`continuous`]).
+    Exponential {
+        /// Rate (the mean is 1 / lambda).
+        lambda: f64,
+    },
+    /// Log-normal: `exp(mu + sigma * Z)` (contract v2; [`continuous`]).
+    LogNormal {
+        /// Mean of the logarithm.
+        mu: f64,
+        /// Standard deviation of the logarithm (>= 0).
+        sigma: f64,
+    },
+    /// Gumbel (maximum) with location `mu`, scale `beta` > 0 (contract v2).
+    Gumbel {
+        /// Location (the mode).
+        mu: f64,
+        /// Scale.
+        beta: f64,
+    },
+    /// Cauchy with location `x0`, scale `gamma` > 0 (contract v2).
+    Cauchy {
+        /// Location (the median).
+        x0: f64,
+        /// Scale (half the interquartile range).
+        gamma: f64,
+    },
+    /// Logistic with location `mu`, scale `s` > 0 (contract v2).
+    Logistic {
+        /// Location (the mean).
+        mu: f64,
+        /// Scale.
+        s: f64,
+    },
+    /// Laplace with location `mu`, scale `b` > 0 (contract v2).
+    Laplace {
+        /// Location (the median).
+        mu: f64,
+        /// Scale.
+        b: f64,
+    },
 }
 
 impl Distribution {
@@ -186,6 +257,13 @@ impl Distribution {
             Distribution::Normal { .. } => "normal",
             Distribution::Bernoulli { .. } => "bernoulli",
             Distribution::Int { .. } => "int",
+            Distribution::UniformRange { .. } => "uniform",
+            Distribution::Exponential { .. } => "exponential",
+            Distribution::LogNormal { .. } => "log-normal",
+            Distribution::Gumbel { .. } => "gumbel",
+            Distribution::Cauchy { .. } => "cauchy",
+            Distribution::Logistic { .. } => "logistic",
+            Distribution::Laplace { .. } => "laplace",
         }
     }
 
@@ -194,11 +272,12 @@ impl Distribution {
         match self {
             Distribution::Bits => &[DType::U32, DType::U64, DType::U8, DType::I32, DType::I64],
             Distribution::Uniform => &[DType::F32, DType::F64, DType::F16, DType::BF16],
-            Distribution::Normal { .. } => &[DType::F32, DType::F64],
+            Distribution::Normal { .. } => &[DType::F32, DType::F64, DType::F16, DType::BF16],
             Distribution::Bernoulli { .. } => &[DType::U8, DType::Bool],
             Distribution::Int { .. } => {
                 &[DType::U32, DType::U64, DType::U8, DType::I32, DType::I64]
             }
+            _ => &[DType::F32, DType::F64], // the continuous distributions of contract v2
         }
     }
 
@@ -234,6 +313,7 @@ impl Distribution {
                 // Every output is mean + std * z in the dtype, |z| <= z_max:
                 // its extremes are at +-z_max, so check those, in the dtype.
                 let finite = match dtype {
+                    DType::F16 | DType::BF16 => continuous::normal_16_is_finite(mean, std, dtype),
                     DType::F32 => {
                         let (m, s, z) = (mean as f32, std as f32, normal::Z_MAX_F32);
                         m.is_finite()
@@ -249,7 +329,7 @@ impl Distribution {
                 if !finite {
                     return bad(format!(
                         "normal mean {mean}, std {std}: mean +- std * {} (the largest |z|) overflows {dtype}",
-                        if dtype == DType::F32 {
+                        if dtype != DType::F64 {
                             f64::from(normal::Z_MAX_F32)
                         } else {
                             normal::Z_MAX_F64
@@ -290,6 +370,7 @@ impl Distribution {
                     range: (hi - lo) as u128,
                 }
             }
+            _ => continuous::check(self, dtype)?,
         };
         let layout = match (self, dtype) {
             (Distribution::Bits, DType::U8) => Layout::PackedU32 { per_word: 4 },
@@ -314,6 +395,13 @@ impl fmt::Display for Distribution {
             Distribution::Normal { mean, std } => write!(f, "normal:{mean},{std}"),
             Distribution::Bernoulli { p } => write!(f, "bernoulli:{p}"),
             Distribution::Int { lo, hi } => write!(f, "int:{lo}..{hi}"),
+            Distribution::UniformRange { lo, hi } => write!(f, "uniform:{lo},{hi}"),
+            Distribution::Exponential { lambda } => write!(f, "exponential:{lambda}"),
+            Distribution::LogNormal { mu, sigma } => write!(f, "log-normal:{mu},{sigma}"),
+            Distribution::Gumbel { mu, beta } => write!(f, "gumbel:{mu},{beta}"),
+            Distribution::Cauchy { x0, gamma } => write!(f, "cauchy:{x0},{gamma}"),
+            Distribution::Logistic { mu, s } => write!(f, "logistic:{mu},{s}"),
+            Distribution::Laplace { mu, b } => write!(f, "laplace:{mu},{b}"),
             d => f.write_str(d.name()),
         }
     }
@@ -322,9 +410,12 @@ impl fmt::Display for Distribution {
 impl FromStr for Distribution {
     type Err = Error;
     /// Parses `bits`, `uniform`, `normal`, `normal:MEAN,STD`, `bernoulli:P`,
-    /// `int:LO..HI` (HI exclusive); names in any case, numbers in the grammar
-    /// of [`crate::grammar`] (reals for MEAN, STD and P; signed decimal
-    /// integers for LO and HI, negative for the i32 and i64 dtypes), no
+    /// `int:LO..HI` (HI exclusive), and (contract v2) `uniform:LO,HI`,
+    /// `exponential[:LAMBDA]`, `log-normal[:MU,SIGMA]`, `gumbel[:MU,BETA]`,
+    /// `cauchy[:X0,GAMMA]`, `logistic[:MU,S]`, `laplace[:MU,B]` (without
+    /// parameters: rate 1, or location 0 and scale 1); names in any case,
+    /// numbers in the grammar of [`crate::grammar`] (reals for MEAN, STD, P
+    /// and the v2 parameters; signed decimal integers for LO and HI of `int`, negative for the i32 and i64 dtypes), no
     /// spaces.
     fn from_str(spec: &str) -> Result<Self, Error> {
         let bad = |reason: &str| Error::BadDistribution {
@@ -361,10 +452,13 @@ impl FromStr for Distribution {
                 Ok(Distribution::Int { lo, hi })
             }
             ("int", None) => Err(bad("expected int:LO..HI")),
-            ("bits" | "uniform", Some(_)) => Err(bad("takes no parameters")),
-            _ => Err(bad(
-                "unknown distribution (expected bits, uniform, normal, bernoulli:P, int:LO..HI)",
-            )),
+            ("bits", Some(_)) => Err(bad("takes no parameters")),
+            (name, arg) => match continuous::parse(name, arg) {
+                Some(r) => r.map_err(|reason| bad(&reason)),
+                None => Err(bad(
+                    "unknown distribution (expected bits, uniform, uniform:LO,HI, normal, bernoulli:P, int:LO..HI, exponential:LAMBDA, log-normal:MU,SIGMA, gumbel:MU,BETA, cauchy:X0,GAMMA, logistic:MU,S, laplace:MU,B)",
+                )),
+            },
         }
     }
 }
@@ -389,6 +483,15 @@ pub enum Params {
         lo: i128,
         /// hi - lo, in 1..=2^bits of the dtype.
         range: u128,
+    },
+    /// The two real parameters of a contract v2 distribution as given, in
+    /// its order (`uniform:LO,HI`: lo, hi; `exponential`: lambda, 0; the
+    /// others: location, scale); converted to the output type by the fill.
+    Real {
+        /// First parameter.
+        a: f64,
+        /// Second parameter.
+        b: f64,
     },
 }
 

@@ -306,110 +306,15 @@ fn abs_z_f64(q: f64, d: f64) -> f64 {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Natural logarithm
-// ---------------------------------------------------------------------------
-//
-// x = m * 2^e with m in [sqrt(1/2), sqrt(2)), taken from the bits. With f = m - 1
-// (exact, Sterbenz) and s = f / (2 + f) = (m - 1) / (m + 1):
-//     ln(m) = 2 atanh(s) = 2s + s*R,   R = sum_{j>=1} 2/(2j+1) s^(2j)   (Taylor),
-// and since 2s = f - s*f and s*f = hfsq*(1 - s) with hfsq = f*f/2, this equals
-//     ln(m) = f - hfsq + s*(hfsq + R)
-// (the arrangement of fdlibm's e_log.c): the leading term f is exact, and s, which
-// carries a rounding error, only enters a correction of relative size <= 0.06;
-// this keeps the result below 1 ulp. |s| <= 0.1716; the truncated Taylor tail is below
-// 2^-28 (f32, 4 terms) and 2^-60 (f64, 10 terms) relative. Finally
-//     ln(x) = e*LN2_HI - ((hfsq - (s*(hfsq + R) + e*LN2_LO)) - f)
-// where LN2_HI has trailing zero bits so that e*LN2_HI is exact.
-
-/// ln 2 rounded to 17 significant bits (0x3f31_7180): `e * LN2_HI` is exact for |e| <= 128.
-pub(crate) const LN2_HI_F32: f32 = 0.693138122558593750;
-/// ln 2 - LN2_HI_F32, rounded to f32 (0x3717_f7d1).
-pub(crate) const LN2_LO_F32: f32 = 9.0580006145e-06;
-/// Mantissa field of the largest f32 below sqrt(2) (0x3fb5_04f3).
-pub(crate) const SQRT2_MANT_F32: u32 = 0x0035_04f3;
-// Taylor coefficients 2/(2j+1), j = 1..=4, of R (see above), decimal literals.
-pub(crate) const LG1_F32: f32 = 0.66666666666666666667;
-pub(crate) const LG2_F32: f32 = 0.4;
-pub(crate) const LG3_F32: f32 = 0.28571428571428571429;
-pub(crate) const LG4_F32: f32 = 0.22222222222222222222;
-
-/// ln 2 rounded to 32 significant bits (0x3fe6_2e42_fee0_0000): `e * LN2_HI` is exact.
-pub(crate) const LN2_HI_F64: f64 = 6.93147180369123816490e-01;
-/// ln 2 - LN2_HI_F64, rounded to f64 (0x3dea_39ef_3579_3c76).
-pub(crate) const LN2_LO_F64: f64 = 1.90821492927058770002e-10;
-/// Mantissa field of the largest f64 below sqrt(2) (0x3ff6_a09e_667f_3bcc).
-pub(crate) const SQRT2_MANT_F64: u64 = 0x0006_a09e_667f_3bcc;
-// Taylor coefficients 2/(2j+1), j = 1..=10, of R (see above), decimal literals.
-pub(crate) const LG1_F64: f64 = 0.66666666666666666667;
-pub(crate) const LG2_F64: f64 = 0.4;
-pub(crate) const LG3_F64: f64 = 0.28571428571428571429;
-pub(crate) const LG4_F64: f64 = 0.22222222222222222222;
-pub(crate) const LG5_F64: f64 = 0.18181818181818181818;
-pub(crate) const LG6_F64: f64 = 0.15384615384615384615;
-pub(crate) const LG7_F64: f64 = 0.13333333333333333333;
-pub(crate) const LG8_F64: f64 = 0.11764705882352941176;
-pub(crate) const LG9_F64: f64 = 0.10526315789473684211;
-pub(crate) const LG10_F64: f64 = 0.095238095238095238095;
-
-/// Natural log, own implementation (only + - * / and bit ops), for finite x > 0.
-///
-/// Domain: positive, finite, *normal* `f32` (`2^-126 <= x < 2^128`), which covers
-/// the `[2^-33, 1]` the normal sampler uses. Zero, subnormals, negatives, infinity
-/// and NaN give unspecified values (no panic). Error below 1 ulp (max 0.858 ulp,
-/// measured exhaustively); `ln_f32(1.0) == 0.0`.
-pub fn ln_f32(x: f32) -> f32 {
-    let bits = x.to_bits();
-    let mut e = ((bits >> 23) as i32) - 127;
-    let mant = bits & 0x007f_ffff;
-    // m = 1.mant in [1, 2); fold [sqrt(2), 2) down to [sqrt(1/2), 1) so |s| <= 0.1716.
-    let m = if mant > SQRT2_MANT_F32 {
-        e += 1;
-        f32::from_bits(mant | 0x3f00_0000) // exponent of 0.5
-    } else {
-        f32::from_bits(mant | 0x3f80_0000) // exponent of 1.0
-    };
-    let f = m - 1.0;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let r = z * (LG1_F32 + z * (LG2_F32 + z * (LG3_F32 + z * LG4_F32)));
-    let hfsq = (0.5 * f) * f;
-    let ef = e as f32; // exact
-    ef * LN2_HI_F32 - ((hfsq - (s * (hfsq + r) + ef * LN2_LO_F32)) - f)
-}
-
-/// Natural log, own implementation (only + - * / and bit ops), for finite x > 0.
-///
-/// Domain: positive, finite, *normal* `f64` (`2^-1022 <= x < 2^1024`), which covers
-/// the `[2^-54, 1]` the normal sampler uses. Zero, subnormals, negatives, infinity
-/// and NaN give unspecified values (no panic). Error below 1 ulp (max 0.818 ulp on
-/// 10^6 samples against mpmath); `ln_f64(1.0) == 0.0`.
-pub fn ln_f64(x: f64) -> f64 {
-    let bits = x.to_bits();
-    let mut e = ((bits >> 52) as i32) - 1023;
-    let mant = bits & 0x000f_ffff_ffff_ffff;
-    let m = if mant > SQRT2_MANT_F64 {
-        e += 1;
-        f64::from_bits(mant | 0x3fe0_0000_0000_0000) // exponent of 0.5
-    } else {
-        f64::from_bits(mant | 0x3ff0_0000_0000_0000) // exponent of 1.0
-    };
-    let f = m - 1.0;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let r = z
-        * (LG1_F64
-            + z * (LG2_F64
-                + z * (LG3_F64
-                    + z * (LG4_F64
-                        + z * (LG5_F64
-                            + z * (LG6_F64
-                                + z * (LG7_F64
-                                    + z * (LG8_F64 + z * (LG9_F64 + z * LG10_F64)))))))));
-    let hfsq = (0.5 * f) * f;
-    let ef = e as f64; // exact
-    ef * LN2_HI_F64 - ((hfsq - (s * (hfsq + r) + ef * LN2_LO_F64)) - f)
-}
+// The natural logarithm (`ln_f32`, `ln_f64`) and its constants live in
+// `exact_math`, with the crate's other elementary functions.
+#[allow(unused_imports)] // the constants are used by the SIMD backends and the tests
+pub(crate) use super::exact_math::{
+    LG1_F32, LG1_F64, LG2_F32, LG2_F64, LG3_F32, LG3_F64, LG4_F32, LG4_F64, LG5_F64, LG6_F64,
+    LG7_F64, LG8_F64, LG9_F64, LG10_F64, LN2_HI_F32, LN2_HI_F64, LN2_LO_F32, LN2_LO_F64,
+    SQRT2_MANT_F32, SQRT2_MANT_F64,
+};
+pub use super::exact_math::{ln_f32, ln_f64};
 
 #[cfg(test)]
 mod tests {

@@ -78,6 +78,22 @@ static void run_dist(const std::string& d, const Case& c) {
     CBRNG_TWIN_DIST(int_u8)
     CBRNG_TWIN_DIST(int_u32)
     CBRNG_TWIN_DIST(int_u64)
+    CBRNG_TWIN_DIST(normal_f16)
+    CBRNG_TWIN_DIST(normal_bf16)
+    CBRNG_TWIN_DIST(uniform_range_f32)
+    CBRNG_TWIN_DIST(uniform_range_f64)
+    CBRNG_TWIN_DIST(exponential_f32)
+    CBRNG_TWIN_DIST(exponential_f64)
+    CBRNG_TWIN_DIST(log_normal_f32)
+    CBRNG_TWIN_DIST(log_normal_f64)
+    CBRNG_TWIN_DIST(gumbel_f32)
+    CBRNG_TWIN_DIST(gumbel_f64)
+    CBRNG_TWIN_DIST(cauchy_f32)
+    CBRNG_TWIN_DIST(cauchy_f64)
+    CBRNG_TWIN_DIST(logistic_f32)
+    CBRNG_TWIN_DIST(logistic_f64)
+    CBRNG_TWIN_DIST(laplace_f32)
+    CBRNG_TWIN_DIST(laplace_f64)
 #undef CBRNG_TWIN_DIST
     die("unknown distribution " + d);
 }

@@ -83,7 +83,9 @@ pub struct Args {
     /// First element (U128), counted in elements of the requested dtype.
     #[arg(long, default_value_t = 0, allow_hyphen_values = true, value_parser = grammar::decimal_u128)]
     offset: u128,
-    /// DIST: bits | uniform | normal[:MEAN,STD] | bernoulli:P | int:LO..HI (HI exclusive).
+    /// DIST: bits | uniform | normal[:MEAN,STD] | bernoulli:P | int:LO..HI (HI exclusive) |
+    /// uniform:LO,HI | exponential[:LAMBDA] | log-normal[:MU,SIGMA] | gumbel[:MU,BETA] |
+    /// cauchy[:X0,GAMMA] | logistic[:MU,S] | laplace[:MU,B] (contract v2, f32/f64).
     #[arg(long, default_value = "bits")]
     dist: String,
     /// u32 | u64 | f32 | f64 | f16 | bf16 | u8 | i32 | i64 | bool (default: the distribution's first).

@@ -271,6 +271,86 @@ fn figure(d: &Distribution, dtype: DType, smp: Sample) -> Figure {
                     }),
                     Box::new(move |p| mean + std * normal_quantile(p)),
                 ),
+                Distribution::UniformRange { lo, hi } => (
+                    lo,
+                    hi,
+                    Box::new(move |x: f64| ((x - lo) / (hi - lo)).clamp(0.0, 1.0)),
+                    Box::new(move |_| 1.0 / (hi - lo)),
+                    Box::new(move |p| lo + (hi - lo) * p),
+                ),
+                Distribution::Exponential { lambda } => (
+                    0.0,
+                    8.0 / lambda,
+                    Box::new(move |x: f64| -(-lambda * x.max(0.0)).exp_m1()),
+                    Box::new(move |x: f64| lambda * (-lambda * x).exp()),
+                    Box::new(move |p: f64| -(-p).ln_1p() / lambda),
+                ),
+                Distribution::LogNormal { mu, sigma } => (
+                    0.0,
+                    (mu + 3.0 * sigma).exp(),
+                    Box::new(move |x: f64| {
+                        if x <= 0.0 {
+                            0.0
+                        } else {
+                            normal_cdf((x.ln() - mu) / sigma)
+                        }
+                    }),
+                    Box::new(move |x: f64| {
+                        let z = (x.ln() - mu) / sigma;
+                        (-0.5 * z * z).exp() / (x * sigma * (2.0 * std::f64::consts::PI).sqrt())
+                    }),
+                    Box::new(move |p| (mu + sigma * normal_quantile(p)).exp()),
+                ),
+                Distribution::Gumbel { mu, beta } => (
+                    mu - 3.0 * beta,
+                    mu + 8.0 * beta,
+                    Box::new(move |x: f64| (-(-(x - mu) / beta).exp()).exp()),
+                    Box::new(move |x: f64| {
+                        let z = (x - mu) / beta;
+                        (-z - (-z).exp()).exp() / beta
+                    }),
+                    Box::new(move |p: f64| mu - beta * (-p.ln()).ln()),
+                ),
+                Distribution::Cauchy { x0, gamma } => (
+                    x0 - 10.0 * gamma,
+                    x0 + 10.0 * gamma,
+                    Box::new(move |x: f64| 0.5 + ((x - x0) / gamma).atan() / std::f64::consts::PI),
+                    Box::new(move |x: f64| {
+                        let z = (x - x0) / gamma;
+                        1.0 / (std::f64::consts::PI * gamma * (1.0 + z * z))
+                    }),
+                    Box::new(move |p: f64| x0 + gamma * (std::f64::consts::PI * (p - 0.5)).tan()),
+                ),
+                Distribution::Logistic { mu, s } => (
+                    mu - 10.0 * s,
+                    mu + 10.0 * s,
+                    Box::new(move |x: f64| 1.0 / (1.0 + (-(x - mu) / s).exp())),
+                    Box::new(move |x: f64| {
+                        let e = (-(x - mu) / s).exp();
+                        e / (s * (1.0 + e) * (1.0 + e))
+                    }),
+                    Box::new(move |p: f64| mu + s * (p / (1.0 - p)).ln()),
+                ),
+                Distribution::Laplace { mu, b } => (
+                    mu - 8.0 * b,
+                    mu + 8.0 * b,
+                    Box::new(move |x: f64| {
+                        let z = (x - mu) / b;
+                        if z < 0.0 {
+                            0.5 * z.exp()
+                        } else {
+                            1.0 - 0.5 * (-z).exp()
+                        }
+                    }),
+                    Box::new(move |x: f64| (-((x - mu) / b).abs()).exp() / (2.0 * b)),
+                    Box::new(move |p: f64| {
+                        if p < 0.5 {
+                            mu + b * (2.0 * p).ln()
+                        } else {
+                            mu - b * (2.0 * (1.0 - p)).ln()
+                        }
+                    }),
+                ),
                 _ => (
                     0.0,
                     1.0,
