@@ -57,7 +57,8 @@ fn check_pair<R: Rng>(mut rng: R, s: &Stream, d: &Distribution, dtype: DType) ->
         DType::F32 => go::<f32, _>(r, s, d, |p, r| p.sample(r)),
         DType::F64 => go::<f64, _>(r, s, d, |p, r| p.sample(r)),
         DType::Bool => go::<bool, _>(r, s, d, |p, r| p.sample(r)),
-        DType::F16 | DType::BF16 => unreachable!("packed dtypes are not sampled"),
+        DType::F16 => go::<half::f16, _>(r, s, d, |p, r| p.sample(r)),
+        DType::BF16 => go::<half::bf16, _>(r, s, d, |p, r| p.sample(r)),
     }
     words.words
 }
@@ -126,10 +127,10 @@ fn samplers_on_cbrng_rngs_equal_the_fill() {
             pairs += 1;
         }
     }
-    // Every generator x 23 pairs: the 26 of the matrix less the 3 packed
-    // ones (bits u8, uniform f16 and bf16).
-    assert_eq!(check::distributions().len(), 26);
-    assert_eq!(pairs, check::algorithms().len() * 23);
+    // Every generator x 55 pairs: the 58 of the matrix (contract v1's 19,
+    // v2's 39) less the 3 packed ones (bits u8, uniform f16 and bf16).
+    assert_eq!(check::distributions().len(), 58);
+    assert_eq!(pairs, check::algorithms().len() * 55);
 }
 
 /// The type aliases' seed_from_u64 is the contract's seed (stream 0), so a

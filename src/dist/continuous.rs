@@ -348,6 +348,39 @@ use super::{DType, Distribution, Params};
 use crate::error::Error;
 use crate::grammar::real;
 
+/// One f32 element of a contract v2 distribution with `Params::Real { a, b }`
+/// (its two parameters as f32), from u32 element `x`: the per-element form
+/// of the fill's maps, for callers that draw one element at a time
+/// ([`super::Sampler`]).
+pub fn real_f32(d: &Distribution, x: u32, a: f32, b: f32) -> f32 {
+    use Distribution as D;
+    match d {
+        D::UniformRange { .. } => uniform_range_f32(x, a, b),
+        D::Exponential { .. } => exponential_f32(x, a),
+        D::LogNormal { .. } => log_normal_f32(x, a, b),
+        D::Gumbel { .. } => gumbel_f32(x, a, b),
+        D::Cauchy { .. } => cauchy_f32(x, a, b),
+        D::Logistic { .. } => logistic_f32(x, a, b),
+        D::Laplace { .. } => laplace_f32(x, a, b),
+        _ => unreachable!("only the contract v2 distributions have Params::Real"),
+    }
+}
+
+/// [`real_f32`] in f64, from u64 element `x`.
+pub fn real_f64(d: &Distribution, x: u64, a: f64, b: f64) -> f64 {
+    use Distribution as D;
+    match d {
+        D::UniformRange { .. } => uniform_range_f64(x, a, b),
+        D::Exponential { .. } => exponential_f64(x, a),
+        D::LogNormal { .. } => log_normal_f64(x, a, b),
+        D::Gumbel { .. } => gumbel_f64(x, a, b),
+        D::Cauchy { .. } => cauchy_f64(x, a, b),
+        D::Logistic { .. } => logistic_f64(x, a, b),
+        D::Laplace { .. } => laplace_f64(x, a, b),
+        _ => unreachable!("only the contract v2 distributions have Params::Real"),
+    }
+}
+
 /// Parses the contract v2 specs `NAME[:A,B]` (`uniform:LO,HI`,
 /// `exponential[:LAMBDA]`, ...); `None` for a name that is not one of them,
 /// `Some(Err(reason))` for bad parameters.

@@ -3,7 +3,7 @@
 //! (feature `rand`) rand's `Distribution` trait on top.
 
 use super::{Distribution, Element, Layout, Params, Prepared};
-use super::{bernoulli, int, normal, uniform};
+use super::{bernoulli, continuous, int, normal, uniform};
 use crate::error::Error;
 use core::marker::PhantomData;
 use rand_core::Rng;
@@ -22,7 +22,9 @@ use rand_core::Rng;
 ///
 /// Defined for every (distribution, dtype) whose element reads whole stream
 /// elements: bits as u32, u64, i32, i64; uniform and normal as f32, f64;
-/// bernoulli as u8, bool; int as u8, u32, u64, i32, i64. Bits as u8 and
+/// bernoulli as u8, bool; int as u8, u32, u64, i32, i64; normal as f16,
+/// bf16; every continuous distribution of contract v2 (exponential,
+/// log-normal, ...) as f32, f64. Bits as u8 and
 /// uniform f16/bf16 pack several elements into one u32 element, which a
 /// draw of whole words cannot reproduce: [`Sampler::new`] refuses them.
 ///
@@ -144,11 +146,23 @@ sample!(f32, |p, rng| match p.params {
     Params::Normal { mean, std } => {
         mean as f32 + std as f32 * normal::standard_normal_f32(rng.next_u32())
     }
+    Params::Real { a, b } => continuous::real_f32(&p.dist, rng.next_u32(), a as f32, b as f32),
     _ => unreachable!("{ADMITTED}"),
 });
 sample!(f64, |p, rng| match p.params {
     Params::None => uniform::uniform_f64(rng.next_u64()),
     Params::Normal { mean, std } => mean + std * normal::standard_normal_f64(rng.next_u64()),
+    Params::Real { a, b } => continuous::real_f64(&p.dist, rng.next_u64(), a, b),
+    _ => unreachable!("{ADMITTED}"),
+});
+// Uniform f16/bf16 is packed (refused by `new`); the normal reads one u32.
+sample!(half::f16, |p, rng| match p.params {
+    Params::Normal { mean, std } => continuous::normal_f16(rng.next_u32(), mean as f32, std as f32),
+    _ => unreachable!("{ADMITTED}"),
+});
+sample!(half::bf16, |p, rng| match p.params {
+    Params::Normal { mean, std } =>
+        continuous::normal_bf16(rng.next_u32(), mean as f32, std as f32),
     _ => unreachable!("{ADMITTED}"),
 });
 sample!(bool, |p, rng| match p.params {
