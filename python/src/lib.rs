@@ -147,10 +147,13 @@ pub(crate) fn distribution(
             }
         }
         // The program's spelling: normal:MEAN,STD, bernoulli:P, int:LO..HI.
-        _ if name.contains(':') && given.is_empty() => Distribution::from_str(name).map_err(err),
+        // The program's spelling (normal:MEAN,STD, bernoulli:P, int:LO..HI)
+        // and contract v2's distributions (exponential, exponential:0.5,
+        // uniform:-1,1, cauchy, ...), parameters in the name.
+        _ if given.is_empty() => Distribution::from_str(name).map_err(err),
         _ => Err(PyValueError::new_err(format!(
-            "bad distribution '{name}': expected bits, uniform, normal, bernoulli or int \
-             (or the program's spelling, e.g. 'bernoulli:0.1')"
+            "bad distribution '{name}': keyword parameters go with bits, uniform, normal, \
+             bernoulli or int; give the others' parameters in the name (e.g. 'exponential:0.5')"
         ))),
     }
 }

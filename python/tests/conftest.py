@@ -1,5 +1,5 @@
 """Shared helpers: the Rust program `cbrng` (the reference the bindings must
-match bit for bit), built from this checkout when it is not there yet."""
+match bit for bit), built from this checkout (cargo build: a no-op when it is up to date)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,11 @@ def _cli_path() -> pathlib.Path:
     if env:
         return pathlib.Path(env)
     target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
-    path = target / "release" / "cbrng"
-    if not path.exists():
-        subprocess.run(
-            ["cargo", "build", "--release", "--quiet", "--bin", "cbrng"], cwd=ROOT, check=True
-        )
-    return path
+    # Always (a no-op when up to date): a stale program would be a false reference.
+    subprocess.run(
+        ["cargo", "build", "--release", "--quiet", "--bin", "cbrng"], cwd=ROOT, check=True
+    )
+    return target / "release" / "cbrng"
 
 
 @pytest.fixture(scope="session")
