@@ -53,6 +53,7 @@
 //! - [`stream`]: keys, streams and fills; [`dist`]: distributions and dtypes.
 //! - [`rng`]: rand_core generators; [`derive`](mod@derive): key derivation by labels.
 //! - [`dropout`]: deterministic dropout; [`reduce`]: exact sums, dots, norms.
+//! - [`shuffle`]: a random-access permutation (epoch orders for data loaders).
 //! - [`compat`]: the streams of NumPy, JAX, cuRAND's device API and PyTorch's
 //!   CUDA generator, replayed on the CPU.
 //! - [`cuda`] (feature `cuda`, default on): the GPU engine, bit for bit the CPU's.
@@ -87,6 +88,7 @@ pub mod kat;
 pub mod npy;
 pub mod reduce;
 pub mod rng;
+pub mod shuffle;
 pub mod stream;
 
 pub use cpu::{CpuBackend, CpuOptions};
