@@ -388,15 +388,21 @@ impl Permutation {
 
     /// `out[k] = index(first + k)` for a range already checked.
     fn indices_in_range(&self, be: CpuBackend, first: u64, out: &mut [u64]) {
+        if self.n <= 1 {
+            for (k, o) in out.iter_mut().enumerate() {
+                *o = first + k as u64;
+            }
+            return;
+        }
         match be {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: a CpuOptions backend is one this CPU runs
             // (CpuOptions::with_backend and auto check it).
-            CpuBackend::Avx512 => unsafe { indices_avx512(self, first, out) },
+            CpuBackend::Avx512 => unsafe { avx512::indices(self, first, out) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
             CpuBackend::Avx2 => unsafe { indices_avx2(self, first, out) },
-            _ => self.indices_lanes(first, out),
+            _ => self.walk::<LANES>(first, out, |x| self.encrypt_vector(x)),
         }
     }
 
@@ -419,7 +425,8 @@ impl Permutation {
         }
     }
 
-    /// `E` on LANES values.
+    /// `E` on LANES values (any value of a lane past the caller's data is
+    /// computed too and ignored).
     #[inline(always)]
     fn encrypt_vector(&self, x: &[u64; LANES]) -> [u64; LANES] {
         let (rb, rm) = (self.rbits, self.rmask());
@@ -433,85 +440,162 @@ impl Permutation {
         core::array::from_fn(|t| (u64::from(l[t]) << rb) | u64::from(r[t]))
     }
 
-    /// The vector loop of [`Permutation::indices_in_range`]: whole vectors of
-    /// fresh positions whose values all land below `n` are stored at once;
-    /// otherwise the lanes that land at or past `n` wait in a queue and go
-    /// through `E` again in a later vector, beside fresh positions.
+    /// The cycle walk over `out`, W positions per call of `e` (the network
+    /// `E` on W values), in steps of [`WALK`] positions: one pass of `E` over
+    /// the step's positions, written straight to `out`; then the lanes that
+    /// landed at or past `n` are gathered (branch-free) and go through `E`
+    /// again, W at a time, until none is left. When `n` is the domain's
+    /// power of two no lane ever walks on and the step is one pass.
     #[inline(always)]
-    fn indices_lanes(&self, first: u64, out: &mut [u64]) {
+    fn walk<const W: usize>(&self, first: u64, out: &mut [u64], e: impl Fn(&[u64; W]) -> [u64; W]) {
         let n = self.n;
-        if n <= 1 {
-            for (k, o) in out.iter_mut().enumerate() {
-                *o = first + k as u64;
+        let bits = self.lbits + self.rbits;
+        let whole = bits < 64 && n == 1u64 << bits;
+        let mut base = first;
+        for step in out.chunks_mut(WALK) {
+            let len = step.len();
+            for (v, o) in step.chunks_mut(W).enumerate() {
+                let at = v * W;
+                // Lanes past the data hold a position too (ignored).
+                let x = core::array::from_fn(|t| base.wrapping_add((at + t) as u64));
+                let y = e(&x);
+                o.copy_from_slice(&y[..o.len()]);
             }
-            return;
-        }
-        // Lanes waiting for another pass: (out position, value).
-        let mut wait_pos = [0usize; LANES];
-        let mut wait_val = [0u64; LANES];
-        let mut waiting = 0usize;
-        let mut next = 0usize;
-        let len = out.len();
-        loop {
-            if waiting == 0 && len - next >= LANES {
-                let x: [u64; LANES] = core::array::from_fn(|t| first + (next + t) as u64);
-                let y = self.encrypt_vector(&x);
-                if y.iter().all(|&v| v < n) {
-                    out[next..next + LANES].copy_from_slice(&y);
-                    next += LANES;
-                    continue;
-                }
-                for (t, &v) in y.iter().enumerate() {
-                    if v < n {
-                        out[next + t] = v;
-                    } else {
-                        wait_pos[waiting] = next + t;
-                        wait_val[waiting] = v;
-                        waiting += 1;
-                    }
-                }
-                next += LANES;
+            base = base.wrapping_add(len as u64);
+            if whole {
                 continue;
             }
-            // A mixed vector: the waiting lanes, then fresh positions.
-            let mut pos = [0usize; LANES];
-            let mut x = [0u64; LANES];
-            let m = waiting + (len - next).min(LANES - waiting);
-            if m == 0 {
-                return;
+            let mut pos = [0u16; WALK];
+            let mut val = [0u64; WALK];
+            let mut m = 0;
+            for (k, &y) in step.iter().enumerate() {
+                pos[m] = k as u16;
+                val[m] = y;
+                m += usize::from(y >= n);
             }
-            pos[..waiting].copy_from_slice(&wait_pos[..waiting]);
-            x[..waiting].copy_from_slice(&wait_val[..waiting]);
-            for t in waiting..m {
-                pos[t] = next;
-                x[t] = first + next as u64;
-                next += 1;
-            }
-            let y = self.encrypt_vector(&x);
-            waiting = 0;
-            for t in 0..m {
-                if y[t] < n {
-                    out[pos[t]] = y[t];
-                } else {
-                    wait_pos[waiting] = pos[t];
-                    wait_val[waiting] = y[t];
-                    waiting += 1;
+            while m > 0 {
+                // Compacted in place: entry `kept` is written after entry
+                // `s + t >= kept` was read.
+                let mut kept = 0;
+                let mut s = 0;
+                while s < m {
+                    let x = core::array::from_fn(|t| if s + t < m { val[s + t] } else { 0 });
+                    let y = e(&x);
+                    for (t, &v) in y.iter().enumerate().take(m - s) {
+                        let k = pos[s + t];
+                        step[usize::from(k)] = v;
+                        pos[kept] = k;
+                        val[kept] = v;
+                        kept += usize::from(v >= n);
+                    }
+                    s += W;
                 }
+                m = kept;
             }
         }
     }
 }
 
-/// [`Permutation::indices_lanes`] compiled for AVX-512 (16 lanes a vector).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
-fn indices_avx512(p: &Permutation, first: u64, out: &mut [u64]) {
-    p.indices_lanes(first, out)
-}
+/// Positions per step of the cycle walk ([`Permutation::walk`]); fits a u16.
+const WALK: usize = 512;
 
-/// [`Permutation::indices_lanes`] compiled for AVX2 (two 8-lane vectors).
+/// [`Permutation::walk`] with the portable lanes compiled for AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn indices_avx2(p: &Permutation, first: u64, out: &mut [u64]) {
-    p.indices_lanes(first, out)
+    p.walk::<LANES>(first, out, |x| p.encrypt_vector(x))
+}
+
+/// The network `E` on 64 values at a time in four AVX-512 vectors of 16
+/// u32 lanes (domains of up to 32 bits; wider ones take the portable lanes
+/// compiled for AVX-512). The round function per vector: `vpmuludq` on the
+/// even and the odd lanes gives each lane's 64-bit product, and a blend
+/// puts each lane's `lo ^ hi` back in its lane.
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::{PERMUTATION_ROUNDS, Permutation};
+    use crate::generator::philox::PHILOX_M2X32_0;
+    use std::arch::x86_64::*;
+
+    /// Vectors in flight: the rounds of one are a chain of dependent
+    /// multiplies, four hide its latency.
+    const V: usize = 4;
+    /// Positions per call.
+    const W: usize = 16 * V;
+
+    /// `F` on 16 lanes: `(lo ^ hi) >> shift` of `(v ^ k) * M`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn round_fn(v: __m512i, k: __m512i, m: __m512i, shift: __m128i) -> __m512i {
+        let u = _mm512_xor_si512(v, k);
+        let even = _mm512_mul_epu32(u, m);
+        let odd = _mm512_mul_epu32(_mm512_srli_epi64::<32>(u), m);
+        // Even lanes: the low half of each 64-bit product ^ its high half.
+        let fe = _mm512_xor_si512(even, _mm512_srli_epi64::<32>(even));
+        // Odd lanes: the same, formed in the high half.
+        let fo = _mm512_xor_si512(odd, _mm512_slli_epi64::<32>(odd));
+        _mm512_srl_epi32(_mm512_mask_blend_epi32(0xAAAA, fe, fo), shift)
+    }
+
+    /// `E` on 64 values below `2^b`, `b <= 32`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn encrypt(p: &Permutation, x: &[u64; W]) -> [u64; W] {
+        let m = _mm512_set1_epi32(PHILOX_M2X32_0 as i32);
+        let rb = _mm_cvtsi32_si128(p.rbits as i32);
+        let sl = _mm_cvtsi32_si128((32 - p.lbits) as i32);
+        let sr = _mm_cvtsi32_si128((32 - p.rbits) as i32);
+        let rmask = _mm512_set1_epi32(((1u64 << p.rbits) - 1) as i32);
+        let mut l = [_mm512_setzero_si512(); V];
+        let mut r = [_mm512_setzero_si512(); V];
+        for v in 0..V {
+            // SAFETY: x holds 16 * V u64; each load reads 8 of them.
+            let (a, b) = unsafe {
+                let q = x.as_ptr().add(16 * v) as *const __m512i;
+                (_mm512_loadu_si512(q), _mm512_loadu_si512(q.add(1)))
+            };
+            let x32 = _mm512_inserti64x4::<1>(
+                _mm512_castsi256_si512(_mm512_cvtepi64_epi32(a)),
+                _mm512_cvtepi64_epi32(b),
+            );
+            l[v] = _mm512_srl_epi32(x32, rb);
+            r[v] = _mm512_and_si512(x32, rmask);
+        }
+        for j in 0..PERMUTATION_ROUNDS {
+            let k = _mm512_set1_epi32(p.keys[j] as i32);
+            if j % 2 == 0 {
+                for v in 0..V {
+                    l[v] = _mm512_xor_si512(l[v], round_fn(r[v], k, m, sl));
+                }
+            } else {
+                for v in 0..V {
+                    r[v] = _mm512_xor_si512(r[v], round_fn(l[v], k, m, sr));
+                }
+            }
+        }
+        let mut y = [0u64; W];
+        for v in 0..V {
+            let y32 = _mm512_or_si512(_mm512_sll_epi32(l[v], rb), r[v]);
+            let a = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(y32));
+            let b = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64::<1>(y32));
+            // SAFETY: y holds 16 * V u64; each store writes 8 of them.
+            unsafe {
+                let q = y.as_mut_ptr().add(16 * v) as *mut __m512i;
+                _mm512_storeu_si512(q, a);
+                _mm512_storeu_si512(q.add(1), b);
+            }
+        }
+        y
+    }
+
+    /// [`Permutation::walk`] with the AVX-512 network (or, for domains
+    /// wider than 32 bits, the portable lanes compiled for AVX-512).
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn indices(p: &Permutation, first: u64, out: &mut [u64]) {
+        if p.lbits + p.rbits <= 32 {
+            p.walk::<W>(first, out, |x| encrypt(p, x))
+        } else {
+            p.walk::<{ super::LANES }>(first, out, |x| p.encrypt_vector(x))
+        }
+    }
 }
