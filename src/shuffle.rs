@@ -192,6 +192,14 @@ impl Permutation {
         self.keys
     }
 
+    /// The round keys in pairs, as the device functions take them
+    /// (`kernels/cbrng/shuffle.cuh`, `cbrng_permutation_make`): word `m` is
+    /// `k[2m] | k[2m + 1] << 32`.
+    pub fn round_key_words(&self) -> [u64; PERMUTATION_ROUNDS / 2] {
+        let k = self.keys;
+        core::array::from_fn(|m| u64::from(k[2 * m]) | (u64::from(k[2 * m + 1]) << 32))
+    }
+
     /// The bits of the high and low halves, `(L, R)` (step 2).
     pub fn half_bits(&self) -> (u32, u32) {
         (self.lbits, self.rbits)

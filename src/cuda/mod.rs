@@ -18,6 +18,7 @@ mod gpu;
 pub mod kernels;
 pub mod nvrtc;
 mod reduce;
+mod shuffle;
 pub mod source;
 
 pub use check::CrossCheck;
