@@ -409,7 +409,7 @@ impl Permutation {
             CpuBackend::Avx512 => unsafe { avx512::indices(self, first, out) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            CpuBackend::Avx2 => unsafe { indices_avx2(self, first, out) },
+            CpuBackend::Avx2 => unsafe { avx2::indices(self, first, out) },
             _ => self.walk::<LANES>(first, out, |x| self.encrypt_vector(x)),
         }
     }
@@ -456,6 +456,7 @@ impl Permutation {
     /// power of two no lane ever walks on and the step is one pass.
     #[inline(always)]
     fn walk<const W: usize>(&self, first: u64, out: &mut [u64], e: impl Fn(&[u64; W]) -> [u64; W]) {
+        const { assert!(W <= MAX_W) };
         let n = self.n;
         let bits = self.lbits + self.rbits;
         let whole = bits < 64 && n == 1u64 << bits;
@@ -473,8 +474,10 @@ impl Permutation {
             if whole {
                 continue;
             }
-            let mut pos = [0u16; WALK];
-            let mut val = [0u64; WALK];
+            // Room for a whole vector past the last entry: a vector is read
+            // whole, its lanes past `m` ignored.
+            let mut pos = [0u16; WALK + MAX_W];
+            let mut val = [0u64; WALK + MAX_W];
             let mut m = 0;
             for (k, &y) in step.iter().enumerate() {
                 pos[m] = k as u16;
@@ -487,7 +490,7 @@ impl Permutation {
                 let mut kept = 0;
                 let mut s = 0;
                 while s < m {
-                    let x = core::array::from_fn(|t| if s + t < m { val[s + t] } else { 0 });
+                    let x = val[s..s + W].try_into().expect("W values");
                     let y = e(&x);
                     for (t, &v) in y.iter().enumerate().take(m - s) {
                         let k = pos[s + t];
@@ -507,11 +510,90 @@ impl Permutation {
 /// Positions per step of the cycle walk ([`Permutation::walk`]); fits a u16.
 const WALK: usize = 512;
 
-/// [`Permutation::walk`] with the portable lanes compiled for AVX2.
+/// The most values a vector call of the walk takes.
+const MAX_W: usize = 64;
+
+/// The network `E` on 32 values at a time in four AVX2 vectors of 8 u32
+/// lanes, as [`avx512`] does it (domains of up to 32 bits; wider ones take
+/// the portable lanes compiled for AVX2).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn indices_avx2(p: &Permutation, first: u64, out: &mut [u64]) {
-    p.walk::<LANES>(first, out, |x| p.encrypt_vector(x))
+mod avx2 {
+    use super::{PERMUTATION_ROUNDS, Permutation};
+    use crate::generator::philox::PHILOX_M2X32_0;
+    use std::arch::x86_64::*;
+
+    /// Vectors in flight.
+    const V: usize = 4;
+    /// Positions per call.
+    const W: usize = 8 * V;
+
+    /// `F` on 8 lanes: `(lo ^ hi) >> shift` of `(v ^ k) * M`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn round_fn(v: __m256i, k: __m256i, m: __m256i, shift: __m128i) -> __m256i {
+        let u = _mm256_xor_si256(v, k);
+        let even = _mm256_mul_epu32(u, m);
+        let odd = _mm256_mul_epu32(_mm256_srli_epi64::<32>(u), m);
+        let fe = _mm256_xor_si256(even, _mm256_srli_epi64::<32>(even));
+        let fo = _mm256_xor_si256(odd, _mm256_slli_epi64::<32>(odd));
+        _mm256_srl_epi32(_mm256_blend_epi32::<0xAA>(fe, fo), shift)
+    }
+
+    /// `E` on 32 values below `2^b`, `b <= 32`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn encrypt(p: &Permutation, x: &[u64; W]) -> [u64; W] {
+        let m = _mm256_set1_epi32(PHILOX_M2X32_0 as i32);
+        let rb = _mm_cvtsi32_si128(p.rbits as i32);
+        let sl = _mm_cvtsi32_si128((32 - p.lbits) as i32);
+        let sr = _mm_cvtsi32_si128((32 - p.rbits) as i32);
+        let rmask = _mm256_set1_epi32(((1u64 << p.rbits) - 1) as i32);
+        let x32: [u32; W] = core::array::from_fn(|t| x[t] as u32);
+        let mut l = [_mm256_setzero_si256(); V];
+        let mut r = [_mm256_setzero_si256(); V];
+        for v in 0..V {
+            // SAFETY: x32 holds 8 * V u32; each load reads 8 of them.
+            let xv = unsafe { _mm256_loadu_si256(x32.as_ptr().add(8 * v) as *const __m256i) };
+            l[v] = _mm256_srl_epi32(xv, rb);
+            r[v] = _mm256_and_si256(xv, rmask);
+        }
+        for j in 0..PERMUTATION_ROUNDS {
+            let k = _mm256_set1_epi32(p.keys[j] as i32);
+            if j % 2 == 0 {
+                for v in 0..V {
+                    l[v] = _mm256_xor_si256(l[v], round_fn(r[v], k, m, sl));
+                }
+            } else {
+                for v in 0..V {
+                    r[v] = _mm256_xor_si256(r[v], round_fn(l[v], k, m, sr));
+                }
+            }
+        }
+        let mut y = [0u64; W];
+        for v in 0..V {
+            let y32 = _mm256_or_si256(_mm256_sll_epi32(l[v], rb), r[v]);
+            let a = _mm256_cvtepu32_epi64(_mm256_castsi256_si128(y32));
+            let b = _mm256_cvtepu32_epi64(_mm256_extracti128_si256::<1>(y32));
+            // SAFETY: y holds 8 * V u64; each store writes 4 of them.
+            unsafe {
+                let q = y.as_mut_ptr().add(8 * v) as *mut __m256i;
+                _mm256_storeu_si256(q, a);
+                _mm256_storeu_si256(q.add(1), b);
+            }
+        }
+        y
+    }
+
+    /// [`Permutation::walk`] with the AVX2 network (or, for domains wider
+    /// than 32 bits, the portable lanes compiled for AVX2).
+    #[target_feature(enable = "avx2")]
+    pub(super) fn indices(p: &Permutation, first: u64, out: &mut [u64]) {
+        if p.lbits + p.rbits <= 32 {
+            p.walk::<W>(first, out, |x| encrypt(p, x))
+        } else {
+            p.walk::<{ super::LANES }>(first, out, |x| p.encrypt_vector(x))
+        }
+    }
 }
 
 /// The network `E` on 64 values at a time in four AVX-512 vectors of 16
