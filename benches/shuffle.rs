@@ -96,20 +96,27 @@ fn cpu_time_rows(_: &mut Criterion) {
     let src: Vec<u32> = (0..N as u32).collect();
     let mut data = src.clone();
     let mut rng = SmallRng::seed_from_u64(1);
-    cpu_row("rand SliceRandom::shuffle (SmallRng), 1 thread", 1, &mut || {
-        black_box(&mut data).shuffle(&mut rng)
-    });
+    cpu_row(
+        "rand SliceRandom::shuffle (SmallRng), 1 thread",
+        1,
+        &mut || black_box(&mut data).shuffle(&mut rng),
+    );
     let p = Permutation::from_seed(42, 0, N as u64).unwrap();
     let mut dst = vec![0u32; N];
     for threads in [1u32, 2] {
         let opts = CpuOptions::auto().with_threads(threads as usize).unwrap();
-        cpu_row(&format!("permute u32, {threads} thread(s)"), threads, &mut || {
-            p.permute_with(&opts, &src, black_box(&mut dst)).unwrap()
-        });
+        cpu_row(
+            &format!("permute u32, {threads} thread(s)"),
+            threads,
+            &mut || p.permute_with(&opts, &src, black_box(&mut dst)).unwrap(),
+        );
         cpu_row(
             &format!("shuffle_in_place u32, {threads} thread(s)"),
             threads,
-            &mut || p.shuffle_in_place_with(&opts, black_box(&mut data)).unwrap(),
+            &mut || {
+                p.shuffle_in_place_with(&opts, black_box(&mut data))
+                    .unwrap()
+            },
         );
     }
 }
@@ -168,7 +175,10 @@ fn shuffle(c: &mut Criterion) {
             b.iter(|| p.permute_with(&opts, &src, black_box(&mut dst)).unwrap())
         });
         g.bench_function(format!("shuffle_in_place/threads={threads}"), |b| {
-            b.iter(|| p.shuffle_in_place_with(&opts, black_box(&mut data)).unwrap())
+            b.iter(|| {
+                p.shuffle_in_place_with(&opts, black_box(&mut data))
+                    .unwrap()
+            })
         });
     }
     g.finish();

@@ -253,10 +253,7 @@ impl Permutation {
     fn check_position(&self, what: &str, i: u64) -> Result<(), Error> {
         if i >= self.n {
             return Err(Error::BadParameter {
-                reason: format!(
-                    "{what} {i} is not below the permutation's size {}",
-                    self.n
-                ),
+                reason: format!("{what} {i} is not below the permutation's size {}", self.n),
             });
         }
         Ok(())

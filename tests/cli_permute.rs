@@ -39,7 +39,9 @@ fn library(seed: u64, stream: u64, n: u64, offset: u64, count: u64) -> Vec<u64> 
 
 #[test]
 fn text_is_the_library_order_one_a_line() {
-    let out = text(&ok(&["permute", "--n", "1000", "--seed", "42", "--stream", "3"]));
+    let out = text(&ok(&[
+        "permute", "--n", "1000", "--seed", "42", "--stream", "3",
+    ]));
     let got: Vec<u64> = out.lines().map(|l| l.parse().unwrap()).collect();
     assert_eq!(got, library(42, 3, 1000, 0, 1000));
     assert!(out.ends_with('\n'));
@@ -72,7 +74,9 @@ fn slices_are_the_same_lines_as_the_whole() {
         assert_eq!(part.lines().collect::<Vec<_>>(), want, "{offset} {count}");
     }
     // --offset alone prints the rest.
-    let rest = text(&ok(&["permute", "--n", "5000", "--seed", "7", "--offset", "4990"]));
+    let rest = text(&ok(&[
+        "permute", "--n", "5000", "--seed", "7", "--offset", "4990",
+    ]));
     assert_eq!(rest.lines().collect::<Vec<_>>(), &lines[4990..]);
 }
 
@@ -98,7 +102,10 @@ fn hex_raw_and_npy_hold_the_same_values() {
     let npy = ok(&[&args[..], &["--format", "npy"]].concat());
     assert!(npy.starts_with(b"\x93NUMPY\x01\x00"));
     let header = text(&npy[10..npy.len() - 8 * 777]);
-    assert!(header.contains("'descr': '<u8'") && header.contains("(777,)"), "{header}");
+    assert!(
+        header.contains("'descr': '<u8'") && header.contains("(777,)"),
+        "{header}"
+    );
     assert_eq!(&npy[npy.len() - 8 * 777..], &raw[..]);
 }
 
@@ -106,11 +113,25 @@ fn hex_raw_and_npy_hold_the_same_values() {
 fn huge_n_and_the_smallest_n() {
     let max = u64::MAX.to_string();
     let out = text(&ok(&[
-        "permute", "--n", &max, "--seed", "1", "--offset", "18446744073709551605",
+        "permute",
+        "--n",
+        &max,
+        "--seed",
+        "1",
+        "--offset",
+        "18446744073709551605",
     ]));
     let got: Vec<u64> = out.lines().map(|l| l.parse().unwrap()).collect();
     assert_eq!(got, library(1, 0, u64::MAX, u64::MAX - 10, 10));
-    let big = text(&ok(&["permute", "--n", "4294967297", "--count", "20", "--stream", "5"]));
+    let big = text(&ok(&[
+        "permute",
+        "--n",
+        "4294967297",
+        "--count",
+        "20",
+        "--stream",
+        "5",
+    ]));
     let got: Vec<u64> = big.lines().map(|l| l.parse().unwrap()).collect();
     assert_eq!(got, library(0, 5, (1 << 32) + 1, 0, 20));
     assert!(ok(&["permute", "--n", "0"]).is_empty());
@@ -138,17 +159,31 @@ fn bad_input_is_one_line_and_exit_2() {
         (vec!["permute", "--n", "-1"], "--n"),
         (vec!["permute", "--n", "18446744073709551616"], "--n"),
         (vec!["permute", "--n", "10", "--seed", "+1"], "--seed"),
-        (vec!["permute", "--n", "10", "--offset", "11"], "passes the permutation's size"),
+        (
+            vec!["permute", "--n", "10", "--offset", "11"],
+            "passes the permutation's size",
+        ),
         (
             vec!["permute", "--n", "10", "--offset", "5", "--count", "6"],
             "--offset 5 --count 6 passes the permutation's size --n 10",
         ),
         (
-            vec!["permute", "--n", "10", "--count", "18446744073709551615", "--offset", "1"],
+            vec![
+                "permute",
+                "--n",
+                "10",
+                "--count",
+                "18446744073709551615",
+                "--offset",
+                "1",
+            ],
             "passes",
         ),
         (vec!["permute", "--n", "10", "--format", "csv"], "csv"),
-        (vec!["permute", "--n", "10", "--out", "/nonexistent-dir/x"], "nonexistent-dir"),
+        (
+            vec!["permute", "--n", "10", "--out", "/nonexistent-dir/x"],
+            "nonexistent-dir",
+        ),
     ] {
         let o = cbrng(&args);
         let err = text(&o.stderr);

@@ -61,7 +61,10 @@ fn large_and_odd_sizes_are_bijections_exhaustively() {
         }
         // Not the identity, and not a shift: a few positions move apart.
         let moved = order.iter().enumerate().filter(|&(i, &j)| i as u64 != j);
-        assert!(moved.count() as u64 > n - n / 100, "n {n}: too many fixed points");
+        assert!(
+            moved.count() as u64 > n - n / 100,
+            "n {n}: too many fixed points"
+        );
     }
 }
 
@@ -137,8 +140,12 @@ fn every_backend_and_thread_count_gives_the_scalar_values() {
     // A large slice cut over threads equals one pass.
     let p = perm(8, 8, 3 << 20);
     let mut one = vec![0u64; 1 << 20];
-    p.indices_with(&CpuOptions::auto().with_threads(1).unwrap(), 12345, &mut one)
-        .unwrap();
+    p.indices_with(
+        &CpuOptions::auto().with_threads(1).unwrap(),
+        12345,
+        &mut one,
+    )
+    .unwrap();
     for t in [2, 3, 7] {
         for be in backends() {
             let opts = CpuOptions::auto()
@@ -158,7 +165,9 @@ fn permute_and_shuffle_in_place_follow_index() {
     for n in [0u64, 1, 2, 3, 100, 4097, (1 << 18) + 3] {
         let p = perm(77, 2, n);
         let order: Vec<u64> = (0..n).map(|i| p.index(i).unwrap()).collect();
-        let src: Vec<u32> = (0..n as u32).map(|x| x.wrapping_mul(2_654_435_761)).collect();
+        let src: Vec<u32> = (0..n as u32)
+            .map(|x| x.wrapping_mul(2_654_435_761))
+            .collect();
         let want: Vec<u32> = order.iter().map(|&j| src[j as usize]).collect();
         for t in [1, 2, 4] {
             for be in backends() {
@@ -330,9 +339,9 @@ fn chi2_sf_matches_known_values() {
     // mpmath 1.3.0 at 30 digits: gammainc(df/2, x/2, inf, regularized=True).
     for (x, df, want) in [
         (3.84, 1.0, 0.050_043_521_248_705_103),
-        (10.0, 10.0, 0.440_493_285_065_212_41),
+        (10.0, 10.0, 0.440_493_285_065_212_4),
         (150.0, 100.0, 0.000_903_932_042_354_009_1),
-        (1.0, 5.0, 0.962_565_773_247_296_37),
+        (1.0, 5.0, 0.962_565_773_247_296_4),
         (83.0, 4.0, 4.028_727_852_739_521e-17),
     ] {
         let got = chi2_sf(x, df);
@@ -467,7 +476,10 @@ fn known_answers_of_permutation_v1() {
     .unwrap();
     let mut cases = 0;
     let mut values = 0;
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         // seed stream n | k0..k7 | i:j i:j ...
         let parts: Vec<&str> = line.split('|').map(str::trim).collect();
         assert_eq!(parts.len(), 3, "{line}");
@@ -485,7 +497,11 @@ fn known_answers_of_permutation_v1() {
         for pair in parts[2].split_whitespace() {
             let (i, j) = pair.split_once(':').unwrap();
             let (i, j): (u64, u64) = (i.parse().unwrap(), j.parse().unwrap());
-            assert_eq!(p.index(i).unwrap(), j, "seed {seed} stream {stream} n {n} i {i}");
+            assert_eq!(
+                p.index(i).unwrap(),
+                j,
+                "seed {seed} stream {stream} n {n} i {i}"
+            );
             assert_eq!(p.inverse(j).unwrap(), i);
             values += 1;
         }
@@ -494,5 +510,8 @@ fn known_answers_of_permutation_v1() {
         assert_eq!(q, p);
         cases += 1;
     }
-    assert!(cases >= 20 && values >= 500, "{cases} cases, {values} values");
+    assert!(
+        cases >= 20 && values >= 500,
+        "{cases} cases, {values} values"
+    );
 }

@@ -144,7 +144,9 @@ fn device_permutation_matches_the_cpu() {
         values += 2 * c.count;
         if c.size > 0 {
             let mut got = vec![0u8; (c.count * c.size) as usize];
-            stdout.read_exact(&mut got).expect("twin output ended early");
+            stdout
+                .read_exact(&mut got)
+                .expect("twin output ended early");
             for (t, e) in got.chunks(c.size as usize).enumerate() {
                 let j = want[t];
                 let expect: Vec<u8> = (0..c.size).map(|b| src_byte(j, b)).collect();
