@@ -8,7 +8,7 @@
 # Each step has its own time limit and writes its output to $OUT/<step>.log
 # (cut to 15 MiB); every step adds one line to $OUT/summary.txt, even when it
 # fails or times out, so nothing is lost if the whole command is cut off.
-# The limits add up to 547 s (about 9 minutes), under the 600 s a device
+# The limits add up to 567 s (about 9.5 minutes), under the 600 s a device
 # command may run. The CPU suites are CI's (they run on every commit without a GPU).
 # Steps, in order: the GPU test suites with CBRNG_REQUIRE_GPU=1, first with
 # CUDA_LAUNCH_BLOCKING=1 and one test thread; the same suites' small cases
@@ -58,6 +58,8 @@ for t in "${gpu_suites[@]}"; do
 done
 # The exact all-reduce's limb kernels (and NCCL, when packed with
 # --features nccl and the machine has libnccl).
+have "$bin/test-gpu_shuffle" && step gpu_shuffle-blocking 20 env CUDA_LAUNCH_BLOCKING=1 \
+  "$bin/test-gpu_shuffle" --test-threads=1
 have "$bin/test-gpu_allreduce" && step gpu_allreduce-blocking 20 env CUDA_LAUNCH_BLOCKING=1 \
   "$bin/test-gpu_allreduce" --test-threads=1
 # 2. The sanitizers, on the small cases (the large ones are skipped: the

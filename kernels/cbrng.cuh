@@ -12,7 +12,8 @@
 //
 // Dropout's exact element functions (cbrng_dropout_f32, ..._f16_bits, the
 // f16/bf16 conversions) and its per-thread work unit are in
-// "cbrng/dropout.cuh"; the fill kernels' work unit in "cbrng/fill.cuh".
+// "cbrng/dropout.cuh"; the fill kernels' work unit in "cbrng/fill.cuh"; the
+// random-access permutation (cbrng_permutation_index) in "cbrng/shuffle.cuh".
 //
 // The key of a u64 seed is cbrng_key{{seed & 0xffffffff, seed >> 32}} for
 // philox4x32 (see the stream contract in README.md for every generator).

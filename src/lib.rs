@@ -58,6 +58,7 @@
 //! - [`dropout`]: deterministic dropout; [`reduce`]: exact sums, dots, norms,
 //!   and their exact all-reduce (limb form; over MPI with feature `mpi`, over
 //!   NCCL with feature `nccl`).
+//! - [`shuffle`]: a random-access permutation (epoch orders for data loaders).
 //! - [`compat`]: the streams of NumPy, JAX, cuRAND's device API and PyTorch's
 //!   CUDA generator, replayed on the CPU.
 //! - [`cuda`] (feature `cuda`, default on): the GPU engine, bit for bit the CPU's.
@@ -92,6 +93,7 @@ pub mod kat;
 pub mod npy;
 pub mod reduce;
 pub mod rng;
+pub mod shuffle;
 pub mod stream;
 
 pub use cpu::{CpuBackend, CpuOptions};

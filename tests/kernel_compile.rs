@@ -255,6 +255,11 @@ fn every_kernel_fits_its_block_size_in_registers_on_every_arch() {
             source::amalgamate(&source::reduce_kernels()),
             Vec::new(),
         ),
+        (
+            "shuffle.cu",
+            source::amalgamate(source::SHUFFLE_KERNELS),
+            Vec::new(),
+        ),
     ];
     for arch in ARCHS {
         // The compat kernels, with the options they run with.
@@ -339,6 +344,31 @@ fn the_headers_refuse_flush_to_zero() {
         opts.push("-DCBRNG_ALLOW_FTZ=1".into());
         nvrtc::compile(&src, "user_kernel.cu", &opts)
             .unwrap_or_else(|e| panic!("{flag} with CBRNG_ALLOW_FTZ: {e}"));
+    }
+}
+
+/// The permutation's kernels (`shuffle.cu`): every gather and index kernel,
+/// no FMA, atomics or local memory (the round keys stay in registers: the
+/// rounds are unrolled, so every key index is a constant).
+#[test]
+fn shuffle_kernels_compile_cleanly_for_every_arch() {
+    if !nvrtc_or_skip("shuffle_kernels_compile_cleanly_for_every_arch") {
+        return;
+    }
+    let src = source::amalgamate(source::SHUFFLE_KERNELS);
+    let entries: Vec<String> = kernels::SHUFFLE_KERNEL_NAMES
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    for arch in ARCHS {
+        let ptx = check(arch, "shuffle.cu", &src, &[], &entries);
+        assert!(
+            !ptx.contains(".local"),
+            "shuffle.cu uses local memory for {arch}"
+        );
+        // One 32x32-bit multiply pair a round (mul.hi and mul.lo), no
+        // 64-bit multiply: the definition's arithmetic and nothing else.
+        assert!(ptx.contains("mul.hi.u32"), "{arch}: no mul.hi.u32");
     }
 }
 

@@ -204,3 +204,15 @@ pub fn group_elements(algo: Algorithm, prepared: &Prepared) -> u64 {
     };
     g * u * p / w
 }
+
+/// The kernels of `kernels/shuffle.cu` (the permutation's gathers by element
+/// size, then its index and inverse kernels).
+pub const SHUFFLE_KERNEL_NAMES: [&str; 7] = [
+    "cbrng_permute_gather_1",
+    "cbrng_permute_gather_2",
+    "cbrng_permute_gather_4",
+    "cbrng_permute_gather_8",
+    "cbrng_permute_gather_16",
+    "cbrng_permutation_indices",
+    "cbrng_permutation_inverses",
+];

@@ -22,6 +22,7 @@ mod gpu;
 pub mod kernels;
 pub mod nvrtc;
 mod reduce;
+mod shuffle;
 pub mod source;
 
 #[cfg(feature = "nccl")]

@@ -10,6 +10,7 @@
 
 use crate::dist::{exact_math as e, normal as n, uniform as u};
 use crate::generator::{philox as p, threefry as t};
+use crate::shuffle;
 
 /// A constant as the header spells it.
 enum Value {
@@ -73,6 +74,14 @@ fn constants() -> Vec<(String, Value)> {
         ("TWO_POW_M54".into(), F64(n::TWO_POW_M54)),
         ("SQRT2_MANT_F32".into(), U32(n::SQRT2_MANT_F32)),
         ("SQRT2_MANT_F64".into(), U64(n::SQRT2_MANT_F64)),
+        (
+            "PERMUTATION_ROUNDS".into(),
+            U32(shuffle::PERMUTATION_ROUNDS as u32),
+        ),
+        (
+            "PERMUTATION_MIN_BITS".into(),
+            U32(shuffle::PERMUTATION_MIN_BITS),
+        ),
     ]);
     let f32s: &[(&str, f32)] = &[
         ("SPLIT1_F32", n::SPLIT1_F32),
@@ -299,6 +308,10 @@ pub const HEADERS: &[(&str, &str)] = &[
         "cbrng/dropout.cuh",
         include_str!("../../kernels/cbrng/dropout.cuh"),
     ),
+    (
+        "cbrng/shuffle.cuh",
+        include_str!("../../kernels/cbrng/shuffle.cuh"),
+    ),
 ];
 
 /// The fill kernels (`kernels/fill.cu`).
@@ -306,6 +319,10 @@ pub const FILL_KERNELS: &str = include_str!("../../kernels/fill.cu");
 
 /// The dropout kernels (`kernels/dropout.cu`).
 pub const DROPOUT_KERNELS: &str = include_str!("../../kernels/dropout.cu");
+
+/// The permutation's kernels (`kernels/shuffle.cu`; their device functions
+/// are `kernels/cbrng/shuffle.cuh`, one of [`HEADERS`]).
+pub const SHUFFLE_KERNELS: &str = include_str!("../../kernels/shuffle.cu");
 
 /// The exact-sum device twin (`kernels/cbrng/reduce.cuh`) and its limb form
 /// (`kernels/cbrng/limbs.cuh`) followed by the kernels (`kernels/reduce.cu`):

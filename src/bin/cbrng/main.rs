@@ -1,4 +1,4 @@
-//! The `cbrng` program: `kat`, `fill`, `info`, `verify`, `sum`, `bench`, `compat`. One file per command.
+//! The `cbrng` program: `kat`, `fill`, `info`, `verify`, `sum`, `bench`, `compat`, `permute`. One file per command.
 
 mod bench;
 mod compat;
@@ -7,6 +7,7 @@ mod info;
 mod kat;
 mod npy;
 mod output;
+mod permute;
 mod report;
 mod sum;
 mod verify;
@@ -45,6 +46,8 @@ enum Command {
     Sum(sum::Args),
     /// Replay another system's random numbers bit for bit (numpy).
     Compat(compat::Args),
+    /// Print a random-access permutation of 0..N: index(i) for each position i, one a line.
+    Permute(permute::Args),
 }
 
 /// A message on one line: control characters (from file names, arguments)
@@ -127,6 +130,7 @@ fn main() -> ExitCode {
         Command::Sum(a) => sum::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Compat(a) => compat::run(a),
+        Command::Permute(a) => permute::run(a),
     };
     match result {
         Ok(code) => code,
