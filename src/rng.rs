@@ -22,9 +22,10 @@
 //! ```
 
 use crate::cpu::CpuBackend;
+use crate::cpu::views::{fill_u8_view, fill_u32_view};
 use crate::error::Error;
 use crate::generator::{self, Algorithm, KeyedBlocks};
-use crate::stream::{Key, Stream, fill_u8_view, fill_u32_view, stream_len_u32};
+use crate::stream::{Key, Stream, stream_len_u32};
 use core::convert::Infallible;
 use rand_core::{SeedableRng, TryRng};
 

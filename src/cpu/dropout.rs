@@ -3,10 +3,10 @@
 //! [`crate::dist::dropout`], with the tensor and its masks cut into the same
 //! parts for threads. Twin of `kernels/dropout.cu`.
 
+use super::views::fill_u32_view;
 use crate::cpu::{CpuBackend, CpuOptions, threads};
 use crate::dist::dropout::{DropoutElement, DropoutScale};
 use crate::generator::KeyedBlocks;
-use crate::stream::fill_u32_view;
 
 /// Stream elements per chunk; a multiple of 32, so a chunk fills whole
 /// bitmask words.

@@ -1,12 +1,12 @@
 //! Bulk fills: stream elements are made a chunk at a time into a stack buffer
 //! and mapped through the per-element definitions of [`crate::dist`].
 
+use super::views::{fill_u8_view, fill_u32_view, fill_u64_view};
 use crate::cpu::{CpuBackend, CpuOptions, simd, threads};
 use crate::dist::{
     Distribution, Layout, OutSlice, Params, Prepared, bernoulli, continuous, int, normal, uniform,
 };
 use crate::generator::KeyedBlocks;
-use crate::stream::{fill_u8_view, fill_u32_view, fill_u64_view};
 
 /// Stream elements per chunk. Small enough for the stack and L1, and small
 /// enough that generating one chunk overlaps with the stores of the last

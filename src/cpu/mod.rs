@@ -18,6 +18,9 @@ pub(crate) mod fill;
 pub(crate) mod neon;
 pub(crate) mod simd;
 pub(crate) mod threads;
+// Public only for the `Word` bound (`generator::Word: Views`); not API.
+#[doc(hidden)]
+pub mod views;
 
 pub use threads::MIN_PART_BYTES;
 

@@ -223,7 +223,7 @@ pub trait Word:
     + fmt::Debug
     + PartialEq
     + bytemuck::Pod
-    + crate::stream::Views
+    + crate::cpu::views::Views
     + 'static
 {
     /// Bits in the word.
