@@ -319,7 +319,16 @@ fn check(d: Distribution, dtype: DType, seed: u64) {
         const B: usize = 100;
         let batches: Vec<[f64; 4]> = v.chunks(N / B).map(sample_moments).collect();
         let all = sample_moments(&v);
-        for (k, name) in ["mean", "var", "skew", "kurt"].iter().enumerate() {
+        // Skewness and kurtosis of a batch of 1,000 (the debug build's
+        // 10^5 samples) are biased for heavy tails (log-normal's sample
+        // skewness sits far below the exact one until batches are large),
+        // so the batch standard errors only judge them at release size.
+        let checked = if N / B >= 100_000 { 4 } else { 2 };
+        for (k, name) in ["mean", "var", "skew", "kurt"]
+            .iter()
+            .enumerate()
+            .take(checked)
+        {
             let mean_b = batches.iter().map(|b| b[k]).sum::<f64>() / B as f64;
             let sd_b = (batches.iter().map(|b| (b[k] - mean_b).powi(2)).sum::<f64>()
                 / (B - 1) as f64)
