@@ -154,7 +154,8 @@ pub fn allreduce_exact<S: DevicePtr<u64> + DevicePtrMut<u64>>(
     comm: &cudarc::nccl::Comm,
     states: &mut S,
 ) -> Result<(), Error> {
-    check_nccl()?;
+    // No check_nccl() here: a Comm exists, so NCCL is already loaded (a
+    // dlopen per all-reduce would be work in the wrong place).
     let g = gpu.with_stream(comm.stream())?;
     let rows = rows_of("the state buffer", states.len(), DEVICE_STATE_WORDS)? as usize;
     let mut limbs = g
