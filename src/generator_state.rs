@@ -98,6 +98,16 @@ impl Generator {
                 let start = self.pos * per;
                 (start, start.checked_add(n).map(|e| e.div_ceil(per)))
             }
+            // A rejection sampler's position counts u32 elements of its
+            // attempt-0 stream: `words` per element, as U64 counts them.
+            Layout::Attempts { words } => {
+                let words = u128::from(words);
+                let start = self.pos.div_ceil(words);
+                (
+                    start,
+                    start.checked_add(n).and_then(|e| e.checked_mul(words)),
+                )
+            }
             Layout::U64 { per_element } => {
                 let words = 2 * u128::from(per_element);
                 let start = self.pos.div_ceil(words);

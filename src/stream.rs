@@ -364,8 +364,9 @@ impl Stream {
             });
         }
         self.check_range(offset, n as u128, self.len_of(prepared))?;
-        let id = self.id;
-        crate::dispatch_keyed!(self.algo, &self.key, |g| crate::cpu::fill::fill_parallel(
+        // A rejection sampler fills from its attempt key (dist::attempts).
+        let (key, id) = crate::dist::attempts::engine_key(self, prepared);
+        crate::dispatch_keyed!(self.algo, &key, |g| crate::cpu::fill::fill_parallel(
             &g, opts, id, prepared, offset, out
         ));
         Ok(())

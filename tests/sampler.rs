@@ -91,7 +91,8 @@ fn samplers_on_cbrng_rngs_equal_the_fill() {
         for (d, dtype) in check::distributions() {
             let p = d.prepare(dtype).unwrap();
             let per = match p.layout {
-                Layout::PackedU32 { .. } => continue,
+                // Packed elements and rejection samplers have no sampler.
+                Layout::PackedU32 { .. } | Layout::Attempts { .. } => continue,
                 Layout::U32 => 1,
                 Layout::U64 { per_element } => 2 * per_element as usize,
             };

@@ -441,9 +441,11 @@ impl Gpu {
         let e = kernels::group_elements(algo, prepared);
         // The range may end at 2^64 exactly: form its last index, not its end.
         let groups = (offset + (count - 1)) / e - offset / e + 1;
-        let k = key_words(stream);
+        // A rejection sampler fills from its attempt key (dist::attempts).
+        let (key, id) = crate::dist::attempts::engine_key(stream, prepared);
+        let mut k = [0u64; 4];
+        k[..key.words().len()].copy_from_slice(key.words());
         let (p0, p1, f0, f1) = kernels::fill_params(prepared);
-        let id = stream.id();
         let cfg = self.grid_stride_config(groups);
         let mut b = self.stream.launch_builder(f);
         b.arg(&ptr)

@@ -61,6 +61,7 @@
 //! high half of that u64), so the two values are nearly equal. Give each
 //! tensor its own stream id (or a derived key, [`crate::derive`]).
 
+pub mod attempts;
 pub mod bernoulli;
 pub mod continuous;
 pub mod dropout;
@@ -510,6 +511,13 @@ pub enum Layout {
         /// u64 elements per output element.
         per_element: u32,
     },
+    /// A rejection sampler (contract v3, [`attempts`]): attempt `a` of element
+    /// `i` reads u32 elements `[i * words, (i + 1) * words)` of stream `a` of
+    /// the fill's attempt key; the stream itself is not read.
+    Attempts {
+        /// u32 elements per attempt (even for the 64-bit outputs).
+        words: u32,
+    },
 }
 
 /// A distribution checked against a dtype, ready to fill.
@@ -532,6 +540,7 @@ impl Prepared {
             Layout::U32 => len_u32,
             Layout::PackedU32 { per_word } => len_u32 * u128::from(per_word),
             Layout::U64 { per_element } => len_u32 / 2 / u128::from(per_element),
+            Layout::Attempts { words } => len_u32 / u128::from(words),
         }
     }
 }

@@ -70,6 +70,13 @@ impl<T: Element> Sampler<T> {
                 ),
             });
         }
+        if let Layout::Attempts { .. } = prepared.layout {
+            return Err(Error::BadParameter {
+                reason: format!(
+                    "{dist} is a rejection sampler: its elements read their own counter space (cbrng::dist::attempts), which an RngCore cannot give (fill a slice, or use a cbrng::Generator)"
+                ),
+            });
+        }
         Ok(Sampler {
             prepared,
             _t: PhantomData,
