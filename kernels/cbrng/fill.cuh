@@ -16,6 +16,7 @@
 #include "stream.cuh"
 #include "dist.cuh"
 #include "continuous.cuh"
+#include "attempts.cuh"
 
 // ---- generators: u32 words per block and the block function, R rounds.
 #define CBRNG_GEN(NAME, U32S)                                                               \

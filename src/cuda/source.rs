@@ -40,6 +40,10 @@ fn hex_f64(x: f64) -> String {
 fn constants() -> Vec<(String, Value)> {
     use Value::*;
     let mut v: Vec<(String, Value)> = vec![
+        (
+            "MAX_ATTEMPTS".into(),
+            U32(crate::dist::attempts::MAX_ATTEMPTS),
+        ),
         ("PHILOX_M2X32_0".into(), U32(p::PHILOX_M2X32_0)),
         ("PHILOX_M4X32_0".into(), U32(p::PHILOX_M4X32_0)),
         ("PHILOX_M4X32_1".into(), U32(p::PHILOX_M4X32_1)),
@@ -298,6 +302,10 @@ pub const HEADERS: &[(&str, &str)] = &[
     (
         "cbrng/continuous.cuh",
         include_str!("../../kernels/cbrng/continuous.cuh"),
+    ),
+    (
+        "cbrng/attempts.cuh",
+        include_str!("../../kernels/cbrng/attempts.cuh"),
     ),
     ("cbrng.cuh", include_str!("../../kernels/cbrng.cuh")),
     (

@@ -1,0 +1,35 @@
+// The attempt space of the rejection samplers, twin of src/dist/attempts.rs.
+//
+// A rejection sampler's kernel gets the fill's attempt key (derived on the
+// host from the stream's key, the distribution's name and the stream id) in
+// place of the stream key. Attempt a of output element i reads the u32 words
+// [i*W, (i+1)*W) of stream a of that key; W (a power of two, 1 to 8) is the
+// distribution's words per attempt. At most CBRNG_MAX_ATTEMPTS attempts are
+// made; then the element takes its sampler's documented fallback value.
+#ifndef CBRNG_ATTEMPTS_CUH
+#define CBRNG_ATTEMPTS_CUH
+#include "config.cuh"
+#include "constants.cuh"
+#include "stream.cuh"
+
+// Words of attempt a of element i, for a generator G of fill.cuh's kind
+// (G::U32S_PER_BLOCK words per block, G::block(key, stream, block, out)).
+// Either W whole blocks' worth (W a multiple of the block) or one part of a
+// block (the block a multiple of W): no attempt straddles two blocks, and
+// block indices stay below the stream's end whenever element i is inside it
+// (the host checks the range), so nothing here can overflow.
+template <class G, int W>
+CBRNG_FN void cbrng_attempt_words(const cbrng_key& k, cbrng_u64 a, cbrng_u64 i, cbrng_u32* out) {
+    constexpr int N = G::U32S_PER_BLOCK;
+    static_assert(W == 1 || W == 2 || W == 4 || W == 8, "W is a power of two up to 8");
+    if (W >= N) {
+        for (int j = 0; j < W / N; ++j) G::block(k, a, i * (cbrng_u64)(W / N) + (cbrng_u64)j, out + j * N);
+    } else {
+        cbrng_u32 b[N];
+        G::block(k, a, i / (cbrng_u64)(N / W), b);
+        const int at = (int)(i % (cbrng_u64)(N / W)) * W;
+        for (int j = 0; j < W; ++j) out[j] = b[at + j];
+    }
+}
+
+#endif // CBRNG_ATTEMPTS_CUH
