@@ -1,13 +1,14 @@
-//! Writes tests/data/contract_v1.txt (or, with the argument `2`,
-//! contract_v2.txt): frozen outputs of every generator and every
+//! Writes tests/data/contract_v1.txt (or, with the argument `2` or `3`,
+//! contract_v2.txt or contract_v3.txt): frozen outputs of every generator and every
 //! (distribution, dtype) of stream contract v1 (the pairs v2 adds), at a few
 //! seeds, stream ids and offsets. Run once per contract version:
 //! `cargo run --release --example gen_contract_vectors > tests/data/contract_v1.txt`,
-//! `cargo run --release --example gen_contract_vectors 2 > tests/data/contract_v2.txt`
+//! `cargo run --release --example gen_contract_vectors 2 > tests/data/contract_v2.txt`,
+//! `cargo run --release --example gen_contract_vectors 3 > tests/data/contract_v3.txt`
 //! (v2 is checked against mpmath by tests/data/check_contract_v2.py).
 //! The test tests/contract_vectors.rs checks the crate against the file, so a
 //! change to any definition cannot pass unnoticed.
-use cbrng::check::{distributions_v1, distributions_v2};
+use cbrng::check::{distributions_v1, distributions_v2, distributions_v3};
 use cbrng::dist::{DType, Distribution, Element};
 use cbrng::{Algorithm, Stream};
 use half::{bf16, f16};
@@ -29,15 +30,19 @@ fn hex<T: Element>(
 }
 
 fn main() {
-    let v2 = std::env::args().nth(1).as_deref() == Some("2");
-    let (version, pairs) = if v2 {
-        (2, distributions_v2())
-    } else {
-        (1, distributions_v1())
+    let arg = std::env::args().nth(1);
+    let (version, pairs) = match arg.as_deref() {
+        Some("2") => (2, distributions_v2()),
+        Some("3") => (3, distributions_v3()),
+        _ => (1, distributions_v1()),
     };
     println!(
         "# Frozen outputs of cbrng stream contract v{version} (examples/gen_contract_vectors.rs{}).",
-        if v2 { " 2" } else { "" }
+        if version > 1 {
+            format!(" {version}")
+        } else {
+            String::new()
+        }
     );
     println!(
         "# algorithm seed stream offset distribution dtype : elements as hex bits (as `cbrng fill --format hex`)"

@@ -68,3 +68,10 @@ fn outputs_match_the_frozen_contract_v2_vectors() {
     // the 7 signed and bool pairs, then the 32 continuous ones.
     assert_eq!(check_file("contract_v2.txt"), 10 * 3 * 39);
 }
+
+#[test]
+fn outputs_match_the_frozen_contract_v3_vectors() {
+    // 10 generators x 3 (seed, stream, offset) x the v3 pairs.
+    let pairs = cbrng::check::distributions_v3().len();
+    assert_eq!(check_file("contract_v3.txt"), 10 * 3 * pairs);
+}
