@@ -4,7 +4,7 @@
 //! users run the very same matrix.
 
 use crate::dist::{
-    DType, Distribution, Element, Params, bernoulli, continuous, int, normal, uniform,
+    DType, Distribution, Element, Params, bernoulli, continuous, discrete, int, normal, uniform,
 };
 use crate::generator::{Algorithm, block_raw};
 use crate::rng;
@@ -118,7 +118,33 @@ pub fn distributions() -> Vec<(Distribution, DType)> {
 /// samplers, [`crate::dist::attempts`], and what came with them), as frozen
 /// in `tests/data/contract_v3.txt`.
 pub fn distributions_v3() -> Vec<(Distribution, DType)> {
-    Vec::new()
+    use DType::*;
+    use Distribution as D;
+    let poisson = |lambda| D::Poisson { lambda };
+    let binomial = |n, p| D::Binomial { n, p };
+    vec![
+        // Poisson: inversion, PTRS, the edges, the constant.
+        (poisson(3.5), U32),
+        (poisson(3.5), I64),
+        (poisson(1e-6), U32),
+        (poisson(30.0), U32),
+        (poisson(30.0), U64),
+        (poisson(30.0), I32),
+        (poisson(1e6), U64),
+        (poisson(1e6), I64),
+        (poisson(0.0), U32),
+        // Binomial: inversion, BTRS, P > 1/2 (the flip), N = 1, N = 10^9,
+        // the largest 64-bit N, the constants.
+        (binomial(20, 0.3), U32),
+        (binomial(1000, 0.3), U32),
+        (binomial(1000, 0.3), U64),
+        (binomial(1000, 0.3), I64),
+        (binomial(1_000_000_000, 0.7), I32),
+        (binomial(1_000_000_000, 1e-9), U32),
+        (binomial(1, 0.5), U64),
+        (binomial((1 << 53) - 1, 0.25), U64),
+        (binomial(5, 1.0), I64),
+    ]
 }
 
 /// The (distribution, dtype) pairs of stream contract v1, as frozen in
@@ -485,6 +511,32 @@ fn reference_element(s: &Stream, dist: &Distribution, dtype: DType, i: u128) -> 
                 _ => unreachable!("distributions() lists only defined pairs"),
             };
             v.to_le_bytes().to_vec()
+        }
+        (Distribution::Poisson { .. } | Distribution::Binomial { .. }, _) => {
+            // By the attempt-space contract (dist::attempts) and the
+            // sampler's definition (dist::discrete::sample from attempt 0).
+            let key = crate::dist::attempts::attempt_key(s, dist.name());
+            let words = |a: u32| {
+                let st = Stream::new(s.algorithm(), key, u64::from(a)).expect("attempt stream");
+                (reference_u64(&st, 2 * i), reference_u64(&st, 2 * i + 1))
+            };
+            let k = match dist.prepare(dtype).expect("valid pair").params {
+                Params::Poisson { lambda, kmax } => {
+                    let d = discrete::Poisson::new(lambda, kmax);
+                    discrete::sample(|x0, x1| d.attempt(x0, x1), d.fallback(), 0, words)
+                }
+                Params::Binomial { n, p } => {
+                    let d = discrete::Binomial::new(n, p);
+                    discrete::sample(|x0, x1| d.attempt(x0, x1), d.fallback(), 0, words)
+                }
+                _ => unreachable!("discrete parameters"),
+            };
+            match dtype {
+                DType::U32 => u32::try_from(k).expect("fits").to_le_bytes().to_vec(),
+                DType::I32 => i32::try_from(k).expect("fits").to_le_bytes().to_vec(),
+                DType::U64 => k.to_le_bytes().to_vec(),
+                _ => i64::try_from(k).expect("fits").to_le_bytes().to_vec(),
+            }
         }
         _ => unreachable!("distributions() lists only defined pairs"),
     }

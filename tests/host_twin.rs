@@ -41,8 +41,10 @@ struct Case {
 impl Case {
     fn line(&self) -> String {
         let algo = self.stream.algorithm();
+        // A rejection sampler's kernel gets the attempt key and stream 0.
+        let (key, id) = cbrng::dist::attempts::engine_key(&self.stream, &self.prepared);
         let mut k = [0u64; 4];
-        k[..self.stream.key().words().len()].copy_from_slice(self.stream.key().words());
+        k[..key.words().len()].copy_from_slice(key.words());
         let (p0, p1, f0, f1) = kernels::fill_params(&self.prepared);
         let dist = kernels::dist_name(&self.prepared.dist, self.prepared.dtype).unwrap();
         format!(
@@ -53,7 +55,7 @@ impl Case {
             k[1],
             k[2],
             k[3],
-            self.stream.id(),
+            id,
             self.offset,
             self.count,
             f0.to_bits(),
@@ -625,4 +627,48 @@ fn v2_device_functions_match_the_cpu_one_call_at_a_time() {
         bad[..bad.len().min(20)].join("\n")
     );
     eprintln!("math twin: {} calls, all equal", want.len());
+}
+
+/// The discrete rejection samplers (contract v3) on large samples in every
+/// regime: Poisson inversion (LAMBDA < 10) and PTRS, binomial inversion and
+/// BTRS, P > 1/2 (the flip), the extreme N, in each of their kernels' dtypes,
+/// on four generators: 2^18 elements per case (a tenth to a quarter of them
+/// rejected at attempt 0 and retried), 3.1 million elements in all.
+#[test]
+fn discrete_samplers_match_on_large_samples() {
+    let Some(twin) = twin_or_skip("discrete_samplers_match_on_large_samples") else {
+        return;
+    };
+    let mut rng = Lcg(0xd15c);
+    let mut cases = Vec::new();
+    let sets = [
+        (Distribution::Poisson { lambda: 0.7 }, DType::U32),
+        (Distribution::Poisson { lambda: 9.99 }, DType::I64),
+        (Distribution::Poisson { lambda: 10.0 }, DType::U32),
+        (Distribution::Poisson { lambda: 1234.5 }, DType::U64),
+        (Distribution::Poisson { lambda: 1e9 }, DType::I32),
+        (Distribution::Poisson { lambda: 1e12 }, DType::U64),
+        (Distribution::Binomial { n: 30, p: 0.2 }, DType::U32),
+        (Distribution::Binomial { n: 1_000_000_000, p: 0.999_999_999_5 }, DType::I64),
+        (Distribution::Binomial { n: 45, p: 0.5 }, DType::U64),
+        (Distribution::Binomial { n: 100_000, p: 0.8 }, DType::I32),
+        (Distribution::Binomial { n: (1 << 53) - 1, p: 0.3 }, DType::U64),
+        (Distribution::Binomial { n: 4_000_000_000, p: 0.01 }, DType::U32),
+    ];
+    let algos = ["philox4x32-10", "threefry2x64-20", "philox2x32-10", "threefry4x64-20"];
+    for (j, (dist, dtype)) in sets.into_iter().enumerate() {
+        let algo: Algorithm = algos[j % algos.len()].parse().unwrap();
+        let prepared = dist.prepare(dtype).unwrap();
+        let stream = stream_for(algo, &mut rng, 7 + j as u64);
+        let offset = fit(&stream, &prepared, [0, 5, (1 << 33) + 3][j % 3], 1 << 18);
+        cases.push(Case {
+            stream,
+            prepared,
+            offset,
+            count: 1 << 18,
+            misalign: (j % 2) as u64,
+        });
+    }
+    let n = compare(&twin, &cases);
+    eprintln!("host twin: {n} discrete elements, all equal");
 }

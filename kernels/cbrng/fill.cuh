@@ -17,6 +17,7 @@
 #include "dist.cuh"
 #include "continuous.cuh"
 #include "attempts.cuh"
+#include "discrete.cuh"
 
 // ---- generators: u32 words per block and the block function, R rounds.
 #define CBRNG_GEN(NAME, U32S)                                                               \
@@ -173,6 +174,31 @@ CBRNG_FN void cbrng_fill_group(typename Dist::T* out, cbrng_u64 count, cbrng_u64
         for (int j = 0; j < L::E; ++j)
             if (j >= lo && j < hi) out[rel + (cbrng_u64)(j - lo)] = vals.v[j];
     }
+}
+
+// ---- contract v3 rejection samplers (src/cpu/fill.rs, fill_prepared's
+// Poisson and Binomial arms): one output element at a time, from the fill's
+// attempt key. R::setup makes the sampler's constants from the kernel
+// parameters (fill_params: Poisson (0, k_max, lambda, 0), binomial
+// (N, 0, P, 0)) by the steps the CPU takes once per fill; the value fits T
+// (prepare checked the parameters against the dtype).
+#define CBRNG_REJECTION(NAME, TYPE, S, SETUP)                                               \
+    struct cbrng_rej_##NAME {                                                               \
+        typedef TYPE T;                                                                     \
+        typedef S Sampler;                                                                  \
+        static CBRNG_MEMBER_FN Sampler setup(const cbrng_fill_params& p) { return SETUP; }  \
+    };
+CBRNG_REJECTION(poisson_u32, cbrng_u32, cbrng_poisson, cbrng_poisson_new(p.f0, p.p1))
+CBRNG_REJECTION(poisson_u64, cbrng_u64, cbrng_poisson, cbrng_poisson_new(p.f0, p.p1))
+CBRNG_REJECTION(binomial_u32, cbrng_u32, cbrng_binomial, cbrng_binomial_new(p.p0, p.f0))
+CBRNG_REJECTION(binomial_u64, cbrng_u64, cbrng_binomial, cbrng_binomial_new(p.p0, p.f0))
+#undef CBRNG_REJECTION
+
+// Output element offset + t (t < count) of rejection sampler R into out[t].
+template <class Gen, class R>
+CBRNG_FN void cbrng_fill_rejection_element(typename R::T* out, cbrng_u64 offset, const cbrng_key& key,
+                                           const typename R::Sampler& s, cbrng_u64 t) {
+    out[t] = (typename R::T)cbrng_discrete_sampler<Gen, typename R::Sampler>::element(s, key, offset + t);
 }
 
 #endif  // CBRNG_FILL_CUH

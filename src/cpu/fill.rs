@@ -4,7 +4,8 @@
 use super::views::{fill_u8_view, fill_u32_view, fill_u64_view};
 use crate::cpu::{CpuBackend, CpuOptions, simd, threads};
 use crate::dist::{
-    Distribution, Layout, OutSlice, Params, Prepared, bernoulli, continuous, int, normal, uniform,
+    Distribution, Layout, OutSlice, Params, Prepared, bernoulli, continuous, discrete, int, normal,
+    uniform,
 };
 use crate::generator::KeyedBlocks;
 
@@ -199,12 +200,89 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
         (d, Params::Real { a, b }, OutSlice::F64(o)) => {
             continuous_f64(g, be, s, first, o, &d, a, b)
         }
+        // Contract v3: rejection samplers on the attempt key (s is 0). The
+        // values are at most k_max or N, which prepare() checked fit the
+        // dtype, so the casts below are exact.
+        (_, Params::Poisson { lambda, kmax }, out) => {
+            debug_assert_eq!(p.layout, Layout::Attempts { words: 4 });
+            let d = discrete::Poisson::new(lambda, kmax);
+            let (deg, fb) = (d.is_degenerate(), d.fallback());
+            discrete_out(g, be, first, out, deg, fb, |x0, x1| d.attempt(x0, x1))
+        }
+        (_, Params::Binomial { n, p: prob }, out) => {
+            debug_assert_eq!(p.layout, Layout::Attempts { words: 4 });
+            let d = discrete::Binomial::new(n, prob);
+            let (deg, fb) = (d.is_degenerate(), d.fallback());
+            discrete_out(g, be, first, out, deg, fb, |x0, x1| d.attempt(x0, x1))
+        }
         _ => unreachable!("Distribution::prepare admits only the pairs above"),
     }
-    debug_assert!(matches!(
-        p.layout,
-        Layout::U32 | Layout::PackedU32 { .. } | Layout::U64 { .. }
-    ));
+}
+
+/// A discrete rejection sampler's outputs in any of its dtypes (the value
+/// fits: see the caller).
+fn discrete_out<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    first: u128,
+    out: OutSlice<'_>,
+    degenerate: bool,
+    fallback: u64,
+    attempt: impl Fn(u64, u64) -> Option<u64>,
+) {
+    match out {
+        OutSlice::U32(o) => map_attempts2(g, be, first, o, degenerate, fallback, &attempt, |k| k as u32),
+        OutSlice::I32(o) => map_attempts2(g, be, first, o, degenerate, fallback, &attempt, |k| k as i32),
+        OutSlice::U64(o) => map_attempts2(g, be, first, o, degenerate, fallback, &attempt, |k| k),
+        OutSlice::I64(o) => map_attempts2(g, be, first, o, degenerate, fallback, &attempt, |k| k as i64),
+        _ => unreachable!("the discrete samplers make u32, i32, u64, i64"),
+    }
+}
+
+/// Output element i is the first accepted attempt of `attempt` on the two
+/// u64 words (`x0, x1`: u64 elements `2i, 2i + 1`) of attempt stream `a` =
+/// 0, 1, ... of the attempt key ([`attempts`]), or `fallback` after
+/// `MAX_ATTEMPTS` rejections. Attempt 0's words of a chunk come from one
+/// contiguous view fill; a retry fills its element's two words alone. A
+/// degenerate sampler (a constant) reads no words.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn map_attempts2<G: KeyedBlocks, T: Copy>(
+    g: &G,
+    be: CpuBackend,
+    first: u128,
+    out: &mut [T],
+    degenerate: bool,
+    fallback: u64,
+    attempt: &impl Fn(u64, u64) -> Option<u64>,
+    cast: impl Fn(u64) -> T,
+) {
+    if degenerate {
+        out.fill(cast(fallback));
+        return;
+    }
+    let mut buf = [0u64; CHUNK];
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK / 2) {
+        let raw = &mut buf[..c.len() * 2];
+        fill_u64_view(g, be, 0, i * 2, raw);
+        for (j, (o, x)) in c.iter_mut().zip(raw.chunks_exact(2)).enumerate() {
+            let k = match attempt(x[0], x[1]) {
+                Some(k) => k,
+                None => {
+                    let e = i + j as u128;
+                    let mut w = [0u64; 2];
+                    let retry = |a: u32| {
+                        fill_u64_view(g, be, u64::from(a), e * 2, &mut w);
+                        (w[0], w[1])
+                    };
+                    discrete::sample(attempt, fallback, 1, retry)
+                }
+            };
+            *o = cast(k);
+        }
+        i += c.len() as u128;
+    }
 }
 
 /// Normal f32: stream elements a chunk at a time, mapped by the backend's

@@ -63,13 +63,19 @@ pub fn dist_name(dist: &Distribution, dtype: DType) -> Option<&'static str> {
         (D::Logistic { .. }, F64) => "logistic_f64",
         (D::Laplace { .. }, F32) => "laplace_f32",
         (D::Laplace { .. }, F64) => "laplace_f64",
+        // Contract v3: the value is the same number in every dtype, and it
+        // fits the dtype (prepare), so i32/i64 run the u32/u64 kernels.
+        (D::Poisson { .. }, U32 | I32) => "poisson_u32",
+        (D::Poisson { .. }, U64 | I64) => "poisson_u64",
+        (D::Binomial { .. }, U32 | I32) => "binomial_u32",
+        (D::Binomial { .. }, U64 | I64) => "binomial_u64",
         _ => return None,
     })
 }
 
 /// Every distribution part of a kernel name, in `fill.cu`'s order (contract
-/// v1's 13, then v2's).
-pub const DIST_NAMES: [&str; 29] = [
+/// v1's 13, then v2's, then v3's).
+pub const DIST_NAMES: [&str; 33] = [
     "bits_u32",
     "bits_u64",
     "bits_u8",
@@ -99,6 +105,10 @@ pub const DIST_NAMES: [&str; 29] = [
     "logistic_f64",
     "laplace_f32",
     "laplace_f64",
+    "poisson_u32",
+    "poisson_u64",
+    "binomial_u32",
+    "binomial_u64",
 ];
 
 /// The dtype part of the dropout kernels' names, in `dropout.cu`'s order.
@@ -122,7 +132,7 @@ pub fn kat_kernel_name(algo: Algorithm) -> String {
 }
 
 /// Every kernel of the generators' modules (`fill.cu` and `dropout.cu`):
-/// 8 generators x (29 fills, 1 KAT kernel, 4 dropout kernels).
+/// 8 generators x (33 fills, 1 KAT kernel, 4 dropout kernels).
 pub fn kernel_names() -> Vec<String> {
     let mut v = Vec::new();
     for a in Algorithm::all_default() {
@@ -141,12 +151,15 @@ pub fn kernel_names() -> Vec<String> {
 /// threshold, or the integer `lo` (as its 64-bit two's complement bits, so
 /// a negative i32/i64 `lo` wraps the unsigned add to the signed sum) and
 /// range (`r`, or `r - 1` for 64-bit output), or the normal mean and std, or
-/// a contract v2 distribution's two real parameters.
+/// a contract v2 distribution's two real parameters, or (contract v3)
+/// Poisson's `(0, k_max, lambda, 0)` and binomial's `(N, 0, P, 0)`.
 pub fn fill_params(prepared: &Prepared) -> (u64, u64, f64, f64) {
     match prepared.params {
         Params::None => (0, 0, 0.0, 0.0),
         Params::Normal { mean, std } => (0, 0, mean, std),
         Params::Real { a, b } => (0, 0, a, b),
+        Params::Poisson { lambda, kmax } => (0, kmax, lambda, 0.0),
+        Params::Binomial { n, p } => (n, 0, p, 0.0),
         Params::Threshold(t) => (t, 0, 0.0, 0.0),
         Params::Int { lo, range } => {
             // lo is within the dtype (prepare checked it): its low 64 bits.
@@ -184,6 +197,10 @@ pub fn module_defines(algo: Algorithm) -> Vec<(String, String)> {
 /// Output elements one thread makes per group (the `E` of `cbrng_plan` in
 /// kernels/cbrng/fill.cuh, mirrored here to size the grid).
 pub fn group_elements(algo: Algorithm, prepared: &Prepared) -> u64 {
+    // A rejection sampler's kernel makes one element per thread.
+    if matches!(prepared.layout, crate::dist::Layout::Attempts { .. }) {
+        return 1;
+    }
     let u: u64 = (algo.shape().words() as u64) * u64::from(algo.shape().word_bits() / 32);
     let name = dist_name(&prepared.dist, prepared.dtype).unwrap_or("bits_u32");
     let (w, p): (u64, u64) = match name {

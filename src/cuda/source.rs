@@ -8,7 +8,7 @@
 //! committed file differs (`CBRNG_BLESS=1 cargo test --test kernel_sources`
 //! rewrites it).
 
-use crate::dist::{exact_math as e, normal as n, uniform as u};
+use crate::dist::{discrete as d, exact_math as e, normal as n, uniform as u};
 use crate::generator::{philox as p, threefry as t};
 use crate::shuffle;
 
@@ -245,6 +245,45 @@ fn constants() -> Vec<(String, Value)> {
         ("COSPI_C8_F64", e::COSPI_C8_F64),
     ];
     v.extend(f64s.iter().map(|(k, x)| (k.to_string(), F64(*x))));
+    // The discrete samplers (contract v3).
+    let f64s: &[(&str, f64)] = &[
+        ("TWO_POW_52", d::TWO_POW_52),
+        ("HALF_LN_2PI", d::HALF_LN_2PI),
+        ("POISSON_INVERSION_BELOW", d::POISSON_INVERSION_BELOW),
+        ("BINOMIAL_INVERSION_BELOW", d::BINOMIAL_INVERSION_BELOW),
+        ("STIRLING_S0", d::STIRLING_S0),
+        ("STIRLING_S1", d::STIRLING_S1),
+        ("STIRLING_S2", d::STIRLING_S2),
+        ("STIRLING_S3", d::STIRLING_S3),
+        ("STIRLING_S4", d::STIRLING_S4),
+        ("PTRS_B0", d::PTRS_B0),
+        ("PTRS_B1", d::PTRS_B1),
+        ("PTRS_A0", d::PTRS_A0),
+        ("PTRS_A1", d::PTRS_A1),
+        ("PTRS_IA0", d::PTRS_IA0),
+        ("PTRS_IA1", d::PTRS_IA1),
+        ("PTRS_IA2", d::PTRS_IA2),
+        ("PTRS_VR0", d::PTRS_VR0),
+        ("PTRS_VR1", d::PTRS_VR1),
+        ("PTRS_C", d::PTRS_C),
+        ("PTRS_US_MIN", d::PTRS_US_MIN),
+        ("BTRS_B0", d::BTRS_B0),
+        ("BTRS_B1", d::BTRS_B1),
+        ("BTRS_A0", d::BTRS_A0),
+        ("BTRS_A1", d::BTRS_A1),
+        ("BTRS_A2", d::BTRS_A2),
+        ("BTRS_AL0", d::BTRS_AL0),
+        ("BTRS_AL1", d::BTRS_AL1),
+        ("BTRS_VR0", d::BTRS_VR0),
+        ("BTRS_VR1", d::BTRS_VR1),
+        ("SQUEEZE_US", d::SQUEEZE_US),
+    ];
+    v.extend(f64s.iter().map(|(k, x)| (k.to_string(), F64(*x))));
+    // stirlerr(1..=31) (entry 0 is a placeholder the samplers never read).
+    for (i, x) in d::STIRLERR_TABLE.iter().enumerate().skip(1) {
+        v.push((format!("STIRLERR_{i}"), F64(*x)));
+    }
+    v.push(("INVERSION_MAX_K".into(), U64(d::INVERSION_MAX_K)));
     v
 }
 
@@ -306,6 +345,10 @@ pub const HEADERS: &[(&str, &str)] = &[
     (
         "cbrng/attempts.cuh",
         include_str!("../../kernels/cbrng/attempts.cuh"),
+    ),
+    (
+        "cbrng/discrete.cuh",
+        include_str!("../../kernels/cbrng/discrete.cuh"),
     ),
     ("cbrng.cuh", include_str!("../../kernels/cbrng.cuh")),
     (

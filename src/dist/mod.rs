@@ -40,6 +40,18 @@
 //! | logistic:MU,S | f32 / f64 | u32 / u64 element i: `mu + s * log1p(2d / q)`, signed |
 //! | laplace:MU,B | f32 / f64 | u32 / u64 element i: `mu + b * ln(2q)`, signed |
 //!
+//! Contract version 3 adds the rejection samplers ([`attempts`]: attempt `a`
+//! of element i reads u32 elements `[w i, w (i + 1))` of stream `a` of the
+//! fill's attempt key, at most 64 attempts, then a documented fallback):
+//!
+//! | distribution | dtype | w | element i |
+//! |---|---|---|---|
+//! | poisson:LAMBDA | u32, i32, u64, i64 | 4 | u64 words `x0, x1` of each attempt: LAMBDA < 10 inversion on `x0` (an attempt whose search passes 100 is rejected: probability < 1e-14), else Hörmann's PTRS on `x0` (U) and `x1` (V), acceptance >= 0.89; fallback `floor(LAMBDA)`; LAMBDA <= 2^30 (32-bit dtypes) or 2^40 (64-bit) ([`discrete`]) |
+//! | binomial:N,P | u32, i32, u64, i64 | 4 | the same words: `p = min(P, 1-P)`, `N - k` when P > 1/2; N p < 10 inversion on `x0`, else Hörmann's BTRS on `x0`, `x1`, acceptance >= 0.84; fallback the mode; P = 0, P = 1, N = 0 exact constants; N <= 2^32-1 (u32), 2^31-1 (i32), 2^53-1 (64-bit) |
+//!
+//! The u32 and u64 (and i32, i64) elements of one (key, stream, parameters)
+//! of these two are the same number: the dtype only limits the parameters.
+//!
 //! The signed and bool rows add no new stream use: an i32/i64 element reads
 //! exactly the stream elements of the u32/u64 element of the same
 //! distribution, with the range `hi - lo` for int, and is the same bits
@@ -64,6 +76,7 @@
 pub mod attempts;
 pub mod bernoulli;
 pub mod continuous;
+pub mod discrete;
 pub mod dropout;
 pub mod exact_math;
 pub mod int;
@@ -241,6 +254,21 @@ pub enum Distribution {
         /// Scale.
         b: f64,
     },
+    /// Poisson with mean `lambda` >= 0 (contract v3, a rejection sampler;
+    /// [`discrete`]): u32, i32 (lambda <= 2^30), u64, i64 (lambda <= 2^40).
+    Poisson {
+        /// Mean.
+        lambda: f64,
+    },
+    /// Binomial: successes in `n` trials of probability `p` (contract v3, a
+    /// rejection sampler; [`discrete`]): u32 (n <= 2^32 - 1), i32
+    /// (n <= 2^31 - 1), u64, i64 (n <= 2^53 - 1).
+    Binomial {
+        /// Trials.
+        n: u64,
+        /// Probability of success, in [0, 1].
+        p: f64,
+    },
 }
 
 impl Distribution {
@@ -265,6 +293,8 @@ impl Distribution {
             Distribution::Cauchy { .. } => "cauchy",
             Distribution::Logistic { .. } => "logistic",
             Distribution::Laplace { .. } => "laplace",
+            Distribution::Poisson { .. } => "poisson",
+            Distribution::Binomial { .. } => "binomial",
         }
     }
 
@@ -277,6 +307,9 @@ impl Distribution {
             Distribution::Bernoulli { .. } => &[DType::U8, DType::Bool],
             Distribution::Int { .. } => {
                 &[DType::U32, DType::U64, DType::U8, DType::I32, DType::I64]
+            }
+            Distribution::Poisson { .. } | Distribution::Binomial { .. } => {
+                &[DType::U32, DType::U64, DType::I32, DType::I64]
             }
             _ => &[DType::F32, DType::F64], // the continuous distributions of contract v2
         }
@@ -371,9 +404,31 @@ impl Distribution {
                     range: (hi - lo) as u128,
                 }
             }
+            Distribution::Poisson { lambda } => {
+                let wide = matches!(dtype, DType::U64 | DType::I64);
+                let kmax = discrete::check_poisson(lambda, wide).map_err(|reason| {
+                    Error::BadParameter {
+                        reason: format!("{reason} ({dtype})"),
+                    }
+                })?;
+                Params::Poisson { lambda, kmax }
+            }
+            Distribution::Binomial { n, p } => {
+                let n_max = match dtype {
+                    DType::U32 => u64::from(u32::MAX),
+                    DType::I32 => i32::MAX as u64,
+                    _ => discrete::BINOMIAL_N_MAX_64,
+                };
+                discrete::check_binomial(n, p, n_max, dtype.name())
+                    .map_err(|reason| Error::BadParameter { reason })?;
+                Params::Binomial { n, p }
+            }
             _ => continuous::check(self, dtype)?,
         };
         let layout = match (self, dtype) {
+            (Distribution::Poisson { .. } | Distribution::Binomial { .. }, _) => {
+                Layout::Attempts { words: 4 }
+            }
             (Distribution::Bits, DType::U8) => Layout::PackedU32 { per_word: 4 },
             (Distribution::Uniform, DType::F16 | DType::BF16) => Layout::PackedU32 { per_word: 2 },
             (Distribution::Int { .. }, DType::U64 | DType::I64) => Layout::U64 { per_element: 2 },
@@ -403,6 +458,8 @@ impl fmt::Display for Distribution {
             Distribution::Cauchy { x0, gamma } => write!(f, "cauchy:{x0},{gamma}"),
             Distribution::Logistic { mu, s } => write!(f, "logistic:{mu},{s}"),
             Distribution::Laplace { mu, b } => write!(f, "laplace:{mu},{b}"),
+            Distribution::Poisson { lambda } => write!(f, "poisson:{lambda}"),
+            Distribution::Binomial { n, p } => write!(f, "binomial:{n},{p}"),
             d => f.write_str(d.name()),
         }
     }
@@ -414,7 +471,9 @@ impl FromStr for Distribution {
     /// `int:LO..HI` (HI exclusive), and (contract v2) `uniform:LO,HI`,
     /// `exponential[:LAMBDA]`, `log-normal[:MU,SIGMA]`, `gumbel[:MU,BETA]`,
     /// `cauchy[:X0,GAMMA]`, `logistic[:MU,S]`, `laplace[:MU,B]` (without
-    /// parameters: rate 1, or location 0 and scale 1); names in any case,
+    /// parameters: rate 1, or location 0 and scale 1), and (contract v3)
+    /// `poisson:LAMBDA` (a real) and `binomial:N,P` (N a decimal integer
+    /// without sign, P a real); names in any case,
     /// numbers in the grammar of [`crate::grammar`] (reals for MEAN, STD, P
     /// and the v2 parameters; signed decimal integers for LO and HI of `int`, negative for the i32 and i64 dtypes), no
     /// spaces.
@@ -454,10 +513,24 @@ impl FromStr for Distribution {
             }
             ("int", None) => Err(bad("expected int:LO..HI")),
             ("bits", Some(_)) => Err(bad("takes no parameters")),
+            ("poisson", Some(a)) => {
+                let lambda = real(a).map_err(|e| bad(&format!("LAMBDA: {e}")))?;
+                Ok(Distribution::Poisson { lambda })
+            }
+            ("poisson", None) => Err(bad("expected poisson:LAMBDA")),
+            ("binomial", Some(a)) => {
+                let (n, p) = a
+                    .split_once(',')
+                    .ok_or_else(|| bad("expected binomial:N,P"))?;
+                let n = crate::grammar::decimal_u64(n).map_err(|e| bad(&format!("N: {e}")))?;
+                let p = real(p).map_err(|e| bad(&format!("P: {e}")))?;
+                Ok(Distribution::Binomial { n, p })
+            }
+            ("binomial", None) => Err(bad("expected binomial:N,P")),
             (name, arg) => match continuous::parse(name, arg) {
                 Some(r) => r.map_err(|reason| bad(&reason)),
                 None => Err(bad(
-                    "unknown distribution (expected bits, uniform, uniform:LO,HI, normal, bernoulli:P, int:LO..HI, exponential:LAMBDA, log-normal:MU,SIGMA, gumbel:MU,BETA, cauchy:X0,GAMMA, logistic:MU,S, laplace:MU,B)",
+                    "unknown distribution (expected bits, uniform, uniform:LO,HI, normal, bernoulli:P, int:LO..HI, exponential:LAMBDA, log-normal:MU,SIGMA, gumbel:MU,BETA, cauchy:X0,GAMMA, logistic:MU,S, laplace:MU,B, poisson:LAMBDA, binomial:N,P)",
                 )),
             },
         }
@@ -493,6 +566,21 @@ pub enum Params {
         a: f64,
         /// Second parameter.
         b: f64,
+    },
+    /// Poisson LAMBDA and the largest candidate the dtype accepts
+    /// ([`discrete::KMAX_32`] or [`discrete::KMAX_64`]).
+    Poisson {
+        /// Mean.
+        lambda: f64,
+        /// Largest value a candidate may have.
+        kmax: u64,
+    },
+    /// Binomial N and P, checked against the dtype.
+    Binomial {
+        /// Trials.
+        n: u64,
+        /// Probability of success.
+        p: f64,
     },
 }
 

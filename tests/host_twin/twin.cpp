@@ -61,8 +61,37 @@ static void run(const Case& c) {
     if (std::fwrite(out, sizeof(T), c.count, stdout) != c.count) die("short write");
 }
 
+// A contract v3 rejection sampler: the kernel's per-element step
+// (cbrng_fill_rejection_element) for every t < COUNT, the sampler's
+// constants made once as each device thread makes them.
+template <class Gen, class R>
+static void run_rejection(const Case& c) {
+    typedef typename R::T T;
+    const size_t GUARD = 64;
+    const size_t out_bytes = c.count * sizeof(T);
+    std::vector<unsigned char> buf(16 + c.misalign * sizeof(T) + out_bytes + GUARD);
+    unsigned char* base = buf.data() + (16 - ((unsigned long long)buf.data() & 15)) % 16;
+    std::memset(buf.data(), 0xa5, buf.size());
+    T* out = reinterpret_cast<T*>(base) + c.misalign;
+    const typename R::Sampler s = R::setup(c.p);
+    for (cbrng_u64 t = 0; t < c.count; ++t) cbrng_fill_rejection_element<Gen, R>(out, c.offset, c.key, s, t);
+    const unsigned char* first = reinterpret_cast<const unsigned char*>(out);
+    for (size_t i = 0; i < buf.size(); ++i) {
+        const unsigned char* b = buf.data() + i;
+        if ((b < first || b >= first + out_bytes) && *b != 0xa5) die("the rejection fill wrote outside its buffer");
+    }
+    if (std::fwrite(out, sizeof(T), c.count, stdout) != c.count) die("short write");
+}
+
 template <class Gen>
 static void run_dist(const std::string& d, const Case& c) {
+#define CBRNG_TWIN_REJECTION(NAME) \
+    if (d == #NAME) return run_rejection<Gen, cbrng_rej_##NAME>(c);
+    CBRNG_TWIN_REJECTION(poisson_u32)
+    CBRNG_TWIN_REJECTION(poisson_u64)
+    CBRNG_TWIN_REJECTION(binomial_u32)
+    CBRNG_TWIN_REJECTION(binomial_u64)
+#undef CBRNG_TWIN_REJECTION
 #define CBRNG_TWIN_DIST(NAME) \
     if (d == #NAME) return run<Gen, cbrng_dist_##NAME>(c);
     CBRNG_TWIN_DIST(bits_u32)
