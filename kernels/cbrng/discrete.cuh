@@ -62,8 +62,23 @@ CBRNG_FN double cbrng_stirlerr(double n) {
     return cbrng_ddiv(t, n);
 }
 
-CBRNG_FN double cbrng_bd0(double x, double m) {
-    const double d = cbrng_dsub(x, m);
+// Dekker's exact product: *h = fl(a b), *l = a b - *h.
+CBRNG_FN void cbrng_two_product(double a, double b, double* h, double* l) {
+    const double p = cbrng_dmul(a, b);
+    const double ca = cbrng_dmul(CBRNG_SPLITTER, a);
+    const double a_hi = cbrng_dsub(ca, cbrng_dsub(ca, a));
+    const double a_lo = cbrng_dsub(a, a_hi);
+    const double cb = cbrng_dmul(CBRNG_SPLITTER, b);
+    const double b_hi = cbrng_dsub(cb, cbrng_dsub(cb, b));
+    const double b_lo = cbrng_dsub(b, b_hi);
+    double e = cbrng_dsub(cbrng_dmul(a_hi, b_hi), p);
+    e = cbrng_dadd(e, cbrng_dmul(a_hi, b_lo));
+    e = cbrng_dadd(e, cbrng_dmul(a_lo, b_hi));
+    *l = cbrng_dadd(e, cbrng_dmul(a_lo, b_lo));
+    *h = p;
+}
+
+CBRNG_FN double cbrng_bd0(double x, double m, double d) {
     const double s = cbrng_dadd(x, m);
     if (cbrng_dfabs(d) < cbrng_dmul(0.1, s)) {
         const double v = cbrng_ddiv(d, s);
@@ -76,12 +91,12 @@ CBRNG_FN double cbrng_bd0(double x, double m) {
         }
         return sum;
     }
-    return cbrng_dsub(cbrng_dadd(cbrng_dmul(x, cbrng_ln_f64(cbrng_ddiv(x, m))), m), x);
+    return cbrng_dsub(cbrng_dmul(x, cbrng_ln_f64(cbrng_ddiv(x, m))), d);
 }
 
 CBRNG_FN double cbrng_poisson_ln_pmf(double k, double lambda) {
     if (k == 0.0) return -lambda;
-    return cbrng_dsub(cbrng_dsub(-cbrng_dadd(cbrng_stirlerr(k), cbrng_bd0(k, lambda)), CBRNG_HALF_LN_2PI),
+    return cbrng_dsub(cbrng_dsub(-cbrng_dadd(cbrng_stirlerr(k), cbrng_bd0(k, lambda, cbrng_dsub(k, lambda))), CBRNG_HALF_LN_2PI),
                       cbrng_dmul(0.5, cbrng_ln_f64(k)));
 }
 
@@ -89,10 +104,13 @@ CBRNG_FN double cbrng_binomial_ln_pmf(double k, double n, double p, double q) {
     if (k == 0.0) return cbrng_dmul(n, cbrng_log1p_f64(-p));
     if (k == n) return cbrng_dmul(n, cbrng_ln_f64(p));
     const double nk = cbrng_dsub(n, k);
+    double np_hi, np_lo;
+    cbrng_two_product(n, p, &np_hi, &np_lo);
+    const double d = cbrng_dsub(cbrng_dsub(k, np_hi), np_lo);
     double lc = cbrng_dsub(cbrng_stirlerr(n), cbrng_stirlerr(k));
     lc = cbrng_dsub(lc, cbrng_stirlerr(nk));
-    lc = cbrng_dsub(lc, cbrng_bd0(k, cbrng_dmul(n, p)));
-    lc = cbrng_dsub(lc, cbrng_bd0(nk, cbrng_dmul(n, q)));
+    lc = cbrng_dsub(lc, cbrng_bd0(k, np_hi, d));
+    lc = cbrng_dsub(lc, cbrng_bd0(nk, cbrng_dmul(n, q), -d));
     return cbrng_dsub(cbrng_dsub(lc, CBRNG_HALF_LN_2PI),
                       cbrng_dmul(0.5, cbrng_ln_f64(cbrng_dmul(k, cbrng_ddiv(nk, n)))));
 }

@@ -249,6 +249,7 @@ fn constants() -> Vec<(String, Value)> {
     let f64s: &[(&str, f64)] = &[
         ("TWO_POW_52", d::TWO_POW_52),
         ("HALF_LN_2PI", d::HALF_LN_2PI),
+        ("SPLITTER", d::SPLITTER),
         ("POISSON_INVERSION_BELOW", d::POISSON_INVERSION_BELOW),
         ("BINOMIAL_INVERSION_BELOW", d::BINOMIAL_INVERSION_BELOW),
         ("STIRLING_S0", d::STIRLING_S0),
