@@ -22,13 +22,22 @@ template <class G, int W>
 CBRNG_FN void cbrng_attempt_words(const cbrng_key& k, cbrng_u64 a, cbrng_u64 i, cbrng_u32* out) {
     constexpr int N = G::U32S_PER_BLOCK;
     static_assert(W == 1 || W == 2 || W == 4 || W == 8, "W is a power of two up to 8");
+    // Both branches are compiled for every (G, W): neither may divide by zero.
+    constexpr int BLOCKS = W >= N ? W / N : 1;  // blocks per attempt (W >= N)
+    constexpr int PER = W >= N ? 1 : N / W;     // attempts per block (W < N)
     if (W >= N) {
-        for (int j = 0; j < W / N; ++j) G::block(k, a, i * (cbrng_u64)(W / N) + (cbrng_u64)j, out + j * N);
+        for (int j = 0; j < BLOCKS; ++j) G::block(k, a, i * (cbrng_u64)BLOCKS + (cbrng_u64)j, out + j * N);
     } else {
         cbrng_u32 b[N];
-        G::block(k, a, i / (cbrng_u64)(N / W), b);
-        const int at = (int)(i % (cbrng_u64)(N / W)) * W;
-        for (int j = 0; j < W; ++j) out[j] = b[at + j];
+        G::block(k, a, i / (cbrng_u64)PER, b);
+        // Select the attempt's words without a dynamic index into b (which
+        // would put b in local memory): unrolled over the PER candidates.
+        const int at = (int)(i % (cbrng_u64)PER);
+#pragma unroll
+        for (int c = 0; c < PER; ++c)
+            if (c == at)
+#pragma unroll
+                for (int j = 0; j < W; ++j) out[j] = b[c * W + j];
     }
 }
 

@@ -45,8 +45,9 @@
 //!   of a small number, exactly); reject if `k < 0` or `k > k_max`; accept if
 //!   `us >= 0.07` and `V <= v_r` (the squeeze); reject if `us < 0.013` and
 //!   `V > us`; accept iff `ln(V inv_alpha / (a / us^2 + b)) <= ln p(k)` with
-//!   the log-pmf of [`poisson_ln_pmf`]. Acceptance per attempt: about 0.89 at
-//!   LAMBDA = 10 rising to 0.94 (measured; Hörmann's table).
+//!   the log-pmf of [`poisson_ln_pmf`]. Acceptance per attempt (measured on
+//!   10^6 attempts): 0.753 at LAMBDA = 10, 0.818 at 30, 0.852 at 100, 0.889
+//!   from 10^6 to 10^12.
 //!
 //! `k_max` is the largest value the dtype family holds with the parameter
 //! rule below: `2^31 - 1` ([`KMAX_32`]) for u32 and i32, `2^53 - 1`
@@ -54,9 +55,11 @@
 //! most [`POISSON_LAMBDA_MAX_32`] = 2^30 for u32/i32 and
 //! [`POISSON_LAMBDA_MAX_64`] = 2^40 for u64/i64; anything else is refused by
 //! [`super::Distribution::prepare`]. Within these limits a candidate above
-//! `k_max` can never pass the acceptance test (its log-pmf is below
-//! `-0.38 LAMBDA`, the test's left side is above -120), so the rule never
-//! changes a value: the u32 and u64 elements are equal, and no value is ever
+//! `k_max` can never pass the acceptance test: its log-pmf is below
+//! `-bd0(k_max + 1, LAMBDA_MAX) <= -(2 ln 2 - 1) 2^30 < -4e8` (the deviance
+//! grows with `k` above LAMBDA and falls with LAMBDA below `k`), while the
+//! test's left side is above -125 (`V >= 2^-53`, `us >= 2^-53`; the squeeze
+//! accepts only `|k - LAMBDA| < b + 2`). So the rule never changes a value: the u32 and u64 elements are equal, and no value is ever
 //! wrapped or capped. The inversion's values are at most 100.
 //!
 //! # binomial:N,P
@@ -79,7 +82,9 @@
 //!   `k = floor(c) + floor(((2a) / us + b) U + (c - floor(c)))`; reject if
 //!   `k < 0` or `k > N`; accept if `us >= 0.07` and `V <= v_r`; accept iff
 //!   `ln(V alpha / (a / us^2 + b)) <= ln f(k) - h` ([`binomial_ln_pmf`]).
-//!   Acceptance per attempt: about 0.85 or more (measured).
+//!   Acceptance per attempt (measured on 10^6 attempts): 0.709 at N = 20,
+//!   P = 1/2 (N p = 10, the lowest), 0.740 at (100, 0.1), 0.846 at
+//!   (1000, 0.3), 0.885 at (2^52, 1/2).
 //!
 //! Parameters: `P` finite in `[0, 1]`; `N <= 2^32 - 1` for u32, `<= 2^31 - 1`
 //! for i32, `<= 2^53 - 1` ([`BINOMIAL_N_MAX_64`]; every count and `N - k`
@@ -92,9 +97,9 @@
 //! most 100 search steps (inversion) or one log-pmf (PTRS, BTRS). An element
 //! whose 64 attempts are all rejected takes its distribution's **mode**
 //! (Poisson: `floor(LAMBDA)`; binomial: `m` above, or `N - m` when
-//! `P > 1/2`). Rejection per attempt is below 0.16 for PTRS and BTRS and
-//! below 1e-14 for the inversions, so the fallback's probability per element
-//! is below `0.16^64 < 2^-169`.
+//! `P > 1/2`). Rejection per attempt is below 0.30 for PTRS and BTRS (the
+//! measured rates above) and below 1e-14 for the inversions, so the
+//! fallback's probability per element is below `0.30^64 < 2^-111`.
 //!
 //! # The log-pmf (Loader's saddle-point form)
 //!

@@ -46,11 +46,13 @@
 //!
 //! | distribution | dtype | w | element i |
 //! |---|---|---|---|
-//! | poisson:LAMBDA | u32, i32, u64, i64 | 4 | u64 words `x0, x1` of each attempt: LAMBDA < 10 inversion on `x0` (an attempt whose search passes 100 is rejected: probability < 1e-14), else Hörmann's PTRS on `x0` (U) and `x1` (V), acceptance >= 0.89; fallback `floor(LAMBDA)`; LAMBDA <= 2^30 (32-bit dtypes) or 2^40 (64-bit) ([`discrete`]) |
-//! | binomial:N,P | u32, i32, u64, i64 | 4 | the same words: `p = min(P, 1-P)`, `N - k` when P > 1/2; N p < 10 inversion on `x0`, else Hörmann's BTRS on `x0`, `x1`, acceptance >= 0.84; fallback the mode; P = 0, P = 1, N = 0 exact constants; N <= 2^32-1 (u32), 2^31-1 (i32), 2^53-1 (64-bit) |
+//! | poisson:LAMBDA | u32, i32, u64, i64 | 4 | u64 words `x0, x1` of each attempt: LAMBDA < 10 inversion on `x0` (an attempt whose search passes 100 is rejected: probability < 1e-14), else Hörmann's PTRS on `x0` (U) and `x1` (V), acceptance >= 0.75 (0.89 for large LAMBDA); fallback `floor(LAMBDA)`; LAMBDA <= 2^30 (32-bit dtypes) or 2^40 (64-bit) ([`discrete`]) |
+//! | binomial:N,P | u32, i32, u64, i64 | 4 | the same words: `p = min(P, 1-P)`, `N - k` when P > 1/2; N p < 10 inversion on `x0`, else Hörmann's BTRS on `x0`, `x1`, acceptance >= 0.70; fallback the mode; P = 0, P = 1, N = 0 exact constants; N <= 2^32-1 (u32), 2^31-1 (i32), 2^53-1 (64-bit) |
 //!
 //! The u32 and u64 (and i32, i64) elements of one (key, stream, parameters)
 //! of these two are the same number: the dtype only limits the parameters.
+//! The fallback (all 64 attempts rejected) has probability below 2^-111 per
+//! element.
 //!
 //! The signed and bool rows add no new stream use: an i32/i64 element reads
 //! exactly the stream elements of the u32/u64 element of the same
