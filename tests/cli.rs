@@ -104,6 +104,32 @@ fn fill_hex_widths_per_dtype() {
     }
 }
 
+/// `cbrng fill` of the discrete samplers (contract v3) writes the library's
+/// values, in text, for every dtype they offer.
+#[test]
+fn fill_discrete_samplers_as_text() {
+    use cbrng::dist::Distribution;
+    let s = cbrng::Stream::from_seed(cbrng::Algorithm::PHILOX4X32_10, 4, 2).unwrap();
+    for (spec, dtype) in [
+        ("poisson:3.5", "u32"),
+        ("poisson:1000000", "i64"),
+        ("binomial:1000000000,0.7", "i32"),
+        ("binomial:20,0.3", "u64"),
+    ] {
+        let o = cbrng(&[
+            "fill", "--algo", "philox4x32", "--seed", "4", "--stream", "2", "--offset", "5",
+            "--count", "300", "--dist", spec, "--dtype", dtype, "--format", "text", "--device",
+            "cpu",
+        ]);
+        assert!(o.status.success(), "{spec} {dtype}: {}", String::from_utf8_lossy(&o.stderr));
+        let d: Distribution = spec.parse().unwrap();
+        let mut want = vec![0u64; 300];
+        s.fill(&d, 5, &mut want).unwrap();
+        let want: String = want.iter().map(|x| format!("{x}\n")).collect();
+        assert_eq!(stdout(&o), want, "{spec} {dtype}");
+    }
+}
+
 #[test]
 fn fill_raw_and_npy_carry_the_same_bytes() {
     let dir = std::env::temp_dir().join(format!("cbrng-cli-{}", std::process::id()));
@@ -204,6 +230,22 @@ fn bad_input_is_a_one_line_error() {
     assert_clean_error(&f(&["--dist", "bernoulli:1.5"]), "outside [0, 1]");
     assert_clean_error(&f(&["--dist", "bernoulli:nan"]), "not a number");
     assert_clean_error(&f(&["--dist", "int:5..5"]), "empty");
+    // contract v3's discrete samplers
+    assert_clean_error(&f(&["--dist", "poisson:-1"]), "LAMBDA >= 0");
+    assert_clean_error(
+        &f(&["--dist", "poisson:2e9", "--dtype", "u32"]),
+        "above the largest for u32/i32",
+    );
+    assert_clean_error(&f(&["--dist", "binomial:10,1.5"]), "P in [0, 1]");
+    assert_clean_error(
+        &f(&["--dist", "binomial:3000000000,0.5", "--dtype", "i32"]),
+        "does not fit i32",
+    );
+    assert_clean_error(&f(&["--dist", "binomial:-3,0.5"]), "N:");
+    assert_clean_error(
+        &f(&["--dist", "poisson:3", "--dtype", "f32"]),
+        "u32, u64, i32, i64",
+    );
     assert_clean_error(
         &f(&["--dist", "int:0..257", "--dtype", "u8"]),
         "does not fit u8",

@@ -122,6 +122,8 @@ fn fill<T: cbrng::dist::Element>(s: &Stream, d: &Distribution) -> Result<Vec<T>,
 enum Sample {
     Ints { t: Vec<u128>, r: u128, lo: i128 },
     Reals(Vec<f64>),
+    /// Counts of a discrete law (poisson, binomial).
+    Counts(Vec<u64>),
 }
 
 fn sample(s: &Stream, d: &Distribution, dtype: DType) -> Result<Sample, Error> {
@@ -130,6 +132,14 @@ fn sample(s: &Stream, d: &Distribution, dtype: DType) -> Result<Sample, Error> {
     let shift =
         |v: Vec<i128>, lo: i128| v.into_iter().map(|x| (x - lo) as u128).collect::<Vec<_>>();
     Ok(match (d, dtype) {
+        (Distribution::Poisson { .. } | Distribution::Binomial { .. }, dt) => {
+            Sample::Counts(match dt {
+                DType::U32 => fill::<u32>(s, d)?.into_iter().map(u64::from).collect(),
+                DType::I32 => fill::<i32>(s, d)?.into_iter().map(|x| x as u64).collect(),
+                DType::I64 => fill::<i64>(s, d)?.into_iter().map(|x| x as u64).collect(),
+                _ => fill::<u64>(s, d)?,
+            })
+        }
         (Distribution::Bits, DType::U8) => ints(
             fill::<u8>(s, d)?.into_iter().map(u128::from).collect(),
             1 << 8,
@@ -206,6 +216,7 @@ fn figure(d: &Distribution, dtype: DType, smp: Sample) -> Figure {
         .map(|k| (k as f64 + 0.5) / QQ_POINTS as f64)
         .collect();
     match smp {
+        Sample::Counts(v) => discrete_figure(d, title, v, &qs),
         Sample::Ints { mut t, r, lo } => {
             let bernoulli_p = match d {
                 Distribution::Bernoulli { p } => Some(*p),
@@ -400,6 +411,98 @@ fn figure(d: &Distribution, dtype: DType, smp: Sample) -> Figure {
                 chi2,
             }
         }
+    }
+}
+
+/// The exact pmf of a discrete law at k (from the library's log-pmf).
+fn pmf(d: &Distribution, k: u64) -> f64 {
+    use cbrng::dist::discrete::{binomial_ln_pmf, poisson_ln_pmf};
+    match *d {
+        Distribution::Poisson { lambda } if lambda == 0.0 => f64::from(u8::from(k == 0)),
+        Distribution::Poisson { lambda } => poisson_ln_pmf(k as f64, lambda).exp(),
+        Distribution::Binomial { n, p } => {
+            if p == 0.0 || p == 1.0 || n == 0 {
+                let at = if p == 1.0 { n } else { 0 };
+                return f64::from(u8::from(k == at));
+            }
+            if k > n {
+                return 0.0;
+            }
+            // The library's form takes min(p, 1 - p): mirror k for p > 1/2.
+            let (k, p) = if p > 0.5 { (n - k, 1.0 - p) } else { (k, p) };
+            binomial_ln_pmf(k as f64, n as f64, p, 1.0 - p).exp()
+        }
+        _ => 0.0,
+    }
+}
+
+/// Histogram of counts over mean +- 5 standard deviations (integer bins;
+/// the exact mass of a bin is the sum of the pmf over it, or, where a bin
+/// holds more than 64 values, 64 equally spaced values scaled: a Riemann
+/// sum, plenty for a picture), QQ from the exact bin masses.
+fn discrete_figure(d: &Distribution, title: String, mut v: Vec<u64>, qs: &[f64]) -> Figure {
+    let n = v.len() as f64;
+    let (mean, var, max) = match *d {
+        Distribution::Poisson { lambda } => (lambda, lambda, u64::MAX),
+        Distribution::Binomial { n, p } => (n as f64 * p, n as f64 * p * (1.0 - p), n),
+        _ => (0.0, 0.0, 0),
+    };
+    let sd = var.sqrt().max(0.5);
+    let lo = (mean - 5.0 * sd).floor().max(0.0) as u64;
+    let hi = ((mean + 5.0 * sd).ceil() as u64).min(max).max(lo);
+    let values = hi - lo + 1;
+    let nb = (BINS as u64).min(values);
+    let edge = |j: u64| lo + (u128::from(j) * u128::from(values) / u128::from(nb)) as u64;
+    let mut counts = vec![0u64; nb as usize];
+    for &k in &v {
+        if (lo..=hi).contains(&k) {
+            let j = (u128::from(k - lo) * u128::from(nb) / u128::from(values)) as usize;
+            counts[j.min(nb as usize - 1)] += 1;
+        }
+    }
+    let bins: Vec<Bin> = (0..nb)
+        .map(|j| {
+            let (a, b) = (edge(j), edge(j + 1));
+            let w = b - a;
+            let exact = if w <= 64 {
+                (a..b).map(|k| pmf(d, k)).sum()
+            } else {
+                (0..64).map(|t| pmf(d, a + t * w / 64)).sum::<f64>() * w as f64 / 64.0
+            };
+            Bin {
+                left: a as f64 - 0.5,
+                right: b as f64 - 0.5,
+                observed: counts[j as usize] as f64 / n,
+                exact,
+            }
+        })
+        .collect();
+    v.sort_unstable();
+    let total: f64 = bins.iter().map(|b| b.exact).sum();
+    let qq = qs
+        .iter()
+        .map(|&p| {
+            let mut acc = 0.0;
+            let mut x = bins.last().map_or(0.0, |b| b.right);
+            for b in &bins {
+                let m = b.exact / total;
+                if acc + m >= p {
+                    x = b.left + (b.right - b.left) * ((p - acc) / m).clamp(0.0, 1.0);
+                    break;
+                }
+                acc += m;
+            }
+            (x, v[(p * n) as usize] as f64)
+        })
+        .collect();
+    let chi2 = chi2(&bins, n);
+    Figure {
+        title,
+        x_label: "value".into(),
+        bins,
+        curve: Vec::new(),
+        qq,
+        chi2,
     }
 }
 
