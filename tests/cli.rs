@@ -117,11 +117,31 @@ fn fill_discrete_samplers_as_text() {
         ("binomial:20,0.3", "u64"),
     ] {
         let o = cbrng(&[
-            "fill", "--algo", "philox4x32", "--seed", "4", "--stream", "2", "--offset", "5",
-            "--count", "300", "--dist", spec, "--dtype", dtype, "--format", "text", "--device",
+            "fill",
+            "--algo",
+            "philox4x32",
+            "--seed",
+            "4",
+            "--stream",
+            "2",
+            "--offset",
+            "5",
+            "--count",
+            "300",
+            "--dist",
+            spec,
+            "--dtype",
+            dtype,
+            "--format",
+            "text",
+            "--device",
             "cpu",
         ]);
-        assert!(o.status.success(), "{spec} {dtype}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{spec} {dtype}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let d: Distribution = spec.parse().unwrap();
         let mut want = vec![0u64; 300];
         s.fill(&d, 5, &mut want).unwrap();

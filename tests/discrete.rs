@@ -175,7 +175,10 @@ impl Law {
             }
         });
         let small = |w: f64| w * (n as f64) / total < 5.0;
-        for (rest, side) in [(cur.filter(|_| going_up), &mut up), (cur.filter(|_| !going_up), &mut down)] {
+        for (rest, side) in [
+            (cur.filter(|_| going_up), &mut up),
+            (cur.filter(|_| !going_up), &mut down),
+        ] {
             if let Some(r) = rest {
                 match side.last_mut() {
                     Some(last) if small(r.2) => {
@@ -299,7 +302,11 @@ fn check(d: Distribution, dtype: DType, seed: u64) {
         })
         .sum();
     let df = bins.len() as f64 - 1.0;
-    let p = if df > 0.0 { gamma_q(df / 2.0, chi2 / 2.0) } else { 1.0 };
+    let p = if df > 0.0 {
+        gamma_q(df / 2.0, chi2 / 2.0)
+    } else {
+        1.0
+    };
     // Moments: central sums about the exact mean, in batches.
     let exact = law.moments();
     let batch_moments = |xs: &[u64]| -> [f64; 4] {
@@ -351,7 +358,11 @@ fn check(d: Distribution, dtype: DType, seed: u64) {
     );
     assert!(p > 1e-6, "{d} {dtype}: chi-square p-value {p:e}");
     for j in 0..judged {
-        assert!(z[j].abs() < 6.0, "{d} {dtype}: moment {j} is {} standard errors off", z[j]);
+        assert!(
+            z[j].abs() < 6.0,
+            "{d} {dtype}: moment {j} is {} standard errors off",
+            z[j]
+        );
     }
 }
 
@@ -444,9 +455,15 @@ fn the_chi_square_sees_a_wrong_law() {
 fn degenerate_parameters_are_exact_constants() {
     let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 5, 0).unwrap();
     let mut v = vec![7u64; 100_000];
-    s.fill(&Distribution::Poisson { lambda: 0.0 }, 0, &mut v).unwrap();
+    s.fill(&Distribution::Poisson { lambda: 0.0 }, 0, &mut v)
+        .unwrap();
     assert!(v.iter().all(|&k| k == 0));
-    for (n, p, want) in [(12345, 0.0, 0), (12345, 1.0, 12345), (0, 0.5, 0), (0, 1.0, 0)] {
+    for (n, p, want) in [
+        (12345, 0.0, 0),
+        (12345, 1.0, 12345),
+        (0, 0.5, 0),
+        (0, 1.0, 0),
+    ] {
         let mut v = vec![7u64; 100_000];
         s.fill(&Distribution::Binomial { n, p }, 3, &mut v).unwrap();
         assert!(v.iter().all(|&k| k == want), "binomial {n},{p}");
@@ -464,7 +481,10 @@ fn every_dtype_gives_the_same_numbers() {
         Distribution::Poisson { lambda: 77.0 },
         Distribution::Poisson { lambda: 5e8 },
         Distribution::Binomial { n: 50, p: 0.05 },
-        Distribution::Binomial { n: 2_000_000_000, p: 0.6 },
+        Distribution::Binomial {
+            n: 2_000_000_000,
+            p: 0.6,
+        },
     ] {
         let mut a = vec![0u32; 20_000];
         let mut b = vec![0i32; 20_000];
@@ -494,21 +514,59 @@ fn parameters_are_checked_against_the_dtype() {
     for l in [f64::NAN, f64::INFINITY, -1.0, -1e-300] {
         bad(Distribution::Poisson { lambda: l }, U64);
     }
-    bad(Distribution::Poisson { lambda: 1_073_741_825.0 }, U32);
+    bad(
+        Distribution::Poisson {
+            lambda: 1_073_741_825.0,
+        },
+        U32,
+    );
     bad(Distribution::Poisson { lambda: 2e9 }, I32);
     assert!(Distribution::Poisson { lambda: 2e9 }.prepare(U64).is_ok());
-    assert!(Distribution::Poisson { lambda: 1_099_511_627_776.0 }.prepare(I64).is_ok());
+    assert!(
+        Distribution::Poisson {
+            lambda: 1_099_511_627_776.0
+        }
+        .prepare(I64)
+        .is_ok()
+    );
     bad(Distribution::Poisson { lambda: 1.1e12 }, I64);
     for p in [f64::NAN, -0.1, 1.5, f64::INFINITY] {
         bad(Distribution::Binomial { n: 10, p }, U32);
     }
     bad(Distribution::Binomial { n: 1 << 32, p: 0.5 }, U32);
-    assert!(Distribution::Binomial { n: (1 << 32) - 1, p: 0.5 }.prepare(U32).is_ok());
+    assert!(
+        Distribution::Binomial {
+            n: (1 << 32) - 1,
+            p: 0.5
+        }
+        .prepare(U32)
+        .is_ok()
+    );
     bad(Distribution::Binomial { n: 1 << 31, p: 0.5 }, I32);
-    assert!(Distribution::Binomial { n: (1 << 31) - 1, p: 0.5 }.prepare(I32).is_ok());
+    assert!(
+        Distribution::Binomial {
+            n: (1 << 31) - 1,
+            p: 0.5
+        }
+        .prepare(I32)
+        .is_ok()
+    );
     bad(Distribution::Binomial { n: 1 << 53, p: 0.5 }, U64);
-    bad(Distribution::Binomial { n: u64::MAX, p: 0.5 }, I64);
-    assert!(Distribution::Binomial { n: (1 << 53) - 1, p: 0.5 }.prepare(I64).is_ok());
+    bad(
+        Distribution::Binomial {
+            n: u64::MAX,
+            p: 0.5,
+        },
+        I64,
+    );
+    assert!(
+        Distribution::Binomial {
+            n: (1 << 53) - 1,
+            p: 0.5
+        }
+        .prepare(I64)
+        .is_ok()
+    );
     // Other dtypes are not offered.
     assert!(matches!(
         Distribution::Poisson { lambda: 1.0 }.prepare(F32),
@@ -525,7 +583,13 @@ fn names_parse_and_display() {
     for (text, d) in [
         ("poisson:30", Distribution::Poisson { lambda: 30.0 }),
         ("Poisson:1e-6", Distribution::Poisson { lambda: 1e-6 }),
-        ("binomial:1000000000,0.3", Distribution::Binomial { n: 1_000_000_000, p: 0.3 }),
+        (
+            "binomial:1000000000,0.3",
+            Distribution::Binomial {
+                n: 1_000_000_000,
+                p: 0.3,
+            },
+        ),
         ("binomial:0,1", Distribution::Binomial { n: 0, p: 1.0 }),
     ] {
         let got: Distribution = text.parse().unwrap();

@@ -649,13 +649,36 @@ fn discrete_samplers_match_on_large_samples() {
         (Distribution::Poisson { lambda: 1e9 }, DType::I32),
         (Distribution::Poisson { lambda: 1e12 }, DType::U64),
         (Distribution::Binomial { n: 30, p: 0.2 }, DType::U32),
-        (Distribution::Binomial { n: 1_000_000_000, p: 0.999_999_999_5 }, DType::I64),
+        (
+            Distribution::Binomial {
+                n: 1_000_000_000,
+                p: 0.999_999_999_5,
+            },
+            DType::I64,
+        ),
         (Distribution::Binomial { n: 45, p: 0.5 }, DType::U64),
         (Distribution::Binomial { n: 100_000, p: 0.8 }, DType::I32),
-        (Distribution::Binomial { n: (1 << 53) - 1, p: 0.3 }, DType::U64),
-        (Distribution::Binomial { n: 4_000_000_000, p: 0.01 }, DType::U32),
+        (
+            Distribution::Binomial {
+                n: (1 << 53) - 1,
+                p: 0.3,
+            },
+            DType::U64,
+        ),
+        (
+            Distribution::Binomial {
+                n: 4_000_000_000,
+                p: 0.01,
+            },
+            DType::U32,
+        ),
     ];
-    let algos = ["philox4x32-10", "threefry2x64-20", "philox2x32-10", "threefry4x64-20"];
+    let algos = [
+        "philox4x32-10",
+        "threefry2x64-20",
+        "philox2x32-10",
+        "threefry4x64-20",
+    ];
     for (j, (dist, dtype)) in sets.into_iter().enumerate() {
         let algo: Algorithm = algos[j % algos.len()].parse().unwrap();
         let prepared = dist.prepare(dtype).unwrap();

@@ -231,10 +231,16 @@ fn discrete_out<G: KeyedBlocks>(
     attempt: impl Fn(u64, u64) -> Option<u64>,
 ) {
     match out {
-        OutSlice::U32(o) => map_attempts2(g, be, first, o, degenerate, fallback, &attempt, |k| k as u32),
-        OutSlice::I32(o) => map_attempts2(g, be, first, o, degenerate, fallback, &attempt, |k| k as i32),
+        OutSlice::U32(o) => map_attempts2(g, be, first, o, degenerate, fallback, &attempt, |k| {
+            k as u32
+        }),
+        OutSlice::I32(o) => map_attempts2(g, be, first, o, degenerate, fallback, &attempt, |k| {
+            k as i32
+        }),
         OutSlice::U64(o) => map_attempts2(g, be, first, o, degenerate, fallback, &attempt, |k| k),
-        OutSlice::I64(o) => map_attempts2(g, be, first, o, degenerate, fallback, &attempt, |k| k as i64),
+        OutSlice::I64(o) => map_attempts2(g, be, first, o, degenerate, fallback, &attempt, |k| {
+            k as i64
+        }),
         _ => unreachable!("the discrete samplers make u32, i32, u64, i64"),
     }
 }

@@ -252,7 +252,8 @@ pub fn stirlerr(n: f64) -> f64 {
         STIRLERR_TABLE[n as usize]
     } else {
         let nn = n * n;
-        (STIRLING_S0 - (STIRLING_S1 - (STIRLING_S2 - (STIRLING_S3 - STIRLING_S4 / nn) / nn) / nn) / nn)
+        (STIRLING_S0
+            - (STIRLING_S1 - (STIRLING_S2 - (STIRLING_S3 - STIRLING_S4 / nn) / nn) / nn) / nn)
             / n
     }
 }
@@ -591,12 +592,14 @@ pub(crate) fn check_poisson(lambda: f64, wide: bool) -> Result<u64, String> {
     let (max, kmax, which) = if wide {
         (POISSON_LAMBDA_MAX_64, KMAX_64, "u64/i64 (2^40)")
     } else {
-        (POISSON_LAMBDA_MAX_32, KMAX_32, "u32/i32 (2^30; use u64 or i64 for more)")
+        (
+            POISSON_LAMBDA_MAX_32,
+            KMAX_32,
+            "u32/i32 (2^30; use u64 or i64 for more)",
+        )
     };
     if !lambda.is_finite() || lambda < 0.0 {
-        return Err(format!(
-            "poisson needs a finite LAMBDA >= 0, got {lambda}"
-        ));
+        return Err(format!("poisson needs a finite LAMBDA >= 0, got {lambda}"));
     }
     if lambda > max {
         return Err(format!(

@@ -120,7 +120,11 @@ fn fill<T: cbrng::dist::Element>(s: &Stream, d: &Distribution) -> Result<Vec<T>,
 /// The sample as integers `t` in [0, r) (bits and int; `r` is the number of
 /// values) or as reals.
 enum Sample {
-    Ints { t: Vec<u128>, r: u128, lo: i128 },
+    Ints {
+        t: Vec<u128>,
+        r: u128,
+        lo: i128,
+    },
     Reals(Vec<f64>),
     /// Counts of a discrete law (poisson, binomial).
     Counts(Vec<u64>),
