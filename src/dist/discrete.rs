@@ -130,6 +130,8 @@
 //! [`poisson_ln_pmf`] 2.3e-15, [`binomial_ln_pmf`] 1.1e-15;
 //! `tests/discrete.rs` asserts 4e-16, 5e-15 and 5e-15.
 
+#![allow(clippy::excessive_precision)] // mpmath values are quoted to more digits than f64 holds
+
 use super::exact_math::{exp_f64, ln_f64, log1p_f64};
 
 /// Poisson uses inversion below this LAMBDA, PTRS from it on.

@@ -422,7 +422,7 @@ fn figure(d: &Distribution, dtype: DType, smp: Sample) -> Figure {
 fn pmf(d: &Distribution, k: u64) -> f64 {
     use cbrng::dist::discrete::{binomial_ln_pmf, poisson_ln_pmf};
     match *d {
-        Distribution::Poisson { lambda } if lambda == 0.0 => f64::from(u8::from(k == 0)),
+        Distribution::Poisson { lambda: 0.0 } => f64::from(u8::from(k == 0)),
         Distribution::Poisson { lambda } => poisson_ln_pmf(k as f64, lambda).exp(),
         Distribution::Binomial { n, p } => {
             if p == 0.0 || p == 1.0 || n == 0 {
