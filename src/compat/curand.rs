@@ -299,9 +299,79 @@ fn fma_x86(a: f32, b: f32, c: f32) -> f32 {
 
 /// The C library's single-precision sine and cosine (glibc's are within
 /// one ulp), standing in for the device's approximate sine-cosine intrinsic.
+///
+/// With glibc this is one `sincosf` call, which gives the same bits as its
+/// `sinf` and `cosf` (checked for every float in [0, 7], which holds every
+/// Box-Muller angle: `tests/data/compat/curand/check_sincosf.c`) for the
+/// price of one range reduction; elsewhere `sin` and `cos` (Rust's
+/// `sin_cos`).
 #[inline(always)]
 pub fn sin_cos_f32(v: f32) -> (f32, f32) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            // glibc's libm, which the standard library links on this target.
+            fn sincosf(x: f32, sin: *mut f32, cos: *mut f32);
+        }
+        let (mut s, mut c) = (0f32, 0f32);
+        // SAFETY: glibc's `sincosf` writes one float through each pointer,
+        // both valid for the call.
+        unsafe { sincosf(v, &mut s, &mut c) };
+        (s, c)
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     v.sin_cos()
+}
+
+/// Box-Muller over many pairs: `out0[k], out1[k] = box_muller(x[k], y[k])`
+/// for `k < x.len()` (all five slices of one length), the same bits as
+/// [`box_muller`] pair by pair. The IEEE steps (the uniform, the angle's FMA,
+/// `-2 log`, the square root and the products) run over the whole slice
+/// with the CPU's vector units (FMA chosen once per call, not per element);
+/// the C library's `logf` and sine-cosine stay scalar calls, the values
+/// [`box_muller`] uses.
+///
+/// # Panics
+/// If the five slices' lengths differ.
+pub fn box_muller_slices(x: &[u32], y: &[u32], out0: &mut [f32], out1: &mut [f32]) {
+    let n = x.len();
+    assert!(y.len() == n && out0.len() == n && out1.len() == n);
+    // out0 <- u, out1 <- v (vectorised; the angle's multiply-add fused).
+    uniform_and_angle(x, y, out0, out1);
+    for k in 0..n {
+        let s = (-2.0f32 * out0[k].ln()).sqrt();
+        let (sn, cs) = sin_cos_f32(out1[k]);
+        out0[k] = sn * s;
+        out1[k] = cs * s;
+    }
+}
+
+/// `u[k] = curand_uniform_of(x[k])`, `v[k] = fma(y[k], 2^-32·2π, 2^-33·2π)`.
+#[inline]
+fn uniform_and_angle(x: &[u32], y: &[u32], u: &mut [f32], v: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has FMA (and so AVX; checked just above).
+        unsafe { uniform_and_angle_fma(x, y, u, v) };
+        return;
+    }
+    for k in 0..x.len().min(u.len()) {
+        u[k] = curand_uniform_of(x[k]);
+    }
+    for k in 0..y.len().min(v.len()) {
+        v[k] = (y[k] as f32).mul_add(CURAND_2POW32_INV_2PI, CURAND_2POW32_INV_2PI / 2.0);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "fma")]
+fn uniform_and_angle_fma(x: &[u32], y: &[u32], u: &mut [f32], v: &mut [f32]) {
+    for (o, &a) in u.iter_mut().zip(x) {
+        *o = curand_uniform_of(a);
+    }
+    for (o, &b) in v.iter_mut().zip(y) {
+        *o = (b as f32).mul_add(CURAND_2POW32_INV_2PI, CURAND_2POW32_INV_2PI / 2.0);
+    }
 }
 
 /// `_curand_box_muller_double(x0, x1, y0, y1)` (device branch):

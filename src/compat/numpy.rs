@@ -315,17 +315,22 @@ impl Philox {
             rest[0] = self.next_u32();
             rest = &mut rest[1..];
         }
+        // Whole u64 in bulk; an odd count ends on a low half, whose high
+        // half is kept as `next_uint32` keeps it.
         let mut words = [0u64; 256];
-        let mut pairs = rest.chunks_exact_mut(2 * words.len());
-        for p in pairs.by_ref() {
-            self.fill_u64(&mut words);
-            for (d, w) in p.chunks_exact_mut(2).zip(words) {
-                d[0] = w as u32;
-                d[1] = (w >> 32) as u32;
+        for p in rest.chunks_mut(2 * words.len()) {
+            let w = &mut words[..p.len().div_ceil(2)];
+            self.fill_u64(w);
+            let (pairs, odd) = p.split_at_mut(p.len() / 2 * 2);
+            for (d, &x) in pairs.chunks_exact_mut(2).zip(w.iter()) {
+                d[0] = x as u32;
+                d[1] = (x >> 32) as u32;
             }
-        }
-        for x in pairs.into_remainder() {
-            *x = self.next_u32();
+            if let (Some(o), Some(&x)) = (odd.first_mut(), w.last()) {
+                *o = x as u32;
+                self.has_uint32 = true;
+                self.uinteger = (x >> 32) as u32;
+            }
         }
     }
 
@@ -373,9 +378,36 @@ fn philox4x64_10_lanes<const L: usize>(mut x: [[u64; 4]; L], key: [u64; 2]) -> [
     x
 }
 
-/// Blocks ctr+1, ctr+2, ... into `out` (a multiple of 4 words), eight
-/// blocks at a time so their multiplies overlap. Returns the last counter.
-fn blocks(key: [u64; 2], mut ctr: [u64; 4], out: &mut [u64]) -> [u64; 4] {
+/// Blocks ctr+1, ctr+2, ... into `out` (a multiple of 4 words). Returns the
+/// last counter.
+///
+/// While the counter's words 1 and 3 are 0 and word 0 does not carry, block
+/// `ctr + 1 + i` is the crate's Philox4x64-10 block `[b, 0, s, 0]` with
+/// `b = ctr[0] + 1 + i`, `s = ctr[2]`: the CPU engine's SIMD kernel
+/// (AVX-512) makes them, the same bits as [`philox4x64`]
+/// (`tests/compat_numpy.rs` checks the two paths against each other).
+/// Otherwise, or without the kernel, [`blocks_scalar`].
+fn blocks(key: [u64; 2], ctr: [u64; 4], out: &mut [u64]) -> [u64; 4] {
+    let n = (out.len() / BUF) as u64;
+    if n > 0 && ctr[1] == 0 && ctr[3] == 0 && ctr[0].checked_add(n).is_some() {
+        let done = crate::cpu::simd::philox4x64(
+            crate::cpu::CpuBackend::default_for_process(),
+            key,
+            PHILOX_ROUNDS,
+            ctr[0] + 1,
+            ctr[2],
+            out,
+        );
+        if done == out.len() {
+            return [ctr[0] + n, 0, ctr[2], 0];
+        }
+    }
+    blocks_scalar(key, ctr, out)
+}
+
+/// [`blocks`] on the scalar definition, eight blocks at a time so their
+/// multiplies overlap.
+fn blocks_scalar(key: [u64; 2], mut ctr: [u64; 4], out: &mut [u64]) -> [u64; 4] {
     const L: usize = 8;
     let mut groups = out.chunks_exact_mut(L * BUF);
     for q in groups.by_ref() {
@@ -474,6 +506,25 @@ impl Drop for Draws<'_> {
 fn u64_to_f64(x: u64) -> f64 {
     (x >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
 }
+
+/// [`u64_to_f64`] without an integer-to-float conversion instruction, so
+/// that a loop of it vectorises on any x86-64 (SSE2 has no 64-bit one): the
+/// 53 bits `v = x >> 11` as `hi·2^26 + lo`, each half made exact by the
+/// 2^52 exponent trick; the sum is an integer below 2^53, exact, and the
+/// scaling by 2^-53 is exact. The same value as `v as f64 * 2^-53`.
+#[inline(always)]
+fn u64_to_f64_split(x: u64) -> f64 {
+    const TWO52_BITS: u64 = 0x4330_0000_0000_0000;
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    let v = x >> 11;
+    let hi = f64::from_bits(TWO52_BITS | (v >> 26)) - TWO52;
+    let lo = f64::from_bits(TWO52_BITS | (v & 0x3ff_ffff)) - TWO52;
+    (hi * 67_108_864.0 + lo) * (1.0 / 9_007_199_254_740_992.0)
+}
+
+/// Elements per bulk step of `random`: 16 KiB of output, made and converted
+/// while it is in the L1 cache.
+const RANDOM_CHUNK: usize = 2048;
 
 #[inline(always)]
 fn u32_to_f32(x: u32) -> f32 {
@@ -602,19 +653,23 @@ impl Generator {
 
     /// `random(size, dtype=float64)`: `random_standard_uniform_fill`.
     pub fn random_f64(&mut self, out: &mut [f64]) {
-        let raw: &mut [u64] = bytemuck::cast_slice_mut(out);
-        self.bit_generator.fill_u64(raw);
-        for x in raw.iter_mut() {
-            *x = u64_to_f64(*x).to_bits();
+        for chunk in out.chunks_mut(RANDOM_CHUNK) {
+            let raw: &mut [u64] = bytemuck::cast_slice_mut(chunk);
+            self.bit_generator.fill_u64(raw);
+            for x in raw.iter_mut() {
+                *x = u64_to_f64_split(*x).to_bits();
+            }
         }
     }
 
     /// `random(size, dtype=float32)`: `random_standard_uniform_fill_f`.
     pub fn random_f32(&mut self, out: &mut [f32]) {
-        let raw: &mut [u32] = bytemuck::cast_slice_mut(out);
-        self.bit_generator.fill_u32(raw);
-        for x in raw.iter_mut() {
-            *x = u32_to_f32(*x).to_bits();
+        for chunk in out.chunks_mut(2 * RANDOM_CHUNK) {
+            let raw: &mut [u32] = bytemuck::cast_slice_mut(chunk);
+            self.bit_generator.fill_u32(raw);
+            for x in raw.iter_mut() {
+                *x = u32_to_f32(*x).to_bits();
+            }
         }
     }
 
