@@ -299,6 +299,10 @@ impl Philox {
         let whole = rest.len() / BUF * BUF;
         let (body, tail) = rest.split_at_mut(whole);
         self.ctr = blocks(self.key, self.ctr, body);
+        if let Some(last) = body.rchunks_exact(BUF).next() {
+            // NumPy's buffer holds the last block made, used up.
+            self.buffer.copy_from_slice(last);
+        }
         if !tail.is_empty() {
             self.ctr = ctr_add(self.ctr, 1);
             self.buffer = philox4x64(self.ctr, self.key, PHILOX_ROUNDS);
@@ -326,10 +330,13 @@ impl Philox {
                 d[0] = x as u32;
                 d[1] = (x >> 32) as u32;
             }
+            if let Some(&x) = w.last() {
+                // `uinteger` keeps the last high half, used or not, as in NumPy.
+                self.uinteger = (x >> 32) as u32;
+            }
             if let (Some(o), Some(&x)) = (odd.first_mut(), w.last()) {
                 *o = x as u32;
                 self.has_uint32 = true;
-                self.uinteger = (x >> 32) as u32;
             }
         }
     }
@@ -1116,6 +1123,106 @@ mod tests {
             b.next_u64();
         }
         assert_eq!(a.advanced(7), b);
+    }
+
+    /// Every u64 one at a time, from a fresh copy of `p`.
+    fn stepped(p: &Philox, n: usize) -> (Vec<u64>, Philox) {
+        let mut q = p.clone();
+        let v = (0..n).map(|_| q.next_u64()).collect();
+        (v, q)
+    }
+
+    #[test]
+    fn bulk_blocks_equal_one_block_at_a_time() {
+        // Counters where the SIMD kernel applies and where it must not: word 0
+        // about to carry, words 1 and 3 nonzero, the 256-bit wrap.
+        let key = [0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210];
+        let ctrs = [
+            [0, 0, 0, 0],
+            [41, 0, 7, 0],
+            [u64::MAX - 70, 0, 3, 0],
+            [u64::MAX - 3, 0, u64::MAX, 0],
+            [5, 1, 0, 0],
+            [5, 0, 0, 9],
+            [u64::MAX; 4],
+        ];
+        for ctr in ctrs {
+            for n in [0usize, 1, 3, 4, 5, 63, 64, 65, 255, 256, 1000, 4099] {
+                let mut a = Philox::from_key(key, ctr);
+                a.next_u64(); // start inside a block
+                let (want, after) = stepped(&a, n);
+                let mut got = vec![0u64; n];
+                a.fill_u64(&mut got);
+                assert_eq!(got, want, "ctr {ctr:?} n {n}");
+                assert_eq!(a, after, "ctr {ctr:?} n {n}");
+                let mut fresh = Philox::from_key(key, ctr);
+                let (want, after) = stepped(&fresh, n);
+                fresh.fill_u64(&mut got);
+                assert_eq!(got, want, "fresh ctr {ctr:?} n {n}");
+                assert_eq!(fresh, after, "fresh ctr {ctr:?} n {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn bulk_u32_halves_equal_next_u32() {
+        let p = Philox::new(&SeedSequence::from_u128(77));
+        for skip in 0..3 {
+            for n in [0usize, 1, 2, 3, 511, 512, 513, 1023, 1025, 5001] {
+                let mut a = p.clone();
+                for _ in 0..skip {
+                    a.next_u32();
+                }
+                let mut b = a.clone();
+                let want: Vec<u32> = (0..n).map(|_| b.next_u32()).collect();
+                let mut got = vec![0u32; n];
+                a.fill_u32(&mut got);
+                assert_eq!(got, want, "skip {skip} n {n}");
+                assert_eq!(a, b, "skip {skip} n {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn split_conversion_equals_the_integer_conversion() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut edges = vec![0, 1, 2047, 2048, u64::MAX, u64::MAX - 2047, 1 << 63];
+        for k in 11..64 {
+            edges.extend([1u64 << k, (1u64 << k) - 1, (1u64 << k) + 2048]);
+        }
+        let random = (0..2_000_000).map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        });
+        for v in edges.into_iter().chain(random) {
+            assert_eq!(
+                u64_to_f64_split(v).to_bits(),
+                u64_to_f64(v).to_bits(),
+                "{v:#x}"
+            );
+        }
+    }
+
+    #[test]
+    fn random_fills_equal_their_definition_across_calls() {
+        // Odd sizes leave a u32 half behind: the f32 calls must pick it up.
+        let mut g = Generator::from_seed("2024").unwrap();
+        let mut r = g.bit_generator().clone();
+        for n in [1usize, 7, 2048, 2049, 4095, 4097, 10_000] {
+            let mut f = vec![0f64; n];
+            g.random_f64(&mut f);
+            for v in &f {
+                assert_eq!(v.to_bits(), u64_to_f64(r.next_u64()).to_bits());
+            }
+            let mut h = vec![0f32; n];
+            g.random_f32(&mut h);
+            for v in &h {
+                assert_eq!(v.to_bits(), u32_to_f32(r.next_u32()).to_bits());
+            }
+            assert_eq!(g.bit_generator(), &r, "n {n}");
+        }
     }
 
     #[test]
