@@ -338,12 +338,14 @@ pub fn box_muller_slices(x: &[u32], y: &[u32], out0: &mut [f32], out1: &mut [f32
     assert!(y.len() == n && out0.len() == n && out1.len() == n);
     // out0 <- u, out1 <- v (vectorised; the angle's multiply-add fused).
     uniform_and_angle(x, y, out0, out1);
-    for k in 0..n {
-        let s = (-2.0f32 * out0[k].ln()).sqrt();
-        let (sn, cs) = sin_cos_f32(out1[k]);
-        out0[k] = sn * s;
-        out1[k] = cs * s;
+    // out0 <- logf(u), then s = sqrtf(-2 logf(u)): the C library's bits,
+    // 16 at a time where it can (`glibc.rs`).
+    super::glibc::ln_in_place(out0);
+    for l in out0.iter_mut() {
+        *l = (-2.0f32 * *l).sqrt();
     }
+    // (out0, out1) <- (sin v · s, cos v · s).
+    super::glibc::sin_cos_times(out1, out0);
 }
 
 /// `u[k] = curand_uniform_of(x[k])`, `v[k] = fma(y[k], 2^-32·2π, 2^-33·2π)`.
