@@ -126,7 +126,16 @@ fn normal_pairs_and_spares_follow_the_header() {
 /// and 1, the angle's ends), powers of two and their neighbours (u32 to
 /// float rounding ties), and the middle.
 fn edge_words() -> Vec<u32> {
-    let mut w = vec![0, 1, 2, 3, u32::MAX, u32::MAX - 1, u32::MAX - 127, u32::MAX - 128];
+    let mut w = vec![
+        0,
+        1,
+        2,
+        3,
+        u32::MAX,
+        u32::MAX - 1,
+        u32::MAX - 127,
+        u32::MAX - 128,
+    ];
     for k in 0..32 {
         let p = 1u32 << k;
         w.extend([p, p.wrapping_sub(1), p.wrapping_add(1), p | (p >> 1)]);
@@ -134,7 +143,11 @@ fn edge_words() -> Vec<u32> {
     for k in 24..32 {
         // Just around the u32 -> f32 ties at this magnitude.
         let half = 1u32 << (k - 24);
-        w.extend([(1u32 << k) + half, (1u32 << k) + 3 * half, (1u32 << k) + half - 1]);
+        w.extend([
+            (1u32 << k) + half,
+            (1u32 << k) + 3 * half,
+            (1u32 << k) + half - 1,
+        ]);
     }
     w
 }
@@ -163,14 +176,24 @@ fn box_muller_slices_equal_box_muller() {
     let mut o0 = vec![0f32; xs.len()];
     let mut o1 = vec![0f32; xs.len()];
     let mut at = 0;
-    for len in [1usize, 2, 3, 7, 8, 15, 16, 17, 63, 256, 1000].iter().cycle() {
+    for len in [1usize, 2, 3, 7, 8, 15, 16, 17, 63, 256, 1000]
+        .iter()
+        .cycle()
+    {
         if at == xs.len() {
             break;
         }
         let end = (at + len).min(xs.len());
-        box_muller_slices(&xs[at..end], &ys[at..end], &mut o0[at..end], &mut o1[at..end]);
+        box_muller_slices(
+            &xs[at..end],
+            &ys[at..end],
+            &mut o0[at..end],
+            &mut o1[at..end],
+        )
+        .unwrap();
         at = end;
     }
+    assert!(box_muller_slices(&xs[..3], &ys[..2], &mut o0[..3], &mut o1[..3]).is_err());
     for k in 0..xs.len() {
         let want = box_muller(xs[k], ys[k]);
         assert_eq!(
@@ -188,7 +211,14 @@ fn sin_cos_f32_is_the_c_library_sine_and_cosine() {
     // One sincosf call where glibc has it: the same bits as sinf and cosf
     // (tests/data/compat/curand/check_sincosf.c checks every float in [0, 7]).
     let mut x = 0x1234_5678u32;
-    let mut vs: Vec<f32> = vec![0.0, f32::MIN_POSITIVE, 1e-30, 0.785_398_2, 3.141_592_7, 6.283_185_5];
+    let mut vs: Vec<f32> = vec![
+        0.0,
+        f32::MIN_POSITIVE,
+        1e-30,
+        0.785_398_2,
+        3.141_592_7,
+        6.283_185_5,
+    ];
     for _ in 0..1_000_000 {
         x ^= x << 13;
         x ^= x >> 17;
@@ -197,6 +227,10 @@ fn sin_cos_f32_is_the_c_library_sine_and_cosine() {
     }
     for v in vs {
         let (s, c) = sin_cos_f32(v);
-        assert_eq!((s.to_bits(), c.to_bits()), (v.sin().to_bits(), v.cos().to_bits()), "{v}");
+        assert_eq!(
+            (s.to_bits(), c.to_bits()),
+            (v.sin().to_bits(), v.cos().to_bits()),
+            "{v}"
+        );
     }
 }

@@ -403,8 +403,18 @@ impl Generator {
                             }
                         }
                         let [l0, l1, l2, l3] = &mut lanes;
-                        box_muller_slices(&words[0][..m], &words[1][..m], &mut l0[..m], &mut l1[..m]);
-                        box_muller_slices(&words[2][..m], &words[3][..m], &mut l2[..m], &mut l3[..m]);
+                        box_muller_slices(
+                            &words[0][..m],
+                            &words[1][..m],
+                            &mut l0[..m],
+                            &mut l1[..m],
+                        )?;
+                        box_muller_slices(
+                            &words[2][..m],
+                            &words[3][..m],
+                            &mut l2[..m],
+                            &mut l3[..m],
+                        )?;
                     }
                 }
                 for (ii, lane) in lanes.iter().enumerate() {
