@@ -215,9 +215,9 @@ fn sin_cos_f32_is_the_c_library_sine_and_cosine() {
         0.0,
         f32::MIN_POSITIVE,
         1e-30,
-        0.785_398_2,
-        3.141_592_7,
-        6.283_185_5,
+        std::f32::consts::FRAC_PI_4,
+        std::f32::consts::PI,
+        std::f32::consts::TAU,
     ];
     for _ in 0..1_000_000 {
         x ^= x << 13;

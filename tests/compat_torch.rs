@@ -256,7 +256,7 @@ fn normal_elements_are_curand_normal4_of_their_thread() {
         let mut out = vec![0f32; n];
         tg.normal_f32(g, 0.0, 1.0, &mut out).unwrap();
         let pol = calc_execution_policy(n as u64, 4, g).unwrap();
-        for e in 0..n {
+        for (e, got) in out.iter().enumerate() {
             let (idx, round, lane) = element_position(e as u64, pol.grid, 4);
             let mut st = Philox4x32_10::init(99, idx, offset);
             let mut v = [0f32; 4];
@@ -264,7 +264,7 @@ fn normal_elements_are_curand_normal4_of_their_thread() {
                 v = st.normal4();
             }
             assert_eq!(
-                out[e].to_bits(),
+                got.to_bits(),
                 v[lane as usize].to_bits(),
                 "offset {offset} element {e}"
             );

@@ -674,9 +674,9 @@ mod tests {
             1e30,
             119.99999,
             120.0,
-            6.283_185_5,
-            6.283_185,
-            6.283_186,
+            std::f32::consts::TAU,
+            f32::from_bits(std::f32::consts::TAU.to_bits() - 1),
+            f32::from_bits(std::f32::consts::TAU.to_bits() + 1),
         ];
         for b in [0x3980_0000u32, 0x3970_0000] {
             for d in 0..40u32 {
@@ -699,7 +699,9 @@ mod tests {
             st ^= st << 5;
             st
         };
-        vs.extend((0..1_000_000).map(|_| (next() >> 8) as f32 * (6.283_185_5 / 16_777_216.0)));
+        vs.extend(
+            (0..1_000_000).map(|_| (next() >> 8) as f32 * (std::f32::consts::TAU / 16_777_216.0)),
+        );
         vs.extend((0..1_000_000).map(|_| f32::from_bits(next())));
         check_sin_cos(&vs);
     }
