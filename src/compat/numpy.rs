@@ -392,7 +392,7 @@ fn philox4x64_10_lanes<const L: usize>(mut x: [[u64; 4]; L], key: [u64; 2]) -> [
 /// `ctr + 1 + i` is the crate's Philox4x64-10 block `[b, 0, s, 0]` with
 /// `b = ctr[0] + 1 + i`, `s = ctr[2]`: the CPU engine's SIMD kernel
 /// (AVX-512) makes them, the same bits as [`philox4x64`]
-/// (`tests/compat_numpy.rs` checks the two paths against each other).
+/// (the unit tests below check the two paths against each other).
 /// Otherwise, or without the kernel, [`blocks_scalar`].
 fn blocks(key: [u64; 2], ctr: [u64; 4], out: &mut [u64]) -> [u64; 4] {
     let n = (out.len() / BUF) as u64;
