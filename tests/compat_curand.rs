@@ -7,7 +7,9 @@
 //! it (the host build takes the headers' sinf/cosf branch, not the device's
 //! __sincosf); their arithmetic is checked against an accurate reference below.
 
-use cbrng::compat::curand::{Philox4x32_10, box_muller, curand_uniform_of};
+use cbrng::compat::curand::{
+    Philox4x32_10, box_muller, box_muller_slices, curand_uniform_of, sin_cos_f32,
+};
 
 const DATA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -118,4 +120,117 @@ fn normal_pairs_and_spares_follow_the_header() {
     let r = d.next_u32x4();
     assert_eq!(q[..2], box_muller(r[0], r[1]));
     assert_eq!(q[2..], box_muller(r[2], r[3]));
+}
+
+/// Words that reach every branch of the arithmetic: 0 and the top (u = 2^-33
+/// and 1, the angle's ends), powers of two and their neighbours (u32 to
+/// float rounding ties), and the middle.
+fn edge_words() -> Vec<u32> {
+    let mut w = vec![
+        0,
+        1,
+        2,
+        3,
+        u32::MAX,
+        u32::MAX - 1,
+        u32::MAX - 127,
+        u32::MAX - 128,
+    ];
+    for k in 0..32 {
+        let p = 1u32 << k;
+        w.extend([p, p.wrapping_sub(1), p.wrapping_add(1), p | (p >> 1)]);
+    }
+    for k in 24..32 {
+        // Just around the u32 -> f32 ties at this magnitude.
+        let half = 1u32 << (k - 24);
+        w.extend([
+            (1u32 << k) + half,
+            (1u32 << k) + 3 * half,
+            (1u32 << k) + half - 1,
+        ]);
+    }
+    w
+}
+
+#[test]
+fn box_muller_slices_equal_box_muller() {
+    // Every pair of edge words, then 10^6 pseudo-random pairs, in slices of
+    // several lengths (the vector loops' tails).
+    let e = edge_words();
+    let mut xs = Vec::new();
+    let mut ys = Vec::new();
+    for &a in &e {
+        for &b in &e {
+            xs.push(a);
+            ys.push(b);
+        }
+    }
+    let mut s = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..1_000_000 {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        xs.push(s as u32);
+        ys.push((s >> 32) as u32);
+    }
+    let mut o0 = vec![0f32; xs.len()];
+    let mut o1 = vec![0f32; xs.len()];
+    let mut at = 0;
+    for len in [1usize, 2, 3, 7, 8, 15, 16, 17, 63, 256, 1000]
+        .iter()
+        .cycle()
+    {
+        if at == xs.len() {
+            break;
+        }
+        let end = (at + len).min(xs.len());
+        box_muller_slices(
+            &xs[at..end],
+            &ys[at..end],
+            &mut o0[at..end],
+            &mut o1[at..end],
+        )
+        .unwrap();
+        at = end;
+    }
+    assert!(box_muller_slices(&xs[..3], &ys[..2], &mut o0[..3], &mut o1[..3]).is_err());
+    for k in 0..xs.len() {
+        let want = box_muller(xs[k], ys[k]);
+        assert_eq!(
+            [o0[k].to_bits(), o1[k].to_bits()],
+            [want[0].to_bits(), want[1].to_bits()],
+            "x {:#x} y {:#x}",
+            xs[k],
+            ys[k]
+        );
+    }
+}
+
+#[test]
+fn sin_cos_f32_is_the_c_library_sine_and_cosine() {
+    // One sincosf call where glibc has it: the same bits as sinf and cosf
+    // (tests/data/compat/curand/check_sincosf.c checks every float in [0, 7]).
+    let mut x = 0x1234_5678u32;
+    let mut vs: Vec<f32> = vec![
+        0.0,
+        f32::MIN_POSITIVE,
+        1e-30,
+        std::f32::consts::FRAC_PI_4,
+        std::f32::consts::PI,
+        std::f32::consts::TAU,
+    ];
+    for _ in 0..1_000_000 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        vs.push((x >> 8) as f32 * (7.0 / 16_777_216.0));
+    }
+    for v in vs {
+        let (s, c) = sin_cos_f32(v);
+        assert_eq!(
+            (s.to_bits(), c.to_bits()),
+            (v.sin().to_bits(), v.cos().to_bits()),
+            "{v}"
+        );
+    }
 }

@@ -241,3 +241,33 @@ fn dropout_mask_follows_dropout_cu() {
     assert!(m.iter().all(|&b| b == 0));
     assert_eq!(tg.offset, 0);
 }
+
+#[test]
+fn normal_elements_are_curand_normal4_of_their_thread() {
+    // The tile path (Box-Muller over slices) against cuRAND's state one
+    // thread at a time, for an offset torch makes and one it does not.
+    let g = Geometry {
+        sm_count: 2,
+        threads_per_sm: 768,
+    }; // grid 6, stride 1536
+    let n = 13_001usize;
+    for offset in [12u64, 6] {
+        let mut tg = Generator { seed: 99, offset };
+        let mut out = vec![0f32; n];
+        tg.normal_f32(g, 0.0, 1.0, &mut out).unwrap();
+        let pol = calc_execution_policy(n as u64, 4, g).unwrap();
+        for (e, got) in out.iter().enumerate() {
+            let (idx, round, lane) = element_position(e as u64, pol.grid, 4);
+            let mut st = Philox4x32_10::init(99, idx, offset);
+            let mut v = [0f32; 4];
+            for _ in 0..=round {
+                v = st.normal4();
+            }
+            assert_eq!(
+                got.to_bits(),
+                v[lane as usize].to_bits(),
+                "offset {offset} element {e}"
+            );
+        }
+    }
+}

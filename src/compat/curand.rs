@@ -23,6 +23,13 @@
 //! reference). The GPU twin (`kernels/compat/curand.cuh`, launched by
 //! `cbrng::cuda::compat`) calls the device functions themselves.
 //!
+//! In bulk ([`box_muller_slices`], which torch's `randn` replay uses) the
+//! same values are made a slice at a time: the IEEE steps vectorised, and
+//! with glibc on a CPU with AVX-512 the C library's `logf` and sine-cosine
+//! computed sixteen at a time by a replica of glibc's own code
+//! (`src/compat/glibc.rs`, checked bit for bit against the C library for
+//! every input the Box-Muller draws can give).
+//!
 //! ```
 //! use cbrng::compat::curand::Philox4x32_10;
 //! let mut st = Philox4x32_10::init(1234, 0, 0);
@@ -267,8 +274,9 @@ pub fn uniform_double_hq(x: u32, y: u32) -> f64 {
 
 /// `_curand_box_muller(x, y)` (device branch): `s = sqrtf(-2 logf(u))`,
 /// `(sin v, cos v) * s`. `v`'s multiply-add is one FMA on the device. The
-/// device's `logf` and its approximate sine-cosine intrinsic are approximated by the C library's
-/// `logf` and the C library's `sinf`/`cosf`.
+/// device's `logf` and its approximate sine-cosine intrinsic are
+/// approximated by the C library's `logf` and its `sinf`/`cosf`
+/// ([`sin_cos_f32`]). [`box_muller_slices`] gives the same bits in bulk.
 #[inline(always)]
 pub fn box_muller(x: u32, y: u32) -> [f32; 2] {
     let u = curand_uniform_of(x);
@@ -299,9 +307,100 @@ fn fma_x86(a: f32, b: f32, c: f32) -> f32 {
 
 /// The C library's single-precision sine and cosine (glibc's are within
 /// one ulp), standing in for the device's approximate sine-cosine intrinsic.
+///
+/// With glibc this is one `sincosf` call, which gives the same bits as its
+/// `sinf` and `cosf` (checked for every float in [0, 7], which holds every
+/// Box-Muller angle: `tests/data/compat/curand/check_sincosf.c`) for the
+/// price of one range reduction; elsewhere `sin` and `cos` (Rust's
+/// `sin_cos`).
 #[inline(always)]
 pub fn sin_cos_f32(v: f32) -> (f32, f32) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            // glibc's libm, which the standard library links on this target.
+            fn sincosf(x: f32, sin: *mut f32, cos: *mut f32);
+        }
+        let (mut s, mut c) = (0f32, 0f32);
+        // SAFETY: glibc's `sincosf` writes one float through each pointer,
+        // both valid for the call.
+        unsafe { sincosf(v, &mut s, &mut c) };
+        (s, c)
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     v.sin_cos()
+}
+
+/// Box-Muller over many pairs: `[out0[k], out1[k]] = box_muller(x[k], y[k])`
+/// for every `k`, the same bits as [`box_muller`] pair by pair. The IEEE
+/// steps (the uniform, the angle's FMA, `-2 log`, the square root) run over
+/// the whole slice with the CPU's vector units (FMA chosen once per call,
+/// not per element); the C library's `logf` and sine-cosine are computed
+/// sixteen at a time where the C library is glibc and the CPU has AVX-512
+/// (a replica of glibc's code: `src/compat/glibc.rs`), else called per
+/// element.
+///
+/// An error if the four slices' lengths differ.
+pub fn box_muller_slices(
+    x: &[u32],
+    y: &[u32],
+    out0: &mut [f32],
+    out1: &mut [f32],
+) -> Result<(), crate::Error> {
+    let n = x.len();
+    if y.len() != n || out0.len() != n || out1.len() != n {
+        return Err(crate::Error::LengthMismatch {
+            what: "box_muller_slices: y, out0 and out1".into(),
+            got: if y.len() != n {
+                y.len()
+            } else if out0.len() != n {
+                out0.len()
+            } else {
+                out1.len()
+            },
+            want: n,
+        });
+    }
+    // out0 <- u, out1 <- v (vectorised; the angle's multiply-add fused).
+    uniform_and_angle(x, y, out0, out1);
+    // out0 <- logf(u), then s = sqrtf(-2 logf(u)): the C library's bits,
+    // 16 at a time where it can (`glibc.rs`).
+    super::glibc::ln_in_place(out0);
+    for l in out0.iter_mut() {
+        *l = (-2.0f32 * *l).sqrt();
+    }
+    // (out0, out1) <- (sin v · s, cos v · s).
+    super::glibc::sin_cos_times(out1, out0);
+    Ok(())
+}
+
+/// `u[k] = curand_uniform_of(x[k])`, `v[k] = y[k]·2^-32·2π + 2^-33·2π` with
+/// one rounding.
+#[inline]
+fn uniform_and_angle(x: &[u32], y: &[u32], u: &mut [f32], v: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has FMA (and so AVX; checked just above).
+        unsafe { uniform_and_angle_fused(x, y, u, v) };
+        return;
+    }
+    for k in 0..x.len().min(u.len()) {
+        u[k] = curand_uniform_of(x[k]);
+    }
+    for k in 0..y.len().min(v.len()) {
+        v[k] = (y[k] as f32).mul_add(CURAND_2POW32_INV_2PI, CURAND_2POW32_INV_2PI / 2.0);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "fma")]
+fn uniform_and_angle_fused(x: &[u32], y: &[u32], u: &mut [f32], v: &mut [f32]) {
+    for (o, &a) in u.iter_mut().zip(x) {
+        *o = curand_uniform_of(a);
+    }
+    for (o, &b) in v.iter_mut().zip(y) {
+        *o = (b as f32).mul_add(CURAND_2POW32_INV_2PI, CURAND_2POW32_INV_2PI / 2.0);
+    }
 }
 
 /// `_curand_box_muller_double(x0, x1, y0, y1)` (device branch):

@@ -16,6 +16,7 @@
 //! by `cbrng::cuda::compat` (feature `cuda`; `cbrng compat ... --engine cuda`).
 
 pub mod curand;
+mod glibc;
 pub mod jax;
 pub mod numpy;
 mod simd;

@@ -299,6 +299,10 @@ impl Philox {
         let whole = rest.len() / BUF * BUF;
         let (body, tail) = rest.split_at_mut(whole);
         self.ctr = blocks(self.key, self.ctr, body);
+        if let Some(last) = body.rchunks_exact(BUF).next() {
+            // NumPy's buffer holds the last block made, used up.
+            self.buffer.copy_from_slice(last);
+        }
         if !tail.is_empty() {
             self.ctr = ctr_add(self.ctr, 1);
             self.buffer = philox4x64(self.ctr, self.key, PHILOX_ROUNDS);
@@ -315,17 +319,25 @@ impl Philox {
             rest[0] = self.next_u32();
             rest = &mut rest[1..];
         }
+        // Whole u64 in bulk; an odd count ends on a low half, whose high
+        // half is kept as `next_uint32` keeps it.
         let mut words = [0u64; 256];
-        let mut pairs = rest.chunks_exact_mut(2 * words.len());
-        for p in pairs.by_ref() {
-            self.fill_u64(&mut words);
-            for (d, w) in p.chunks_exact_mut(2).zip(words) {
-                d[0] = w as u32;
-                d[1] = (w >> 32) as u32;
+        for p in rest.chunks_mut(2 * words.len()) {
+            let w = &mut words[..p.len().div_ceil(2)];
+            self.fill_u64(w);
+            let (pairs, odd) = p.split_at_mut(p.len() / 2 * 2);
+            for (d, &x) in pairs.chunks_exact_mut(2).zip(w.iter()) {
+                d[0] = x as u32;
+                d[1] = (x >> 32) as u32;
             }
-        }
-        for x in pairs.into_remainder() {
-            *x = self.next_u32();
+            if let Some(&x) = w.last() {
+                // `uinteger` keeps the last high half, used or not, as in NumPy.
+                self.uinteger = (x >> 32) as u32;
+            }
+            if let (Some(o), Some(&x)) = (odd.first_mut(), w.last()) {
+                *o = x as u32;
+                self.has_uint32 = true;
+            }
         }
     }
 
@@ -373,9 +385,36 @@ fn philox4x64_10_lanes<const L: usize>(mut x: [[u64; 4]; L], key: [u64; 2]) -> [
     x
 }
 
-/// Blocks ctr+1, ctr+2, ... into `out` (a multiple of 4 words), eight
-/// blocks at a time so their multiplies overlap. Returns the last counter.
-fn blocks(key: [u64; 2], mut ctr: [u64; 4], out: &mut [u64]) -> [u64; 4] {
+/// Blocks ctr+1, ctr+2, ... into `out` (a multiple of 4 words). Returns the
+/// last counter.
+///
+/// While the counter's words 1 and 3 are 0 and word 0 does not carry, block
+/// `ctr + 1 + i` is the crate's Philox4x64-10 block `[b, 0, s, 0]` with
+/// `b = ctr[0] + 1 + i`, `s = ctr[2]`: the CPU engine's SIMD kernel
+/// (AVX-512) makes them, the same bits as [`philox4x64`]
+/// (the unit tests below check the two paths against each other).
+/// Otherwise, or without the kernel, [`blocks_scalar`].
+fn blocks(key: [u64; 2], ctr: [u64; 4], out: &mut [u64]) -> [u64; 4] {
+    let n = (out.len() / BUF) as u64;
+    if n > 0 && ctr[1] == 0 && ctr[3] == 0 && ctr[0].checked_add(n).is_some() {
+        let done = crate::cpu::simd::philox4x64(
+            crate::cpu::CpuBackend::default_for_process(),
+            key,
+            PHILOX_ROUNDS,
+            ctr[0] + 1,
+            ctr[2],
+            out,
+        );
+        if done == out.len() {
+            return [ctr[0] + n, 0, ctr[2], 0];
+        }
+    }
+    blocks_scalar(key, ctr, out)
+}
+
+/// [`blocks`] on the scalar definition, eight blocks at a time so their
+/// multiplies overlap.
+fn blocks_scalar(key: [u64; 2], mut ctr: [u64; 4], out: &mut [u64]) -> [u64; 4] {
     const L: usize = 8;
     let mut groups = out.chunks_exact_mut(L * BUF);
     for q in groups.by_ref() {
@@ -474,6 +513,25 @@ impl Drop for Draws<'_> {
 fn u64_to_f64(x: u64) -> f64 {
     (x >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
 }
+
+/// [`u64_to_f64`] without an integer-to-float conversion instruction, so
+/// that a loop of it vectorises on any x86-64 (SSE2 has no 64-bit one): the
+/// 53 bits `v = x >> 11` as `hi·2^26 + lo`, each half made exact by the
+/// 2^52 exponent trick; the sum is an integer below 2^53, exact, and the
+/// scaling by 2^-53 is exact. The same value as `v as f64 * 2^-53`.
+#[inline(always)]
+fn u64_to_f64_split(x: u64) -> f64 {
+    const TWO52_BITS: u64 = 0x4330_0000_0000_0000;
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    let v = x >> 11;
+    let hi = f64::from_bits(TWO52_BITS | (v >> 26)) - TWO52;
+    let lo = f64::from_bits(TWO52_BITS | (v & 0x3ff_ffff)) - TWO52;
+    (hi * 67_108_864.0 + lo) * (1.0 / 9_007_199_254_740_992.0)
+}
+
+/// Elements per bulk step of `random`: 16 KiB of output, made and converted
+/// while it is in the L1 cache.
+const RANDOM_CHUNK: usize = 2048;
 
 #[inline(always)]
 fn u32_to_f32(x: u32) -> f32 {
@@ -602,19 +660,23 @@ impl Generator {
 
     /// `random(size, dtype=float64)`: `random_standard_uniform_fill`.
     pub fn random_f64(&mut self, out: &mut [f64]) {
-        let raw: &mut [u64] = bytemuck::cast_slice_mut(out);
-        self.bit_generator.fill_u64(raw);
-        for x in raw.iter_mut() {
-            *x = u64_to_f64(*x).to_bits();
+        for chunk in out.chunks_mut(RANDOM_CHUNK) {
+            let raw: &mut [u64] = bytemuck::cast_slice_mut(chunk);
+            self.bit_generator.fill_u64(raw);
+            for x in raw.iter_mut() {
+                *x = u64_to_f64_split(*x).to_bits();
+            }
         }
     }
 
     /// `random(size, dtype=float32)`: `random_standard_uniform_fill_f`.
     pub fn random_f32(&mut self, out: &mut [f32]) {
-        let raw: &mut [u32] = bytemuck::cast_slice_mut(out);
-        self.bit_generator.fill_u32(raw);
-        for x in raw.iter_mut() {
-            *x = u32_to_f32(*x).to_bits();
+        for chunk in out.chunks_mut(2 * RANDOM_CHUNK) {
+            let raw: &mut [u32] = bytemuck::cast_slice_mut(chunk);
+            self.bit_generator.fill_u32(raw);
+            for x in raw.iter_mut() {
+                *x = u32_to_f32(*x).to_bits();
+            }
         }
     }
 
@@ -1061,6 +1123,106 @@ mod tests {
             b.next_u64();
         }
         assert_eq!(a.advanced(7), b);
+    }
+
+    /// Every u64 one at a time, from a fresh copy of `p`.
+    fn stepped(p: &Philox, n: usize) -> (Vec<u64>, Philox) {
+        let mut q = p.clone();
+        let v = (0..n).map(|_| q.next_u64()).collect();
+        (v, q)
+    }
+
+    #[test]
+    fn bulk_blocks_equal_one_block_at_a_time() {
+        // Counters where the SIMD kernel applies and where it must not: word 0
+        // about to carry, words 1 and 3 nonzero, the 256-bit wrap.
+        let key = [0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210];
+        let ctrs = [
+            [0, 0, 0, 0],
+            [41, 0, 7, 0],
+            [u64::MAX - 70, 0, 3, 0],
+            [u64::MAX - 3, 0, u64::MAX, 0],
+            [5, 1, 0, 0],
+            [5, 0, 0, 9],
+            [u64::MAX; 4],
+        ];
+        for ctr in ctrs {
+            for n in [0usize, 1, 3, 4, 5, 63, 64, 65, 255, 256, 1000, 4099] {
+                let mut a = Philox::from_key(key, ctr);
+                a.next_u64(); // start inside a block
+                let (want, after) = stepped(&a, n);
+                let mut got = vec![0u64; n];
+                a.fill_u64(&mut got);
+                assert_eq!(got, want, "ctr {ctr:?} n {n}");
+                assert_eq!(a, after, "ctr {ctr:?} n {n}");
+                let mut fresh = Philox::from_key(key, ctr);
+                let (want, after) = stepped(&fresh, n);
+                fresh.fill_u64(&mut got);
+                assert_eq!(got, want, "fresh ctr {ctr:?} n {n}");
+                assert_eq!(fresh, after, "fresh ctr {ctr:?} n {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn bulk_u32_halves_equal_next_u32() {
+        let p = Philox::new(&SeedSequence::from_u128(77));
+        for skip in 0..3 {
+            for n in [0usize, 1, 2, 3, 511, 512, 513, 1023, 1025, 5001] {
+                let mut a = p.clone();
+                for _ in 0..skip {
+                    a.next_u32();
+                }
+                let mut b = a.clone();
+                let want: Vec<u32> = (0..n).map(|_| b.next_u32()).collect();
+                let mut got = vec![0u32; n];
+                a.fill_u32(&mut got);
+                assert_eq!(got, want, "skip {skip} n {n}");
+                assert_eq!(a, b, "skip {skip} n {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn split_conversion_equals_the_integer_conversion() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut edges = vec![0, 1, 2047, 2048, u64::MAX, u64::MAX - 2047, 1 << 63];
+        for k in 11..64 {
+            edges.extend([1u64 << k, (1u64 << k) - 1, (1u64 << k) + 2048]);
+        }
+        let random = (0..2_000_000).map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        });
+        for v in edges.into_iter().chain(random) {
+            assert_eq!(
+                u64_to_f64_split(v).to_bits(),
+                u64_to_f64(v).to_bits(),
+                "{v:#x}"
+            );
+        }
+    }
+
+    #[test]
+    fn random_fills_equal_their_definition_across_calls() {
+        // Odd sizes leave a u32 half behind: the f32 calls must pick it up.
+        let mut g = Generator::from_seed("2024").unwrap();
+        let mut r = g.bit_generator().clone();
+        for n in [1usize, 7, 2048, 2049, 4095, 4097, 10_000] {
+            let mut f = vec![0f64; n];
+            g.random_f64(&mut f);
+            for v in &f {
+                assert_eq!(v.to_bits(), u64_to_f64(r.next_u64()).to_bits());
+            }
+            let mut h = vec![0f32; n];
+            g.random_f32(&mut h);
+            for v in &h {
+                assert_eq!(v.to_bits(), u32_to_f32(r.next_u32()).to_bits());
+            }
+            assert_eq!(g.bit_generator(), &r, "n {n}");
+        }
     }
 
     #[test]

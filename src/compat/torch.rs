@@ -34,7 +34,7 @@
 //! GPU (none was available to make reference values).
 
 use super::curand::{
-    Philox4x32_10, box_muller, box_muller_double, curand_uniform_of, uniform_double_hq,
+    Philox4x32_10, box_muller_double, box_muller_slices, curand_uniform_of, uniform_double_hq,
 };
 use crate::Error;
 use crate::generator::philox::philox4x32;
@@ -364,6 +364,7 @@ impl Generator {
         let key = [seed as u32, (seed >> 32) as u32];
         let mut tile = [0u32; 4 * TILE];
         let mut lanes = [[0f32; TILE]; 4];
+        let mut words = [[0u32; TILE]; 4];
         for round in 0..pol.rounds {
             let base = round as usize * stride * 4;
             if base >= n {
@@ -394,14 +395,26 @@ impl Generator {
                         }
                     }
                     Draw::Normal => {
+                        // curand_normal4: Box-Muller on (w0, w1) and (w2, w3),
+                        // the thread's words regrouped word by word first.
                         for (t, w) in tile[..4 * m].chunks_exact(4).enumerate() {
-                            let a = box_muller(w[0], w[1]);
-                            let b = box_muller(w[2], w[3]);
-                            lanes[0][t] = a[0];
-                            lanes[1][t] = a[1];
-                            lanes[2][t] = b[0];
-                            lanes[3][t] = b[1];
+                            for (j, &wj) in w.iter().enumerate() {
+                                words[j][t] = wj;
+                            }
                         }
+                        let [l0, l1, l2, l3] = &mut lanes;
+                        box_muller_slices(
+                            &words[0][..m],
+                            &words[1][..m],
+                            &mut l0[..m],
+                            &mut l1[..m],
+                        )?;
+                        box_muller_slices(
+                            &words[2][..m],
+                            &words[3][..m],
+                            &mut l2[..m],
+                            &mut l3[..m],
+                        )?;
                     }
                 }
                 for (ii, lane) in lanes.iter().enumerate() {
