@@ -27,4 +27,5 @@
 #include "cbrng/exact_math.cuh"
 #include "cbrng/dist.cuh"
 #include "cbrng/continuous.cuh"
+#include "cbrng/truncnorm.cuh"
 #endif

@@ -118,7 +118,35 @@ pub fn distributions() -> Vec<(Distribution, DType)> {
 /// samplers, [`crate::dist::attempts`], and what came with them), as frozen
 /// in `tests/data/contract_v3.txt`.
 pub fn distributions_v3() -> Vec<(Distribution, DType)> {
-    Vec::new()
+    use DType::*;
+    use Distribution as D;
+    let mut v = Vec::new();
+    // truncated-normal: every method of its plan (src/dist/truncnorm.rs),
+    // both flips, one-sided, far tails and a location-scale pair.
+    let inf = f64::INFINITY;
+    for (a, b, mean, std) in [
+        (-2.0, 2.0, 0.0, 1.0),        // normal proposal
+        (-0.1, 0.1, 0.0, 1.0),        // uniform, centre
+        (0.0, inf, 0.0, 1.0),         // exponential, one-sided
+        (8.0, 9.0, 0.0, 1.0),         // exponential, far tail, bounded
+        (-inf, -30.0, 0.0, 1.0),      // flipped far tail
+        (3.0, 3.5, 0.0, 1.0),         // exponential, rejected above b
+        (30.0, 30.01, 0.0, 1.0),      // uniform, tail
+        (-1.0, 0.5, 0.0, 1.0),        // uniform, centre, asymmetric
+        (-inf, 0.0, 0.0, 1.0),        // flipped half line
+        (1e3, inf, 0.0, 1.0),         // very far tail
+        (-2.0, 2.0, 0.5, 0.02),       // torch.nn.init.trunc_normal_-style scale
+        (-inf, inf, -3.0, 2.0),       // the whole line
+    ] {
+        v.push((D::TruncatedNormal { a, b, mean, std }, F32));
+        v.push((D::TruncatedNormal { a, b, mean, std }, F64));
+    }
+    // uniform:LO,HI in f16 and bf16 (u32 element i each).
+    for (lo, hi) in [(-1.5, 2.0), (0.0, 1.0), (1000.0, 1024.0), (-0.001, 0.0)] {
+        v.push((D::UniformRange { lo, hi }, F16));
+        v.push((D::UniformRange { lo, hi }, BF16));
+    }
+    v
 }
 
 /// The (distribution, dtype) pairs of stream contract v1, as frozen in

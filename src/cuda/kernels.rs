@@ -63,13 +63,17 @@ pub fn dist_name(dist: &Distribution, dtype: DType) -> Option<&'static str> {
         (D::Logistic { .. }, F64) => "logistic_f64",
         (D::Laplace { .. }, F32) => "laplace_f32",
         (D::Laplace { .. }, F64) => "laplace_f64",
+        (D::UniformRange { .. }, F16) => "uniform_range_f16",
+        (D::UniformRange { .. }, BF16) => "uniform_range_bf16",
+        (D::TruncatedNormal { .. }, F32) => "truncated_normal_f32",
+        (D::TruncatedNormal { .. }, F64) => "truncated_normal_f64",
         _ => return None,
     })
 }
 
 /// Every distribution part of a kernel name, in `fill.cu`'s order (contract
-/// v1's 13, then v2's).
-pub const DIST_NAMES: [&str; 29] = [
+/// v1's 13, then v2's, then v3's).
+pub const DIST_NAMES: [&str; 33] = [
     "bits_u32",
     "bits_u64",
     "bits_u8",
@@ -99,6 +103,10 @@ pub const DIST_NAMES: [&str; 29] = [
     "logistic_f64",
     "laplace_f32",
     "laplace_f64",
+    "uniform_range_f16",
+    "uniform_range_bf16",
+    "truncated_normal_f32",
+    "truncated_normal_f64",
 ];
 
 /// The dtype part of the dropout kernels' names, in `dropout.cu`'s order.
@@ -122,7 +130,7 @@ pub fn kat_kernel_name(algo: Algorithm) -> String {
 }
 
 /// Every kernel of the generators' modules (`fill.cu` and `dropout.cu`):
-/// 8 generators x (29 fills, 1 KAT kernel, 4 dropout kernels).
+/// 8 generators x (33 fills, 1 KAT kernel, 4 dropout kernels).
 pub fn kernel_names() -> Vec<String> {
     let mut v = Vec::new();
     for a in Algorithm::all_default() {
@@ -141,9 +149,12 @@ pub fn kernel_names() -> Vec<String> {
 /// threshold, or the integer `lo` (as its 64-bit two's complement bits, so
 /// a negative i32/i64 `lo` wraps the unsigned add to the signed sum) and
 /// range (`r`, or `r - 1` for 64-bit output), or the normal mean and std, or
-/// a contract v2 distribution's two real parameters.
+/// a contract v2 distribution's two real parameters (for uniform f16/bf16,
+/// the bounds already rounded to the 16-bit type), or the truncated normal's
+/// bounds `(f0, f1) = (a, b)` with the bits of its mean and std in `p0`, `p1`.
 pub fn fill_params(prepared: &Prepared) -> (u64, u64, f64, f64) {
     match prepared.params {
+        Params::TruncNormal { a, b, mean, std } => (mean.to_bits(), std.to_bits(), a, b),
         Params::None => (0, 0, 0.0, 0.0),
         Params::Normal { mean, std } => (0, 0, mean, std),
         Params::Real { a, b } => (0, 0, a, b),
@@ -184,6 +195,10 @@ pub fn module_defines(algo: Algorithm) -> Vec<(String, String)> {
 /// Output elements one thread makes per group (the `E` of `cbrng_plan` in
 /// kernels/cbrng/fill.cuh, mirrored here to size the grid).
 pub fn group_elements(algo: Algorithm, prepared: &Prepared) -> u64 {
+    // A rejection sampler's kernel makes one element per thread step.
+    if let crate::dist::Layout::Attempts { .. } = prepared.layout {
+        return 1;
+    }
     let u: u64 = (algo.shape().words() as u64) * u64::from(algo.shape().word_bits() / 32);
     let name = dist_name(&prepared.dist, prepared.dtype).unwrap_or("bits_u32");
     let (w, p): (u64, u64) = match name {

@@ -69,6 +69,7 @@ pub mod exact_math;
 pub mod int;
 pub mod normal;
 pub mod sampler;
+pub mod truncnorm;
 pub mod uniform;
 
 pub use sampler::Sampler;
@@ -241,6 +242,18 @@ pub enum Distribution {
         /// Scale.
         b: f64,
     },
+    /// The standard normal truncated to `[a, b]`, then `mean + std * z`
+    /// (contract v3; [`truncnorm`]): `a < b`, `a` may be `-inf`, `b` `+inf`.
+    TruncatedNormal {
+        /// Lower bound of the standard variate.
+        a: f64,
+        /// Upper bound of the standard variate.
+        b: f64,
+        /// Mean (location of the output).
+        mean: f64,
+        /// Standard deviation (scale of the output, >= 0).
+        std: f64,
+    },
 }
 
 impl Distribution {
@@ -265,6 +278,7 @@ impl Distribution {
             Distribution::Cauchy { .. } => "cauchy",
             Distribution::Logistic { .. } => "logistic",
             Distribution::Laplace { .. } => "laplace",
+            Distribution::TruncatedNormal { .. } => "truncated-normal",
         }
     }
 
@@ -272,7 +286,9 @@ impl Distribution {
     pub fn dtypes(&self) -> &'static [DType] {
         match self {
             Distribution::Bits => &[DType::U32, DType::U64, DType::U8, DType::I32, DType::I64],
-            Distribution::Uniform => &[DType::F32, DType::F64, DType::F16, DType::BF16],
+            Distribution::Uniform | Distribution::UniformRange { .. } => {
+                &[DType::F32, DType::F64, DType::F16, DType::BF16]
+            }
             Distribution::Normal { .. } => &[DType::F32, DType::F64, DType::F16, DType::BF16],
             Distribution::Bernoulli { .. } => &[DType::U8, DType::Bool],
             Distribution::Int { .. } => {
@@ -371,9 +387,18 @@ impl Distribution {
                     range: (hi - lo) as u128,
                 }
             }
+            Distribution::TruncatedNormal { a, b, mean, std } => {
+                truncnorm::check(a, b, mean, std, dtype)?
+            }
             _ => continuous::check(self, dtype)?,
         };
         let layout = match (self, dtype) {
+            (Distribution::TruncatedNormal { .. }, DType::F32) => Layout::Attempts {
+                words: truncnorm::WORDS_F32,
+            },
+            (Distribution::TruncatedNormal { .. }, _) => Layout::Attempts {
+                words: truncnorm::WORDS_F64,
+            },
             (Distribution::Bits, DType::U8) => Layout::PackedU32 { per_word: 4 },
             (Distribution::Uniform, DType::F16 | DType::BF16) => Layout::PackedU32 { per_word: 2 },
             (Distribution::Int { .. }, DType::U64 | DType::I64) => Layout::U64 { per_element: 2 },
@@ -403,6 +428,9 @@ impl fmt::Display for Distribution {
             Distribution::Cauchy { x0, gamma } => write!(f, "cauchy:{x0},{gamma}"),
             Distribution::Logistic { mu, s } => write!(f, "logistic:{mu},{s}"),
             Distribution::Laplace { mu, b } => write!(f, "laplace:{mu},{b}"),
+            Distribution::TruncatedNormal { a, b, mean, std } => {
+                write!(f, "truncated-normal:{a},{b},{mean},{std}")
+            }
             d => f.write_str(d.name()),
         }
     }
@@ -414,7 +442,9 @@ impl FromStr for Distribution {
     /// `int:LO..HI` (HI exclusive), and (contract v2) `uniform:LO,HI`,
     /// `exponential[:LAMBDA]`, `log-normal[:MU,SIGMA]`, `gumbel[:MU,BETA]`,
     /// `cauchy[:X0,GAMMA]`, `logistic[:MU,S]`, `laplace[:MU,B]` (without
-    /// parameters: rate 1, or location 0 and scale 1); names in any case,
+    /// parameters: rate 1, or location 0 and scale 1), and (contract v3)
+    /// `truncated-normal:A,B` and `truncated-normal:A,B,MEAN,STD` (A and B
+    /// reals or `-inf` / `inf`; MEAN 0 and STD 1 when left out); names in any case,
     /// numbers in the grammar of [`crate::grammar`] (reals for MEAN, STD, P
     /// and the v2 parameters; signed decimal integers for LO and HI of `int`, negative for the i32 and i64 dtypes), no
     /// spaces.
@@ -454,10 +484,11 @@ impl FromStr for Distribution {
             }
             ("int", None) => Err(bad("expected int:LO..HI")),
             ("bits", Some(_)) => Err(bad("takes no parameters")),
+            ("truncated-normal", a) => truncnorm::parse(a).map_err(|reason| bad(&reason)),
             (name, arg) => match continuous::parse(name, arg) {
                 Some(r) => r.map_err(|reason| bad(&reason)),
                 None => Err(bad(
-                    "unknown distribution (expected bits, uniform, uniform:LO,HI, normal, bernoulli:P, int:LO..HI, exponential:LAMBDA, log-normal:MU,SIGMA, gumbel:MU,BETA, cauchy:X0,GAMMA, logistic:MU,S, laplace:MU,B)",
+                    "unknown distribution (expected bits, uniform, uniform:LO,HI, normal, bernoulli:P, int:LO..HI, exponential:LAMBDA, log-normal:MU,SIGMA, gumbel:MU,BETA, cauchy:X0,GAMMA, logistic:MU,S, laplace:MU,B, truncated-normal:A,B[,MEAN,STD])",
                 )),
             },
         }
@@ -478,6 +509,18 @@ pub enum Params {
     },
     /// Bernoulli threshold t(p).
     Threshold(u64),
+    /// The truncated normal's bounds, mean and std as given (contract v3;
+    /// converted to the output type by the fill).
+    TruncNormal {
+        /// Lower bound (may be -inf).
+        a: f64,
+        /// Upper bound (may be inf).
+        b: f64,
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        std: f64,
+    },
     /// Integer range start and size.
     Int {
         /// Smallest value (within the dtype).

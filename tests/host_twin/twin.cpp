@@ -31,7 +31,9 @@ struct Case {
     std::exit(2);
 }
 
-template <class Gen, class Dist>
+// A group-wise distribution (cbrng_fill_group) or, with ATTEMPTS, a
+// rejection sampler (cbrng_fill_attempt_element, one element at a time).
+template <class Gen, class Dist, bool ATTEMPTS = false>
 static void run(const Case& c) {
     typedef typename Dist::T T;
     // Like a cudaMalloc'd buffer: 16-byte aligned base, output MISALIGN
@@ -43,7 +45,9 @@ static void run(const Case& c) {
     unsigned char* base = buf.data() + (16 - ((unsigned long long)buf.data() & 15)) % 16;
     std::memset(buf.data(), 0xa5, buf.size());
     T* out = reinterpret_cast<T*>(base) + c.misalign;
-    if (c.count > 0) {
+    if constexpr (ATTEMPTS) {
+        for (cbrng_u64 t = 0; t < c.count; ++t) cbrng_fill_attempt_element<Gen, Dist>(out, c.offset, c.key, c.p, t);
+    } else if (c.count > 0) {
         const cbrng_u64 groups = cbrng_fill_groups<Gen, Dist>(c.count, c.offset);
         for (cbrng_u64 t = 0; t < groups; ++t)
             cbrng_fill_group<Gen, Dist>(out, c.count, c.offset, c.stream, c.key, c.p, t);
@@ -94,7 +98,14 @@ static void run_dist(const std::string& d, const Case& c) {
     CBRNG_TWIN_DIST(logistic_f64)
     CBRNG_TWIN_DIST(laplace_f32)
     CBRNG_TWIN_DIST(laplace_f64)
+    CBRNG_TWIN_DIST(uniform_range_f16)
+    CBRNG_TWIN_DIST(uniform_range_bf16)
 #undef CBRNG_TWIN_DIST
+#define CBRNG_TWIN_RDIST(NAME) \
+    if (d == #NAME) return run<Gen, cbrng_rdist_##NAME, true>(c);
+    CBRNG_TWIN_RDIST(truncated_normal_f32)
+    CBRNG_TWIN_RDIST(truncated_normal_f64)
+#undef CBRNG_TWIN_RDIST
     die("unknown distribution " + d);
 }
 
