@@ -309,6 +309,33 @@ fn a_million_normals_match_in_f32_and_f64() {
     eprintln!("host twin: {n} normals, all equal");
 }
 
+/// The contract v3 rows of the fill kernels on a large sample: every
+/// truncated-normal interval of `check::distributions_v3()` (every method of
+/// its plan, both flips, far tails; with the rejection retries they make),
+/// 2^17 elements each on two generators from an offset past 2^32, and
+/// uniform f16/bf16 the same.
+#[test]
+fn contract_v3_rows_match_on_a_large_sample() {
+    let Some(twin) = twin_or_skip("contract_v3_rows_match_on_a_large_sample") else {
+        return;
+    };
+    let mut rng = Lcg(0x3a3);
+    let mut cases = Vec::new();
+    for algo in [Algorithm::PHILOX4X32_10, Algorithm::THREEFRY2X64_20] {
+        for (dist, dtype) in check::distributions_v3() {
+            cases.push(Case {
+                stream: stream_for(algo, &mut rng, 2),
+                prepared: dist.prepare(dtype).unwrap(),
+                offset: (1 << 32) + 7,
+                count: 1 << 17,
+                misalign: 1,
+            });
+        }
+    }
+    let n = compare(&twin, &cases);
+    eprintln!("host twin: {n} contract v3 elements, all equal");
+}
+
 /// The dropout kernels' work unit (kernels/cbrng/dropout.cuh, driven as
 /// kernels/dropout.cu drives it) against `Dropout::forward_with_mask`: every
 /// generator, dtype and p, aligned and unaligned offsets and buffers, the

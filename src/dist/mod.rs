@@ -63,6 +63,7 @@
 
 pub mod attempts;
 pub mod bernoulli;
+pub mod categorical;
 pub mod continuous;
 pub mod dropout;
 pub mod exact_math;
