@@ -28,4 +28,5 @@
 #include "cbrng/dist.cuh"
 #include "cbrng/continuous.cuh"
 #include "cbrng/truncnorm.cuh"
+#include "cbrng/categorical.cuh"
 #endif

@@ -79,6 +79,7 @@ __device__ __forceinline__ void cbrng_fill_attempts_body(typename Dist::T* out, 
     CBRNG_FILL(GEN, logistic_f32) CBRNG_FILL(GEN, logistic_f64)                                  \
     CBRNG_FILL(GEN, laplace_f32) CBRNG_FILL(GEN, laplace_f64)                                    \
     CBRNG_FILL(GEN, uniform_range_f16) CBRNG_FILL(GEN, uniform_range_bf16)                       \
+    CBRNG_FILL(GEN, categorical_u32) CBRNG_FILL(GEN, categorical_u64)                            \
     CBRNG_FILL_ATTEMPTS(GEN, truncated_normal_f32) CBRNG_FILL_ATTEMPTS(GEN, truncated_normal_f64)
 // A module may hold one generator's kernels only (-DCBRNG_ONLY_GENERATOR
 // -DCBRNG_GEN_<name>), which is how cbrng compiles them at run time: a

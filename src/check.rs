@@ -4,7 +4,7 @@
 //! users run the very same matrix.
 
 use crate::dist::{
-    DType, Distribution, Element, Params, bernoulli, continuous, int, normal, uniform,
+    DType, Distribution, Element, Params, bernoulli, continuous, int, normal, truncnorm, uniform,
 };
 use crate::generator::{Algorithm, block_raw};
 use crate::rng;
@@ -479,6 +479,43 @@ fn reference_element(s: &Stream, dist: &Distribution, dtype: DType, i: u128) -> 
             continuous::normal_bf16(u32_at(i), *mean as f32, *std as f32)
                 .to_le_bytes()
                 .to_vec()
+        }
+        // contract v3: the truncated normal's attempts, each read from the
+        // attempt key's stream `att` (dist::attempts), and uniform f16/bf16.
+        (Distribution::TruncatedNormal { a, b, mean, std }, DType::F32) => {
+            let key = crate::dist::attempts::attempt_key(s, dist.name());
+            let plan = truncnorm::PlanF32::new(*a as f32, *b as f32);
+            truncnorm::truncated_normal_f32(&plan, *mean as f32, *std as f32, |att| {
+                let sa = Stream::new(s.algorithm(), key, u64::from(att)).expect("valid key");
+                [reference_u32(&sa, 2 * i), reference_u32(&sa, 2 * i + 1)]
+            })
+            .to_le_bytes()
+            .to_vec()
+        }
+        (Distribution::TruncatedNormal { a, b, mean, std }, DType::F64) => {
+            let key = crate::dist::attempts::attempt_key(s, dist.name());
+            let plan = truncnorm::PlanF64::new(*a, *b);
+            truncnorm::truncated_normal_f64(&plan, *mean, *std, |att| {
+                let sa = Stream::new(s.algorithm(), key, u64::from(att)).expect("valid key");
+                [reference_u64(&sa, 2 * i), reference_u64(&sa, 2 * i + 1)]
+            })
+            .to_le_bytes()
+            .to_vec()
+        }
+        (Distribution::UniformRange { lo, hi }, DType::F16 | DType::BF16) => {
+            let (lo, hi) = (
+                continuous::round_16(*lo, dtype),
+                continuous::round_16(*hi, dtype),
+            );
+            if dtype == DType::F16 {
+                continuous::uniform_range_f16(u32_at(i), lo, hi)
+                    .to_le_bytes()
+                    .to_vec()
+            } else {
+                continuous::uniform_range_bf16(u32_at(i), lo, hi)
+                    .to_le_bytes()
+                    .to_vec()
+            }
         }
         (d, DType::F32) => {
             let Ok(Params::Real { a, b }) = continuous::check(d, DType::F32) else {

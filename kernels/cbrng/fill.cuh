@@ -18,6 +18,7 @@
 #include "continuous.cuh"
 #include "attempts.cuh"
 #include "truncnorm.cuh"
+#include "categorical.cuh"
 
 // ---- generators: u32 words per block and the block function, R rounds.
 #define CBRNG_GEN(NAME, U32S)                                                               \
@@ -110,6 +111,13 @@ CBRNG_FN cbrng_u16 cbrng_uniform_range_bf16_bits(cbrng_u32 x, float lo, float hi
 }
 CBRNG_DIST(uniform_range_f16, cbrng_u16, 1, 1, cbrng_uniform_range_f16_bits(w[j], (float)p.f0, (float)p.f1))
 CBRNG_DIST(uniform_range_bf16, cbrng_u16, 1, 1, cbrng_uniform_range_bf16_bits(w[j], (float)p.f0, (float)p.f1))
+// categorical (src/dist/categorical.rs): index of u64 element j; p0 is the
+// device address of the threshold table, p1 its length. i64 indices are the
+// same bits as u64 ones (the index is < 2^24).
+CBRNG_DIST(categorical_u32, cbrng_u32, 2, 1,
+           cbrng_categorical_index((const cbrng_u64*)p.p0, p.p1, cbrng_join64(w, 2 * j)))
+CBRNG_DIST(categorical_u64, cbrng_u64, 2, 1,
+           (cbrng_u64)cbrng_categorical_index((const cbrng_u64*)p.p0, p.p1, cbrng_join64(w, 2 * j)))
 #undef CBRNG_DIST
 
 // ---- rejection samplers (contract v3, attempts.cuh): one output element

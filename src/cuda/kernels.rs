@@ -73,7 +73,7 @@ pub fn dist_name(dist: &Distribution, dtype: DType) -> Option<&'static str> {
 
 /// Every distribution part of a kernel name, in `fill.cu`'s order (contract
 /// v1's 13, then v2's, then v3's).
-pub const DIST_NAMES: [&str; 33] = [
+pub const DIST_NAMES: [&str; 35] = [
     "bits_u32",
     "bits_u64",
     "bits_u8",
@@ -105,6 +105,8 @@ pub const DIST_NAMES: [&str; 33] = [
     "laplace_f64",
     "uniform_range_f16",
     "uniform_range_bf16",
+    "categorical_u32",
+    "categorical_u64",
     "truncated_normal_f32",
     "truncated_normal_f64",
 ];
@@ -130,7 +132,7 @@ pub fn kat_kernel_name(algo: Algorithm) -> String {
 }
 
 /// Every kernel of the generators' modules (`fill.cu` and `dropout.cu`):
-/// 8 generators x (33 fills, 1 KAT kernel, 4 dropout kernels).
+/// 8 generators x (35 fills, 1 KAT kernel, 4 dropout kernels).
 pub fn kernel_names() -> Vec<String> {
     let mut v = Vec::new();
     for a in Algorithm::all_default() {
@@ -199,10 +201,17 @@ pub fn group_elements(algo: Algorithm, prepared: &Prepared) -> u64 {
     if let crate::dist::Layout::Attempts { .. } = prepared.layout {
         return 1;
     }
-    let u: u64 = (algo.shape().words() as u64) * u64::from(algo.shape().word_bits() / 32);
     let name = dist_name(&prepared.dist, prepared.dtype).unwrap_or("bits_u32");
+    group_elements_of(algo, name, prepared.dtype)
+}
+
+/// [`group_elements`] of the kernel `cbrng_fill_<generator>_<name>` writing
+/// `dtype` (also the categorical kernels, which have no [`Prepared`]).
+pub fn group_elements_of(algo: Algorithm, name: &str, dtype: DType) -> u64 {
+    let u: u64 = (algo.shape().words() as u64) * u64::from(algo.shape().word_bits() / 32);
     let (w, p): (u64, u64) = match name {
         "bits_u64" | "uniform_f64" | "normal_f64" | "int_u32" => (2, 1),
+        "categorical_u32" | "categorical_u64" => (2, 1),
         "int_u64" => (4, 1),
         "bits_u8" => (1, 4),
         "uniform_f16" | "uniform_bf16" => (1, 2),
@@ -211,7 +220,7 @@ pub fn group_elements(algo: Algorithm, prepared: &Prepared) -> u64 {
     };
     let min_g = if w > u { w / u } else { 1 };
     let min_e = min_g * u * p / w;
-    let min_bytes = min_e * prepared.dtype.size() as u64;
+    let min_bytes = min_e * dtype.size() as u64;
     let g = if min_bytes >= 16 {
         min_g
     } else {

@@ -316,6 +316,10 @@ pub const HEADERS: &[(&str, &str)] = &[
         include_str!("../../kernels/cbrng/attempts.cuh"),
     ),
     (
+        "cbrng/categorical.cuh",
+        include_str!("../../kernels/cbrng/categorical.cuh"),
+    ),
+    (
         "cbrng/truncnorm.cuh",
         include_str!("../../kernels/cbrng/truncnorm.cuh"),
     ),

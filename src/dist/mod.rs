@@ -40,6 +40,19 @@
 //! | logistic:MU,S | f32 / f64 | u32 / u64 element i: `mu + s * log1p(2d / q)`, signed |
 //! | laplace:MU,B | f32 / f64 | u32 / u64 element i: `mu + b * ln(2q)`, signed |
 //!
+//! Contract version 3 adds (every version 1 and 2 element is unchanged; the
+//! rejection samplers read their own attempt space, [`attempts`]):
+//!
+//! | distribution | dtype | element i consumes |
+//! |---|---|---|
+//! | truncated-normal:A,B,MEAN,STD | f32 | attempts of 2 u32 words (proposal, acceptance), up to 64, then the mode ([`truncnorm`]): `mean + std * z`, `z` the standard normal conditioned on `[A, B]`, by the normal, uniform or Robert's exponential proposal (chosen per interval); acceptance >= 0.4939 |
+//! | truncated-normal:A,B,MEAN,STD | f64 | attempts of 2 u64 elements (4 u32 words), as f32 |
+//! | uniform:LO,HI | f16, bf16 | u32 element i: the f32 `uniform:LO,HI` value (LO, HI rounded to the 16-bit type), rounded once to the 16-bit type; where that gives HI, the value below HI ([`continuous::uniform_range_f16`]) |
+//!
+//! and, outside [`Distribution`] (it holds a table), [`categorical`]: index i
+//! of a [`categorical::Categorical`] reads u64 element i (an inverse CDF on
+//! exact cumulative sums, probabilities within 2^-64 of `w_j / sum w`).
+//!
 //! The signed and bool rows add no new stream use: an i32/i64 element reads
 //! exactly the stream elements of the u32/u64 element of the same
 //! distribution, with the range `hi - lo` for int, and is the same bits

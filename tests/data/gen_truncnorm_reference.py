@@ -40,7 +40,8 @@ INTERVALS = [
 
 
 def val(s):
-    return INF if s == "inf" else (-INF if s == "-inf" else mp.mpf(s))
+    # the bound as the test holds it: the double nearest the decimal
+    return INF if s == "inf" else (-INF if s == "-inf" else mp.mpf(float(s)))
 
 
 def points(a, b):

@@ -7,7 +7,8 @@
 // Reads cases from stdin, one a line:
 //   GEN ROUNDS DIST K0 K1 K2 K3 STREAM OFFSET COUNT P0 P1 F0 F1 MISALIGN
 // (GEN e.g. philox4x32, DIST e.g. normal_f32 as in the kernel names; integers
-// in decimal; F0 F1 the IEEE bits of the doubles in hex; MISALIGN the number
+// in decimal; F0 F1 the IEEE bits of the doubles in hex; for categorical_*
+// P1 decimal table words follow the line; MISALIGN the number
 // of elements the output starts past a 16-byte boundary) and writes, for each
 // case in order, the COUNT elements' little-endian bytes to stdout, as the
 // kernel cbrng_fill_GEN_DIST would write them to device memory.
@@ -100,6 +101,8 @@ static void run_dist(const std::string& d, const Case& c) {
     CBRNG_TWIN_DIST(laplace_f64)
     CBRNG_TWIN_DIST(uniform_range_f16)
     CBRNG_TWIN_DIST(uniform_range_bf16)
+    CBRNG_TWIN_DIST(categorical_u32)
+    CBRNG_TWIN_DIST(categorical_u64)
 #undef CBRNG_TWIN_DIST
 #define CBRNG_TWIN_RDIST(NAME) \
     if (d == #NAME) return run<Gen, cbrng_rdist_##NAME, true>(c);
@@ -151,6 +154,18 @@ int main() {
         c.count = n;
         c.misalign = mis;
         c.p = cbrng_fill_params{p0, p1, f64_of_bits(f0), f64_of_bits(f1)};
+        // categorical_*: P1 threshold words follow (decimal); P0 becomes
+        // their address, as the device gets the uploaded table's.
+        std::vector<cbrng_u64> table;
+        if (std::strncmp(dist, "categorical", 11) == 0) {
+            table.resize(p1 > 0 ? p1 : 1);
+            for (unsigned long long k = 0; k < p1; ++k) {
+                unsigned long long v;
+                if (std::scanf("%llu", &v) != 1) die("short categorical table");
+                table[k] = v;
+            }
+            c.p.p0 = (cbrng_u64)(unsigned long long)table.data();
+        }
         run_case(gen, rounds, dist, c);
     }
     return std::fflush(stdout) == 0 ? 0 : 1;
