@@ -125,18 +125,18 @@ pub fn distributions_v3() -> Vec<(Distribution, DType)> {
     // both flips, one-sided, far tails and a location-scale pair.
     let inf = f64::INFINITY;
     for (a, b, mean, std) in [
-        (-2.0, 2.0, 0.0, 1.0),        // normal proposal
-        (-0.1, 0.1, 0.0, 1.0),        // uniform, centre
-        (0.0, inf, 0.0, 1.0),         // exponential, one-sided
-        (8.0, 9.0, 0.0, 1.0),         // exponential, far tail, bounded
-        (-inf, -30.0, 0.0, 1.0),      // flipped far tail
-        (3.0, 3.5, 0.0, 1.0),         // exponential, rejected above b
-        (30.0, 30.01, 0.0, 1.0),      // uniform, tail
-        (-1.0, 0.5, 0.0, 1.0),        // uniform, centre, asymmetric
-        (-inf, 0.0, 0.0, 1.0),        // flipped half line
-        (1e3, inf, 0.0, 1.0),         // very far tail
-        (-2.0, 2.0, 0.5, 0.02),       // torch.nn.init.trunc_normal_-style scale
-        (-inf, inf, -3.0, 2.0),       // the whole line
+        (-2.0, 2.0, 0.0, 1.0),   // normal proposal
+        (-0.1, 0.1, 0.0, 1.0),   // uniform, centre
+        (0.0, inf, 0.0, 1.0),    // exponential, one-sided
+        (8.0, 9.0, 0.0, 1.0),    // exponential, far tail, bounded
+        (-inf, -30.0, 0.0, 1.0), // flipped far tail
+        (3.0, 3.5, 0.0, 1.0),    // exponential, rejected above b
+        (30.0, 30.01, 0.0, 1.0), // uniform, tail
+        (-1.0, 0.5, 0.0, 1.0),   // uniform, centre, asymmetric
+        (-inf, 0.0, 0.0, 1.0),   // flipped half line
+        (1e3, inf, 0.0, 1.0),    // very far tail
+        (-2.0, 2.0, 0.5, 0.02),  // torch.nn.init.trunc_normal_-style scale
+        (-inf, inf, -3.0, 2.0),  // the whole line
     ] {
         v.push((D::TruncatedNormal { a, b, mean, std }, F32));
         v.push((D::TruncatedNormal { a, b, mean, std }, F64));

@@ -93,7 +93,11 @@ impl Law {
         } else {
             let cdf = |t: f64| 0.5 * libm::erfc(-t / SQRT_2);
             let sf = |t: f64| 0.5 * libm::erfc(t / SQRT_2);
-            l.p = if -a > b { sf(a) - sf(b) } else { cdf(b) - cdf(a) };
+            l.p = if -a > b {
+                sf(a) - sf(b)
+            } else {
+                cdf(b) - cdf(a)
+            };
         }
         l
     }
@@ -396,9 +400,8 @@ fn check(d: Distribution, dtype: DType, seed: u64) {
         .take(checked)
     {
         let mean_b = batches.iter().map(|b| b[k]).sum::<f64>() / B as f64;
-        let sd_b = (batches.iter().map(|b| (b[k] - mean_b).powi(2)).sum::<f64>()
-            / (B - 1) as f64)
-            .sqrt();
+        let sd_b =
+            (batches.iter().map(|b| (b[k] - mean_b).powi(2)).sum::<f64>() / (B - 1) as f64).sqrt();
         let se = sd_b / (B as f64).sqrt();
         let z = (all[k] - exact[k]) / se;
         line.push_str(&format!(" {name} {:.6e} ({z:+.1} se)", all[k]));
@@ -444,7 +447,11 @@ fn check_all(intervals: &[(f64, f64, f64, f64)], seed0: u64) {
     for &(a, b, mean, std) in intervals {
         for dtype in [DType::F32, DType::F64] {
             seed += 1;
-            check(Distribution::TruncatedNormal { a, b, mean, std }, dtype, seed);
+            check(
+                Distribution::TruncatedNormal { a, b, mean, std },
+                dtype,
+                seed,
+            );
         }
     }
 }

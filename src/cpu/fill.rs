@@ -4,8 +4,8 @@
 use super::views::{fill_u8_view, fill_u32_view, fill_u64_view};
 use crate::cpu::{CpuBackend, CpuOptions, simd, threads};
 use crate::dist::{
-    Distribution, Layout, OutSlice, Params, Prepared, bernoulli, continuous, int, normal, truncnorm,
-    uniform,
+    Distribution, Layout, OutSlice, Params, Prepared, bernoulli, continuous, int, normal,
+    truncnorm, uniform,
 };
 use crate::generator::KeyedBlocks;
 
@@ -206,19 +206,11 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
                 continuous::uniform_range_bf16(x, lo, hi)
             })
         }
-        (
-            D::TruncatedNormal { .. },
-            Params::TruncNormal { a, b, mean, std },
-            OutSlice::F32(o),
-        ) => {
+        (D::TruncatedNormal { .. }, Params::TruncNormal { a, b, mean, std }, OutSlice::F32(o)) => {
             debug_assert_eq!(s, 0, "a rejection sampler fills from its attempt key");
             truncated_normal_f32(g, be, first, o, a as f32, b as f32, mean as f32, std as f32)
         }
-        (
-            D::TruncatedNormal { .. },
-            Params::TruncNormal { a, b, mean, std },
-            OutSlice::F64(o),
-        ) => {
+        (D::TruncatedNormal { .. }, Params::TruncNormal { a, b, mean, std }, OutSlice::F64(o)) => {
             debug_assert_eq!(s, 0, "a rejection sampler fills from its attempt key");
             truncated_normal_f64(g, be, first, o, a, b, mean, std)
         }

@@ -454,10 +454,7 @@ mod tests {
         assert_eq!((c.index((1 << 63) - 1), c.index(1 << 63)), (0, 1));
         // a third: floor(2^64 / 3), floor(2^65 / 3)
         let c = Categorical::new(&[1.0, 1.0, 1.0]).unwrap();
-        assert_eq!(
-            c.thresholds(),
-            &[u64::MAX / 3, ((2u128 << 64) / 3) as u64]
-        );
+        assert_eq!(c.thresholds(), &[u64::MAX / 3, ((2u128 << 64) / 3) as u64]);
     }
 
     #[test]

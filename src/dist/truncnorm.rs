@@ -126,7 +126,11 @@ macro_rules! plan_impl {
             /// The plan for `[a, b]` (`a < b`, no NaN; `a` may be `-inf`, `b` `+inf`).
             #[inline]
             pub fn new(a: $t, b: $t) -> Self {
-                let (lo, hi, neg) = if b <= 0.0 { (-b, -a, true) } else { (a, b, false) };
+                let (lo, hi, neg) = if b <= 0.0 {
+                    (-b, -a, true)
+                } else {
+                    (a, b, false)
+                };
                 let w = hi - lo;
                 let (mut lam, mut dl) = (0.0, 0.0);
                 let method = if lo < 0.0 {
@@ -145,7 +149,15 @@ macro_rules! plan_impl {
                         Method::Exponential
                     }
                 };
-                $plan { method, lo, hi, w, neg, lam, dl }
+                $plan {
+                    method,
+                    lo,
+                    hi,
+                    w,
+                    neg,
+                    lam,
+                    dl,
+                }
             }
 
             /// One attempt from its two words (proposal, acceptance): the
@@ -155,25 +167,41 @@ macro_rules! plan_impl {
                 match self.method {
                     Method::Normal => {
                         let z = $normal(x0);
-                        if self.lo <= z && z <= self.hi { Some(z) } else { None }
+                        if self.lo <= z && z <= self.hi {
+                            Some(z)
+                        } else {
+                            None
+                        }
                     }
                     Method::UniformCentral => {
                         let t = self.w * $uniform(x0);
                         let z = self.lo + t;
                         let z = if z > self.hi { self.hi } else { z };
-                        if $expo(x1) >= (z * z) * 0.5 { Some(z) } else { None }
+                        if $expo(x1) >= (z * z) * 0.5 {
+                            Some(z)
+                        } else {
+                            None
+                        }
                     }
                     Method::UniformTail => {
                         let t = self.w * $uniform(x0);
                         let z = self.lo + t;
                         let z = if z > self.hi { self.hi } else { z };
-                        if $expo(x1) >= t * (self.lo + t * 0.5) { Some(z) } else { None }
+                        if $expo(x1) >= t * (self.lo + t * 0.5) {
+                            Some(z)
+                        } else {
+                            None
+                        }
                     }
                     Method::Exponential => {
                         let t = $expo(x0) / self.lam;
                         let z = self.lo + t;
                         let e = t - self.dl;
-                        if z <= self.hi && $expo(x1) >= (e * e) * 0.5 { Some(z) } else { None }
+                        if z <= self.hi && $expo(x1) >= (e * e) * 0.5 {
+                            Some(z)
+                        } else {
+                            None
+                        }
                     }
                 }
             }
@@ -314,8 +342,16 @@ pub(crate) fn check(a: f64, b: f64, mean: f64, std: f64, dtype: DType) -> Result
             "{spec} needs A < B (A may be -inf, B inf), in {dtype}"
         ));
     }
-    let zb = if tb.is_finite() { tb } else { ta.max(0.0) + 64.0 };
-    let za = if ta.is_finite() { ta } else { tb.min(0.0) - 64.0 };
+    let zb = if tb.is_finite() {
+        tb
+    } else {
+        ta.max(0.0) + 64.0
+    };
+    let za = if ta.is_finite() {
+        ta
+    } else {
+        tb.min(0.0) - 64.0
+    };
     let ok = |z: f64| -> bool {
         if dtype == DType::F32 {
             let (m, s, z) = (tm as f32, ts as f32, z as f32);
