@@ -87,7 +87,7 @@ pub const WORDS_F32: u32 = 2;
 /// u32 words per attempt, f64 output (two u64 elements).
 pub const WORDS_F64: u32 = 4;
 
-/// The proposal of a [`Plan`] (the method column of the module table).
+/// The proposal of a plan ([`PlanF32`], [`PlanF64`]; the method column of the module table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
     /// The exact normal, accepted inside `[lo, hi]`.
@@ -398,4 +398,49 @@ pub(crate) fn parse(arg: Option<&str>) -> Result<super::Distribution, String> {
         (0.0, 1.0)
     };
     Ok(super::Distribution::TruncatedNormal { a, b, mean, std })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plan_picks_the_documented_method() {
+        let inf = f64::INFINITY;
+        for (a, b, m, neg) in [
+            (-2.0, 2.0, Method::Normal, false),
+            (-0.1, 0.1, Method::UniformCentral, false),
+            (0.0, inf, Method::Exponential, false),
+            (-inf, -30.0, Method::Exponential, true),
+            (30.0, 30.01, Method::UniformTail, false),
+            (8.0, 9.0, Method::Exponential, false),
+            (-inf, inf, Method::Normal, false),
+        ] {
+            let p = PlanF64::new(a, b);
+            assert_eq!((p.method, p.neg), (m, neg), "[{a}, {b}]");
+            let p = PlanF32::new(a as f32, b as f32);
+            assert_eq!((p.method, p.neg), (m, neg), "[{a}, {b}] f32");
+        }
+        // huge bounds: lo * lo overflows, the rate is lo, nothing is NaN
+        let p = PlanF64::new(1e300, f64::INFINITY);
+        assert_eq!((p.dl, p.lam), (0.0, 1e300));
+        let z = p.attempt_f64(0x8000_0000_0000_0000, 0).unwrap();
+        assert_eq!(z, 1e300);
+    }
+
+    #[test]
+    fn every_rejection_ends_in_the_mode() {
+        // word 0 = 0: the normal's largest |z| (6.34, outside [-2, 2]) and
+        // the exponential's largest E (22.9, beyond 3.5): always rejected
+        let p = PlanF32::new(-2.0, 2.0);
+        let mut calls = 0;
+        let v = truncated_normal_f32(&p, 0.0, 1.0, |_| {
+            calls += 1;
+            [0, 0]
+        });
+        assert_eq!((v, calls), (0.0, super::super::attempts::MAX_ATTEMPTS));
+        let p = PlanF64::new(-3.5, -3.0);
+        let v = truncated_normal_f64(&p, 1.0, 2.0, |_| [0, 0]);
+        assert_eq!(v, 1.0 + 2.0 * -3.0);
+    }
 }
