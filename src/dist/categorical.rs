@@ -30,9 +30,11 @@
 //! a fixed-size big integer of `ceil((e_max - e_min + 53 + 24) / 64) + 1`
 //! limbs, and each `T_j` is estimated from the top 64 bits of `C_j` and `S`
 //! and made exact by comparing `C_j * 2^64` with `T_j * S` and `(T_j + 1) *
-//! S` in full. Cost: O(n * limbs), e.g. 2^20 weights within a factor 2^64
-//! of each other in about 20 ms; the widest exponent range (2^-1074 to
-//! 2^1023, 35 limbs) about 30 times that. Memory: 8 bytes per weight.
+//! S` in full. Cost: O(n * limbs); measured through `cbrng fill` (parsing
+//! included, one thread, a loaded machine): 2^20 weights in (0, 1) 0.10 s,
+//! 2^20 weights spread over 1e-300 .. 1e300 (34 limbs) 0.15 s. Memory: 8
+//! bytes per weight. Drawing is a binary search of the table per element
+//! (10^7 draws from the 2^20-weight table: 2.7 s of CPU there).
 //!
 //! # Filling
 //!
