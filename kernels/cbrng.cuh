@@ -27,4 +27,6 @@
 #include "cbrng/exact_math.cuh"
 #include "cbrng/dist.cuh"
 #include "cbrng/continuous.cuh"
+#include "cbrng/truncnorm.cuh"
+#include "cbrng/categorical.cuh"
 #endif

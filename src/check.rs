@@ -4,7 +4,8 @@
 //! users run the very same matrix.
 
 use crate::dist::{
-    DType, Distribution, Element, Params, bernoulli, continuous, discrete, int, normal, uniform,
+    DType, Distribution, Element, Params, bernoulli, continuous, discrete, int, normal, truncnorm,
+    uniform,
 };
 use crate::generator::{Algorithm, block_raw};
 use crate::rng;
@@ -120,9 +121,35 @@ pub fn distributions() -> Vec<(Distribution, DType)> {
 pub fn distributions_v3() -> Vec<(Distribution, DType)> {
     use DType::*;
     use Distribution as D;
+    let mut v = Vec::new();
+    // truncated-normal: every method of its plan (src/dist/truncnorm.rs),
+    // both flips, one-sided, far tails and a location-scale pair.
+    let inf = f64::INFINITY;
+    for (a, b, mean, std) in [
+        (-2.0, 2.0, 0.0, 1.0),   // normal proposal
+        (-0.1, 0.1, 0.0, 1.0),   // uniform, centre
+        (0.0, inf, 0.0, 1.0),    // exponential, one-sided
+        (8.0, 9.0, 0.0, 1.0),    // exponential, far tail, bounded
+        (-inf, -30.0, 0.0, 1.0), // flipped far tail
+        (3.0, 3.5, 0.0, 1.0),    // exponential, rejected above b
+        (30.0, 30.01, 0.0, 1.0), // uniform, tail
+        (-1.0, 0.5, 0.0, 1.0),   // uniform, centre, asymmetric
+        (-inf, 0.0, 0.0, 1.0),   // flipped half line
+        (1e3, inf, 0.0, 1.0),    // very far tail
+        (-2.0, 2.0, 0.5, 0.02),  // torch.nn.init.trunc_normal_-style scale
+        (-inf, inf, -3.0, 2.0),  // the whole line
+    ] {
+        v.push((D::TruncatedNormal { a, b, mean, std }, F32));
+        v.push((D::TruncatedNormal { a, b, mean, std }, F64));
+    }
+    // uniform:LO,HI in f16 and bf16 (u32 element i each).
+    for (lo, hi) in [(-1.5, 2.0), (0.0, 1.0), (1000.0, 1024.0), (-0.001, 0.0)] {
+        v.push((D::UniformRange { lo, hi }, F16));
+        v.push((D::UniformRange { lo, hi }, BF16));
+    }
     let poisson = |lambda| D::Poisson { lambda };
     let binomial = |n, p| D::Binomial { n, p };
-    vec![
+    v.extend([
         // Poisson: inversion, PTRS, the edges, the constant.
         (poisson(3.5), U32),
         (poisson(3.5), I64),
@@ -144,7 +171,8 @@ pub fn distributions_v3() -> Vec<(Distribution, DType)> {
         (binomial(1, 0.5), U64),
         (binomial((1 << 53) - 1, 0.25), U64),
         (binomial(5, 1.0), I64),
-    ]
+    ]);
+    v
 }
 
 /// The (distribution, dtype) pairs of stream contract v1, as frozen in
@@ -477,6 +505,43 @@ fn reference_element(s: &Stream, dist: &Distribution, dtype: DType, i: u128) -> 
             continuous::normal_bf16(u32_at(i), *mean as f32, *std as f32)
                 .to_le_bytes()
                 .to_vec()
+        }
+        // contract v3: the truncated normal's attempts, each read from the
+        // attempt key's stream `att` (dist::attempts), and uniform f16/bf16.
+        (Distribution::TruncatedNormal { a, b, mean, std }, DType::F32) => {
+            let key = crate::dist::attempts::attempt_key(s, dist.name());
+            let plan = truncnorm::PlanF32::new(*a as f32, *b as f32);
+            truncnorm::truncated_normal_f32(&plan, *mean as f32, *std as f32, |att| {
+                let sa = Stream::new(s.algorithm(), key, u64::from(att)).expect("valid key");
+                [reference_u32(&sa, 2 * i), reference_u32(&sa, 2 * i + 1)]
+            })
+            .to_le_bytes()
+            .to_vec()
+        }
+        (Distribution::TruncatedNormal { a, b, mean, std }, DType::F64) => {
+            let key = crate::dist::attempts::attempt_key(s, dist.name());
+            let plan = truncnorm::PlanF64::new(*a, *b);
+            truncnorm::truncated_normal_f64(&plan, *mean, *std, |att| {
+                let sa = Stream::new(s.algorithm(), key, u64::from(att)).expect("valid key");
+                [reference_u64(&sa, 2 * i), reference_u64(&sa, 2 * i + 1)]
+            })
+            .to_le_bytes()
+            .to_vec()
+        }
+        (Distribution::UniformRange { lo, hi }, DType::F16 | DType::BF16) => {
+            let (lo, hi) = (
+                continuous::round_16(*lo, dtype),
+                continuous::round_16(*hi, dtype),
+            );
+            if dtype == DType::F16 {
+                continuous::uniform_range_f16(u32_at(i), lo, hi)
+                    .to_le_bytes()
+                    .to_vec()
+            } else {
+                continuous::uniform_range_bf16(u32_at(i), lo, hi)
+                    .to_le_bytes()
+                    .to_vec()
+            }
         }
         (d, DType::F32) => {
             let Ok(Params::Real { a, b }) = continuous::check(d, DType::F32) else {

@@ -186,3 +186,43 @@ fn fills_queue_on_the_callers_stream_and_errors_are_values() {
     let mut z: CudaSlice<u8> = own.alloc_zeros(10).unwrap();
     assert!(g2.fill(&s, &Distribution::Uniform, 0, &mut z).is_err());
 }
+
+/// The categorical fill on the GPU (the table uploaded once, then filled in
+/// u32, u64, i32 and i64) equals `Categorical::fill` on the CPU: zeros, a
+/// 2^20-weight table, extreme ratios; offsets past 2^32.
+#[test]
+fn categorical_matches_the_cpu() {
+    use cbrng::dist::categorical::Categorical;
+    let Some(g) = gpu_or_skip("categorical_matches_the_cpu") else {
+        return;
+    };
+    let big: Vec<f64> = (0..1u64 << 20)
+        .map(|k| ((k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) % 1000) as f64)
+        .collect();
+    for w in [
+        vec![0.0, 1.0, 0.0, 2.0, 3.0, 0.0],
+        vec![5.0],
+        vec![1e-300, 1.0],
+        big,
+    ] {
+        let c = Categorical::new(&w).unwrap();
+        let t = g.upload_categorical(&c).unwrap();
+        for algo in Algorithm::all_default() {
+            let s = stream_for(algo, 7);
+            let n = 100_003;
+            let off = (1u64 << 32) + 5;
+            let mut want = vec![0i64; n];
+            c.fill(&s, off.into(), &mut want).unwrap();
+            let mut d32 = g.stream().alloc_zeros::<u32>(n).unwrap();
+            g.fill_categorical(&s, &t, off, &mut d32).unwrap();
+            let got32 = g.stream().clone_dtoh(&d32).unwrap();
+            let mut d64 = g.stream().alloc_zeros::<i64>(n).unwrap();
+            g.fill_categorical(&s, &t, off, &mut d64).unwrap();
+            let got64 = g.stream().clone_dtoh(&d64).unwrap();
+            for k in 0..n {
+                assert_eq!(i64::from(got32[k]), want[k], "{algo} u32 index {k}");
+                assert_eq!(got64[k], want[k], "{algo} i64 index {k}");
+            }
+        }
+    }
+}

@@ -41,7 +41,7 @@ struct Case {
 impl Case {
     fn line(&self) -> String {
         let algo = self.stream.algorithm();
-        // A rejection sampler's kernel gets the attempt key and stream 0.
+        // A rejection sampler's kernel gets the fill's attempt key and stream 0.
         let (key, id) = cbrng::dist::attempts::engine_key(&self.stream, &self.prepared);
         let mut k = [0u64; 4];
         k[..key.words().len()].copy_from_slice(key.words());
@@ -307,6 +307,119 @@ fn a_million_normals_match_in_f32_and_f64() {
     }
     let n = compare(&twin, &cases);
     eprintln!("host twin: {n} normals, all equal");
+}
+
+/// The contract v3 rows of the fill kernels on a large sample: every
+/// truncated-normal interval of `check::distributions_v3()` (every method of
+/// its plan, both flips, far tails; with the rejection retries they make),
+/// 2^17 elements each on two generators from an offset past 2^32, and
+/// uniform f16/bf16 the same.
+#[test]
+fn contract_v3_rows_match_on_a_large_sample() {
+    let Some(twin) = twin_or_skip("contract_v3_rows_match_on_a_large_sample") else {
+        return;
+    };
+    let mut rng = Lcg(0x3a3);
+    let mut cases = Vec::new();
+    for algo in [Algorithm::PHILOX4X32_10, Algorithm::THREEFRY2X64_20] {
+        for (dist, dtype) in check::distributions_v3() {
+            cases.push(Case {
+                stream: stream_for(algo, &mut rng, 2),
+                prepared: dist.prepare(dtype).unwrap(),
+                offset: (1 << 32) + 7,
+                count: 1 << 17,
+                misalign: 1,
+            });
+        }
+    }
+    let n = compare(&twin, &cases);
+    eprintln!("host twin: {n} contract v3 elements, all equal");
+}
+
+/// The categorical kernels' work unit (kernels/cbrng/categorical.cuh's binary
+/// search through cbrng_fill_group) against `Categorical::fill`: tables with
+/// zeros, one weight, extreme ratios and 2^20 random weights; u32 and u64
+/// (= i64) indices; offsets past 2^32, odd lengths, misaligned outputs.
+#[test]
+fn categorical_kernels_match_the_cpu() {
+    use cbrng::dist::categorical::Categorical;
+    let Some(twin) = twin_or_skip("categorical_kernels_match_the_cpu") else {
+        return;
+    };
+    let mut rng = Lcg(0xca7);
+    let mut big = Vec::with_capacity(1 << 20);
+    for _ in 0..1 << 20 {
+        big.push((rng.next() >> 11) as f64 * (rng.next() % 1000) as f64);
+    }
+    let tables = [
+        vec![1.0, 0.0, 2.0, 0.0, 0.0, 3.5, 0.0],
+        vec![4.0],
+        vec![1e-300, 1.0, 1e300, 0.5],
+        vec![f64::MAX, 5e-324, f64::MAX],
+        big,
+    ];
+    let mut input = String::new();
+    let mut want: Vec<Vec<u8>> = Vec::new();
+    for (ti, w) in tables.iter().enumerate() {
+        let c = Categorical::new(w).unwrap();
+        let t = c.thresholds();
+        for algo in [Algorithm::PHILOX4X32_10, Algorithm::THREEFRY2X32_20] {
+            for (dist, wide) in [("categorical_u32", false), ("categorical_u64", true)] {
+                let s = stream_for(algo, &mut rng, 2);
+                let (offset, count) = if ti == 4 {
+                    (5u64, 1usize << 17)
+                } else {
+                    ((1u64 << 31) + 3, 1001)
+                };
+                let mut k = [0u64; 4];
+                k[..s.key().words().len()].copy_from_slice(s.key().words());
+                input.push_str(&format!(
+                    "{} {} {dist} {} {} {} {} {} {offset} {count} 0 {} 0 0 1\n",
+                    kernels::generator_name(algo),
+                    algo.rounds(),
+                    k[0],
+                    k[1],
+                    k[2],
+                    k[3],
+                    s.id(),
+                    t.len()
+                ));
+                for x in t {
+                    input.push_str(&format!("{x} "));
+                }
+                input.push('\n');
+                let bytes = if wide {
+                    let mut v = vec![0i64; count];
+                    c.fill(&s, offset.into(), &mut v).unwrap();
+                    bytemuck::cast_slice(&v).to_vec()
+                } else {
+                    let mut v = vec![0u32; count];
+                    c.fill(&s, offset.into(), &mut v).unwrap();
+                    bytemuck::cast_slice(&v).to_vec()
+                };
+                want.push(bytes);
+            }
+        }
+    }
+    let mut child = Command::new(&twin)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("run the host twin");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let mut stdout = child.stdout.take().unwrap();
+    let mut n = 0;
+    for (k, w) in want.iter().enumerate() {
+        let mut got = vec![0u8; w.len()];
+        stdout.read_exact(&mut got).expect("twin output");
+        assert!(got == *w, "categorical case {k} differs from the CPU");
+        n += 1;
+    }
+    writer.join().unwrap().unwrap();
+    assert!(child.wait().unwrap().success());
+    eprintln!("host twin: {n} categorical fills, all equal");
 }
 
 /// The dropout kernels' work unit (kernels/cbrng/dropout.cuh, driven as

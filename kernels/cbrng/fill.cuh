@@ -18,6 +18,8 @@
 #include "continuous.cuh"
 #include "attempts.cuh"
 #include "discrete.cuh"
+#include "truncnorm.cuh"
+#include "categorical.cuh"
 
 // ---- generators: u32 words per block and the block function, R rounds.
 #define CBRNG_GEN(NAME, U32S)                                                               \
@@ -90,7 +92,81 @@ CBRNG_DIST_V2(laplace, cbrng_laplace_f32, cbrng_laplace_f64)
 #undef CBRNG_EXPONENTIAL_F32
 #undef CBRNG_EXPONENTIAL_F64
 #undef CBRNG_DIST_V2
+// contract v3: uniform:LO,HI in f16 / bf16 from u32 element j (f0, f1 hold
+// the bounds already rounded to the 16-bit type, exact as float).
+CBRNG_FN cbrng_u16 cbrng_next_down_16(cbrng_u16 b) {
+    return (b & 0x7fffu) == 0 ? (cbrng_u16)0x8001u : (cbrng_u16)((b >> 15) == 0 ? b - 1u : b + 1u);
+}
+CBRNG_FN int cbrng_same_16(cbrng_u16 a, cbrng_u16 b) {
+    return a == b || ((a & 0x7fffu) == 0 && (b & 0x7fffu) == 0);
+}
+CBRNG_FN cbrng_u16 cbrng_uniform_range_f16_bits(cbrng_u32 x, float lo, float hi) {
+    const cbrng_u16 r = cbrng_f32_to_f16_bits(cbrng_uniform_range_f32(x, lo, hi));
+    const cbrng_u16 hb = cbrng_f32_to_f16_bits(hi);
+    return cbrng_same_16(r, hb) ? cbrng_next_down_16(hb) : r;
+}
+CBRNG_FN cbrng_u16 cbrng_uniform_range_bf16_bits(cbrng_u32 x, float lo, float hi) {
+    const cbrng_u16 r = cbrng_f32_to_bf16_bits(cbrng_uniform_range_f32(x, lo, hi));
+    const cbrng_u16 hb = cbrng_f32_to_bf16_bits(hi);
+    return cbrng_same_16(r, hb) ? cbrng_next_down_16(hb) : r;
+}
+CBRNG_DIST(uniform_range_f16, cbrng_u16, 1, 1, cbrng_uniform_range_f16_bits(w[j], (float)p.f0, (float)p.f1))
+CBRNG_DIST(uniform_range_bf16, cbrng_u16, 1, 1, cbrng_uniform_range_bf16_bits(w[j], (float)p.f0, (float)p.f1))
+// categorical (src/dist/categorical.rs): index of u64 element j; p0 is the
+// device address of the threshold table, p1 its length. i64 indices are the
+// same bits as u64 ones (the index is < 2^24).
+CBRNG_DIST(categorical_u32, cbrng_u32, 2, 1,
+           cbrng_categorical_index((const cbrng_u64*)p.p0, p.p1, cbrng_join64(w, 2 * j)))
+CBRNG_DIST(categorical_u64, cbrng_u64, 2, 1,
+           (cbrng_u64)cbrng_categorical_index((const cbrng_u64*)p.p0, p.p1, cbrng_join64(w, 2 * j)))
 #undef CBRNG_DIST
+
+// ---- rejection samplers (contract v3, attempts.cuh): one output element
+// per call, from its attempts. element<Gen>(key, i, p) is element i; W is
+// the u32 words per attempt. The truncated normal: f0, f1 = A, B; p0, p1 =
+// the bits of the mean and std (as doubles); all converted to T first.
+CBRNG_FN double cbrng_f64_of_bits(cbrng_u64 b) { return cbrng_bits_to_f64(b); }
+struct cbrng_rdist_truncated_normal_f32 {
+    typedef float T;
+    static constexpr int W = 2;
+    template <class Gen>
+    static CBRNG_MEMBER_FN T element(const cbrng_key& key, cbrng_u64 i, const cbrng_fill_params& p) {
+        const cbrng_tn_plan_f32 plan = cbrng_tn_plan_new_f32((float)p.f0, (float)p.f1);
+        float z = 0.0f;
+        int ok = 0;
+        for (cbrng_u32 a = 0; a < CBRNG_MAX_ATTEMPTS && !ok; ++a) {
+            cbrng_u32 w[W];
+            cbrng_attempt_words<Gen, W>(key, a, i, w);
+            ok = cbrng_tn_attempt_f32(plan, w[0], w[1], &z);
+        }
+        if (!ok) z = cbrng_tn_fallback_f32(plan);
+        return cbrng_tn_output_f32(plan, z, (float)cbrng_f64_of_bits(p.p0), (float)cbrng_f64_of_bits(p.p1));
+    }
+};
+struct cbrng_rdist_truncated_normal_f64 {
+    typedef double T;
+    static constexpr int W = 4;
+    template <class Gen>
+    static CBRNG_MEMBER_FN T element(const cbrng_key& key, cbrng_u64 i, const cbrng_fill_params& p) {
+        const cbrng_tn_plan_f64 plan = cbrng_tn_plan_new_f64(p.f0, p.f1);
+        double z = 0.0;
+        int ok = 0;
+        for (cbrng_u32 a = 0; a < CBRNG_MAX_ATTEMPTS && !ok; ++a) {
+            cbrng_u32 w[W];
+            cbrng_attempt_words<Gen, W>(key, a, i, w);
+            ok = cbrng_tn_attempt_f64(plan, cbrng_join64(w, 0), cbrng_join64(w, 2), &z);
+        }
+        if (!ok) z = cbrng_tn_fallback_f64(plan);
+        return cbrng_tn_output_f64(plan, z, cbrng_f64_of_bits(p.p0), cbrng_f64_of_bits(p.p1));
+    }
+};
+
+// Writes element offset + t of a rejection sampler to out[t] (t < count).
+template <class Gen, class Dist>
+CBRNG_FN void cbrng_fill_attempt_element(typename Dist::T* out, cbrng_u64 offset, const cbrng_key& key,
+                                         const cbrng_fill_params& p, cbrng_u64 t) {
+    out[t] = Dist::template element<Gen>(key, offset + t, p);
+}
 
 // ---- group plan: G blocks -> E elements, at least 16 bytes of output.
 template <class Gen, class Dist>

@@ -5,7 +5,7 @@ use super::views::{fill_u8_view, fill_u32_view, fill_u64_view};
 use crate::cpu::{CpuBackend, CpuOptions, simd, threads};
 use crate::dist::{
     Distribution, Layout, OutSlice, Params, Prepared, bernoulli, continuous, discrete, int, normal,
-    uniform,
+    truncnorm, uniform,
 };
 use crate::generator::KeyedBlocks;
 
@@ -194,6 +194,26 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
                 continuous::normal_bf16(x, mean, std)
             })
         }
+        (D::UniformRange { .. }, Params::Real { a, b }, OutSlice::F16(o)) => {
+            let (lo, hi) = (a as f32, b as f32);
+            map_u32(g, be, s, first, o, |x| {
+                continuous::uniform_range_f16(x, lo, hi)
+            })
+        }
+        (D::UniformRange { .. }, Params::Real { a, b }, OutSlice::BF16(o)) => {
+            let (lo, hi) = (a as f32, b as f32);
+            map_u32(g, be, s, first, o, |x| {
+                continuous::uniform_range_bf16(x, lo, hi)
+            })
+        }
+        (D::TruncatedNormal { .. }, Params::TruncNormal { a, b, mean, std }, OutSlice::F32(o)) => {
+            debug_assert_eq!(s, 0, "a rejection sampler fills from its attempt key");
+            truncated_normal_f32(g, be, first, o, a as f32, b as f32, mean as f32, std as f32)
+        }
+        (D::TruncatedNormal { .. }, Params::TruncNormal { a, b, mean, std }, OutSlice::F64(o)) => {
+            debug_assert_eq!(s, 0, "a rejection sampler fills from its attempt key");
+            truncated_normal_f64(g, be, first, o, a, b, mean, std)
+        }
         (d, Params::Real { a, b }, OutSlice::F32(o)) => {
             continuous_f32(g, be, s, first, o, &d, a as f32, b as f32)
         }
@@ -217,6 +237,10 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
         }
         _ => unreachable!("Distribution::prepare admits only the pairs above"),
     }
+    debug_assert!(matches!(
+        p.layout,
+        Layout::U32 | Layout::PackedU32 { .. } | Layout::U64 { .. } | Layout::Attempts { .. }
+    ));
 }
 
 /// A discrete rejection sampler's outputs in any of its dtypes (the value
@@ -286,6 +310,81 @@ fn map_attempts2<G: KeyedBlocks, T: Copy>(
                 }
             };
             *o = cast(k);
+        }
+        i += c.len() as u128;
+    }
+}
+
+/// Truncated normal f32 ([`truncnorm`]): `g` is keyed with the fill's
+/// attempt key; the attempt-0 words of a chunk are one contiguous range of
+/// stream 0, a retry of element `e` at attempt `a` reads u32 elements
+/// `[2e, 2e + 2)` of stream `a`.
+#[allow(clippy::too_many_arguments)]
+fn truncated_normal_f32<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    first: u128,
+    out: &mut [f32],
+    a: f32,
+    b: f32,
+    mean: f32,
+    std: f32,
+) {
+    const W: usize = truncnorm::WORDS_F32 as usize;
+    let plan = truncnorm::PlanF32::new(a, b);
+    let mut buf = Aligned([0u32; CHUNK]);
+    let buf = &mut buf.0;
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK / W) {
+        let raw = &mut buf[..c.len() * W];
+        fill_u32_view(g, be, 0, i * W as u128, raw);
+        for (k, (o, w0)) in c.iter_mut().zip(raw.chunks_exact(W)).enumerate() {
+            let e = i + k as u128;
+            *o = truncnorm::truncated_normal_f32(&plan, mean, std, |att| {
+                if att == 0 {
+                    [w0[0], w0[1]]
+                } else {
+                    let mut w = [0u32; W];
+                    fill_u32_view(g, be, u64::from(att), e * W as u128, &mut w);
+                    w
+                }
+            });
+        }
+        i += c.len() as u128;
+    }
+}
+
+/// Truncated normal f64: as [`truncated_normal_f32`] with u64 elements
+/// `[2e, 2e + 2)` of each attempt stream.
+#[allow(clippy::too_many_arguments)]
+fn truncated_normal_f64<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    first: u128,
+    out: &mut [f64],
+    a: f64,
+    b: f64,
+    mean: f64,
+    std: f64,
+) {
+    const W: usize = truncnorm::WORDS_F64 as usize / 2;
+    let plan = truncnorm::PlanF64::new(a, b);
+    let mut buf = [0u64; CHUNK];
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK / W) {
+        let raw = &mut buf[..c.len() * W];
+        fill_u64_view(g, be, 0, i * W as u128, raw);
+        for (k, (o, w0)) in c.iter_mut().zip(raw.chunks_exact(W)).enumerate() {
+            let e = i + k as u128;
+            *o = truncnorm::truncated_normal_f64(&plan, mean, std, |att| {
+                if att == 0 {
+                    [w0[0], w0[1]]
+                } else {
+                    let mut w = [0u64; W];
+                    fill_u64_view(g, be, u64::from(att), e * W as u128, &mut w);
+                    w
+                }
+            });
         }
         i += c.len() as u128;
     }

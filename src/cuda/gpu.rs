@@ -40,8 +40,8 @@ pub trait DeviceElement: Element {}
 impl<T: Element> DeviceElement for T {}
 
 /// One generator's fill and KAT kernels, loaded into one context.
-struct GenModule {
-    fills: HashMap<&'static str, CudaFunction>,
+pub(super) struct GenModule {
+    pub(super) fills: HashMap<&'static str, CudaFunction>,
     kat: CudaFunction,
 }
 
@@ -335,7 +335,7 @@ impl Gpu {
     }
 
     /// `algo`'s fill and KAT kernels (module `<algo>/fill`).
-    fn module(&self, algo: Algorithm) -> Result<Arc<GenModule>, Error> {
+    pub(super) fn module(&self, algo: Algorithm) -> Result<Arc<GenModule>, Error> {
         let gname = kernels::generator_name(algo);
         let load = |module: &Arc<CudaModule>, name: &str| {
             module

@@ -69,13 +69,17 @@ pub fn dist_name(dist: &Distribution, dtype: DType) -> Option<&'static str> {
         (D::Poisson { .. }, U64 | I64) => "poisson_u64",
         (D::Binomial { .. }, U32 | I32) => "binomial_u32",
         (D::Binomial { .. }, U64 | I64) => "binomial_u64",
+        (D::UniformRange { .. }, F16) => "uniform_range_f16",
+        (D::UniformRange { .. }, BF16) => "uniform_range_bf16",
+        (D::TruncatedNormal { .. }, F32) => "truncated_normal_f32",
+        (D::TruncatedNormal { .. }, F64) => "truncated_normal_f64",
         _ => return None,
     })
 }
 
 /// Every distribution part of a kernel name, in `fill.cu`'s order (contract
 /// v1's 13, then v2's, then v3's).
-pub const DIST_NAMES: [&str; 33] = [
+pub const DIST_NAMES: [&str; 39] = [
     "bits_u32",
     "bits_u64",
     "bits_u8",
@@ -109,6 +113,12 @@ pub const DIST_NAMES: [&str; 33] = [
     "poisson_u64",
     "binomial_u32",
     "binomial_u64",
+    "uniform_range_f16",
+    "uniform_range_bf16",
+    "categorical_u32",
+    "categorical_u64",
+    "truncated_normal_f32",
+    "truncated_normal_f64",
 ];
 
 /// The dtype part of the dropout kernels' names, in `dropout.cu`'s order.
@@ -132,7 +142,7 @@ pub fn kat_kernel_name(algo: Algorithm) -> String {
 }
 
 /// Every kernel of the generators' modules (`fill.cu` and `dropout.cu`):
-/// 8 generators x (33 fills, 1 KAT kernel, 4 dropout kernels).
+/// 8 generators x (39 fills, 1 KAT kernel, 4 dropout kernels).
 pub fn kernel_names() -> Vec<String> {
     let mut v = Vec::new();
     for a in Algorithm::all_default() {
@@ -152,9 +162,13 @@ pub fn kernel_names() -> Vec<String> {
 /// a negative i32/i64 `lo` wraps the unsigned add to the signed sum) and
 /// range (`r`, or `r - 1` for 64-bit output), or the normal mean and std, or
 /// a contract v2 distribution's two real parameters, or (contract v3)
-/// Poisson's `(0, k_max, lambda, 0)` and binomial's `(N, 0, P, 0)`.
+/// Poisson's `(0, k_max, lambda, 0)`, binomial's `(N, 0, P, 0)`, the
+/// truncated normal's bounds `(f0, f1) = (a, b)` with the bits of its mean
+/// and std in `p0`, `p1`; for uniform f16/bf16 the bounds are already rounded
+/// to the 16-bit type.
 pub fn fill_params(prepared: &Prepared) -> (u64, u64, f64, f64) {
     match prepared.params {
+        Params::TruncNormal { a, b, mean, std } => (mean.to_bits(), std.to_bits(), a, b),
         Params::None => (0, 0, 0.0, 0.0),
         Params::Normal { mean, std } => (0, 0, mean, std),
         Params::Real { a, b } => (0, 0, a, b),
@@ -197,14 +211,21 @@ pub fn module_defines(algo: Algorithm) -> Vec<(String, String)> {
 /// Output elements one thread makes per group (the `E` of `cbrng_plan` in
 /// kernels/cbrng/fill.cuh, mirrored here to size the grid).
 pub fn group_elements(algo: Algorithm, prepared: &Prepared) -> u64 {
-    // A rejection sampler's kernel makes one element per thread.
-    if matches!(prepared.layout, crate::dist::Layout::Attempts { .. }) {
+    // A rejection sampler's kernel makes one element per thread step.
+    if let crate::dist::Layout::Attempts { .. } = prepared.layout {
         return 1;
     }
-    let u: u64 = (algo.shape().words() as u64) * u64::from(algo.shape().word_bits() / 32);
     let name = dist_name(&prepared.dist, prepared.dtype).unwrap_or("bits_u32");
+    group_elements_of(algo, name, prepared.dtype)
+}
+
+/// [`group_elements`] of the kernel `cbrng_fill_<generator>_<name>` writing
+/// `dtype` (also the categorical kernels, which have no [`Prepared`]).
+pub fn group_elements_of(algo: Algorithm, name: &str, dtype: DType) -> u64 {
+    let u: u64 = (algo.shape().words() as u64) * u64::from(algo.shape().word_bits() / 32);
     let (w, p): (u64, u64) = match name {
         "bits_u64" | "uniform_f64" | "normal_f64" | "int_u32" => (2, 1),
+        "categorical_u32" | "categorical_u64" => (2, 1),
         "int_u64" => (4, 1),
         "bits_u8" => (1, 4),
         "uniform_f16" | "uniform_bf16" => (1, 2),
@@ -213,7 +234,7 @@ pub fn group_elements(algo: Algorithm, prepared: &Prepared) -> u64 {
     };
     let min_g = if w > u { w / u } else { 1 };
     let min_e = min_g * u * p / w;
-    let min_bytes = min_e * prepared.dtype.size() as u64;
+    let min_bytes = min_e * dtype.size() as u64;
     let g = if min_bytes >= 16 {
         min_g
     } else {

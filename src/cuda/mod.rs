@@ -15,6 +15,7 @@
 //! on first use once per process and loaded once per [`Gpu`] handle.
 
 mod allreduce;
+mod categorical;
 pub mod check;
 pub mod compat;
 mod dropout;
@@ -27,6 +28,7 @@ pub mod source;
 
 #[cfg(feature = "nccl")]
 pub use allreduce::{REQUIRED_NCCL_SYMBOLS, allreduce_exact, check_nccl};
+pub use categorical::DeviceCategorical;
 pub use check::CrossCheck;
 pub use dropout::DeviceMaskOut;
 pub use gpu::{DEVICE_INDEX_LIMIT, DeviceElement, Gpu, default_gpu};

@@ -76,6 +76,14 @@ fn constants() -> Vec<(String, Value)> {
         ("TWO_POW_M53".into(), F64(u::TWO_POW_M53)),
         ("TWO_POW_M33".into(), F32(n::TWO_POW_M33)),
         ("TWO_POW_M54".into(), F64(n::TWO_POW_M54)),
+        (
+            "SQRT_2PI_F32".into(),
+            F32(crate::dist::truncnorm::SQRT_2PI_F32),
+        ),
+        (
+            "SQRT_2PI_F64".into(),
+            F64(crate::dist::truncnorm::SQRT_2PI_F64),
+        ),
         ("SQRT2_MANT_F32".into(), U32(n::SQRT2_MANT_F32)),
         ("SQRT2_MANT_F64".into(), U64(n::SQRT2_MANT_F64)),
         (
@@ -350,6 +358,14 @@ pub const HEADERS: &[(&str, &str)] = &[
     (
         "cbrng/discrete.cuh",
         include_str!("../../kernels/cbrng/discrete.cuh"),
+    ),
+    (
+        "cbrng/categorical.cuh",
+        include_str!("../../kernels/cbrng/categorical.cuh"),
+    ),
+    (
+        "cbrng/truncnorm.cuh",
+        include_str!("../../kernels/cbrng/truncnorm.cuh"),
     ),
     ("cbrng.cuh", include_str!("../../kernels/cbrng.cuh")),
     (

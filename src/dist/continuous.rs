@@ -311,6 +311,46 @@ pub fn uniform_range_f64(x: u64, lo: f64, hi: f64) -> f64 {
     if v >= hi { next_down_f64(hi) } else { v }
 }
 
+/// The largest f16 (as bits) below the f16 with bits `b` (finite).
+#[inline(always)]
+fn next_down_16(b: u16) -> u16 {
+    if b & 0x7fff == 0 {
+        0x8001
+    } else if b >> 15 == 0 {
+        b - 1
+    } else {
+        b + 1
+    }
+}
+
+/// Whether two finite 16-bit floats (f16 or bf16 bits) are equal numbers
+/// (`+0 == -0`).
+#[inline(always)]
+fn same_16(a: u16, b: u16) -> bool {
+    a == b || (a & 0x7fff == 0 && b & 0x7fff == 0)
+}
+
+/// Uniform on `[lo, hi)` in f16 (contract v3; `lo`, `hi` f16 values given
+/// as f32, `lo < hi`): `v` = [`uniform_range_f32`] of the same u32 element
+/// (so `v` in `[lo, hi)`), rounded once to f16 (nearest even); where that
+/// rounding gives `hi`, the largest f16 below `hi`. So `lo` is reached and
+/// `hi` never, as in f32.
+#[inline(always)]
+pub fn uniform_range_f16(x: u32, lo: f32, hi: f32) -> half::f16 {
+    let r = super::dropout::f32_to_f16_bits(uniform_range_f32(x, lo, hi));
+    let hb = super::dropout::f32_to_f16_bits(hi);
+    half::f16::from_bits(if same_16(r, hb) { next_down_16(hb) } else { r })
+}
+
+/// Uniform on `[lo, hi)` in bf16, as [`uniform_range_f16`] with bf16
+/// rounding (`lo`, `hi` bf16 values given as f32).
+#[inline(always)]
+pub fn uniform_range_bf16(x: u32, lo: f32, hi: f32) -> half::bf16 {
+    let r = super::dropout::f32_to_bf16_bits(uniform_range_f32(x, lo, hi));
+    let hb = super::dropout::f32_to_bf16_bits(hi);
+    half::bf16::from_bits(if same_16(r, hb) { next_down_16(hb) } else { r })
+}
+
 /// Normal in f16: `mean + std * Z` in f32 (`Z` the f32 standard normal of the
 /// u32 element, `mean` and `std` rounded to f32), then rounded once to f16.
 #[inline(always)]
@@ -487,6 +527,24 @@ pub(crate) fn check(d: &Distribution, dtype: DType) -> Result<Params, Error> {
     if !a.is_finite() || !b.is_finite() {
         return bad(format!("{d} needs finite parameters"));
     }
+    if let DType::F16 | DType::BF16 = dtype {
+        // uniform:LO,HI only (dtypes() admits no other v2 distribution in
+        // 16 bits): LO and HI rounded to f32, then to the 16-bit type.
+        let (lo, hi) = (round_16(a, dtype), round_16(b, dtype));
+        if !lo.is_finite() || !hi.is_finite() {
+            return bad(format!("{d}: a bound overflows {dtype}"));
+        }
+        if lo >= hi {
+            return bad(format!("{d} needs lo < hi (in {dtype}: {lo}, {hi})"));
+        }
+        if !(hi - lo).is_finite() {
+            return bad(format!("{d}: hi - lo overflows f32"));
+        }
+        return Ok(Params::Real {
+            a: f64::from(lo),
+            b: f64::from(hi),
+        });
+    }
     // The rule, on the parameters as the dtype holds them.
     let rule = |a: f64, b: f64| -> Result<(), String> {
         match d {
@@ -539,6 +597,16 @@ pub(crate) fn check(d: &Distribution, dtype: DType) -> Result<Params, Error> {
         }
     }
     Ok(Params::Real { a, b })
+}
+
+/// `x` rounded to f32, then to f16 or bf16 (each to nearest even), as f32.
+pub(crate) fn round_16(x: f64, dtype: DType) -> f32 {
+    let x = x as f32;
+    if dtype == DType::F16 {
+        half::f16::from_bits(super::dropout::f32_to_f16_bits(x)).to_f32()
+    } else {
+        half::bf16::from_bits(super::dropout::f32_to_bf16_bits(x)).to_f32()
+    }
 }
 
 /// Whether `mean + std * Z`, rounded to f16 or bf16, is finite at the

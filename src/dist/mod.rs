@@ -53,6 +53,18 @@
 //! of these two are the same number: the dtype only limits the parameters.
 //! The fallback (all 64 attempts rejected) has probability below 2^-111 per
 //! element.
+//! Contract version 3 adds (every version 1 and 2 element is unchanged; the
+//! rejection samplers read their own attempt space, [`attempts`]):
+//!
+//! | distribution | dtype | element i consumes |
+//! |---|---|---|
+//! | truncated-normal:A,B,MEAN,STD | f32 | attempts of 2 u32 words (proposal, acceptance), up to 64, then the mode ([`truncnorm`]): `mean + std * z`, `z` the standard normal conditioned on `[A, B]`, by the normal, uniform or Robert's exponential proposal (chosen per interval); acceptance >= 0.4939 |
+//! | truncated-normal:A,B,MEAN,STD | f64 | attempts of 2 u64 elements (4 u32 words), as f32 |
+//! | uniform:LO,HI | f16, bf16 | u32 element i: the f32 `uniform:LO,HI` value (LO, HI rounded to the 16-bit type), rounded once to the 16-bit type; where that gives HI, the value below HI ([`continuous::uniform_range_f16`]) |
+//!
+//! and, outside [`Distribution`] (it holds a table), [`categorical`]: index i
+//! of a [`categorical::Categorical`] reads u64 element i (an inverse CDF on
+//! exact cumulative sums, probabilities within 2^-64 of `w_j / sum w`).
 //!
 //! The signed and bool rows add no new stream use: an i32/i64 element reads
 //! exactly the stream elements of the u32/u64 element of the same
@@ -77,6 +89,7 @@
 
 pub mod attempts;
 pub mod bernoulli;
+pub mod categorical;
 pub mod continuous;
 pub mod discrete;
 pub mod dropout;
@@ -84,6 +97,7 @@ pub mod exact_math;
 pub mod int;
 pub mod normal;
 pub mod sampler;
+pub mod truncnorm;
 pub mod uniform;
 
 pub use sampler::Sampler;
@@ -271,6 +285,18 @@ pub enum Distribution {
         /// Probability of success, in [0, 1].
         p: f64,
     },
+    /// The standard normal truncated to `[a, b]`, then `mean + std * z`
+    /// (contract v3; [`truncnorm`]): `a < b`, `a` may be `-inf`, `b` `+inf`.
+    TruncatedNormal {
+        /// Lower bound of the standard variate.
+        a: f64,
+        /// Upper bound of the standard variate.
+        b: f64,
+        /// Mean (location of the output).
+        mean: f64,
+        /// Standard deviation (scale of the output, >= 0).
+        std: f64,
+    },
 }
 
 impl Distribution {
@@ -297,6 +323,7 @@ impl Distribution {
             Distribution::Laplace { .. } => "laplace",
             Distribution::Poisson { .. } => "poisson",
             Distribution::Binomial { .. } => "binomial",
+            Distribution::TruncatedNormal { .. } => "truncated-normal",
         }
     }
 
@@ -304,7 +331,9 @@ impl Distribution {
     pub fn dtypes(&self) -> &'static [DType] {
         match self {
             Distribution::Bits => &[DType::U32, DType::U64, DType::U8, DType::I32, DType::I64],
-            Distribution::Uniform => &[DType::F32, DType::F64, DType::F16, DType::BF16],
+            Distribution::Uniform | Distribution::UniformRange { .. } => {
+                &[DType::F32, DType::F64, DType::F16, DType::BF16]
+            }
             Distribution::Normal { .. } => &[DType::F32, DType::F64, DType::F16, DType::BF16],
             Distribution::Bernoulli { .. } => &[DType::U8, DType::Bool],
             Distribution::Int { .. } => {
@@ -425,12 +454,21 @@ impl Distribution {
                     .map_err(|reason| Error::BadParameter { reason })?;
                 Params::Binomial { n, p }
             }
+            Distribution::TruncatedNormal { a, b, mean, std } => {
+                truncnorm::check(a, b, mean, std, dtype)?
+            }
             _ => continuous::check(self, dtype)?,
         };
         let layout = match (self, dtype) {
             (Distribution::Poisson { .. } | Distribution::Binomial { .. }, _) => {
                 Layout::Attempts { words: 4 }
             }
+            (Distribution::TruncatedNormal { .. }, DType::F32) => Layout::Attempts {
+                words: truncnorm::WORDS_F32,
+            },
+            (Distribution::TruncatedNormal { .. }, _) => Layout::Attempts {
+                words: truncnorm::WORDS_F64,
+            },
             (Distribution::Bits, DType::U8) => Layout::PackedU32 { per_word: 4 },
             (Distribution::Uniform, DType::F16 | DType::BF16) => Layout::PackedU32 { per_word: 2 },
             (Distribution::Int { .. }, DType::U64 | DType::I64) => Layout::U64 { per_element: 2 },
@@ -462,6 +500,9 @@ impl fmt::Display for Distribution {
             Distribution::Laplace { mu, b } => write!(f, "laplace:{mu},{b}"),
             Distribution::Poisson { lambda } => write!(f, "poisson:{lambda}"),
             Distribution::Binomial { n, p } => write!(f, "binomial:{n},{p}"),
+            Distribution::TruncatedNormal { a, b, mean, std } => {
+                write!(f, "truncated-normal:{a},{b},{mean},{std}")
+            }
             d => f.write_str(d.name()),
         }
     }
@@ -474,8 +515,9 @@ impl FromStr for Distribution {
     /// `exponential[:LAMBDA]`, `log-normal[:MU,SIGMA]`, `gumbel[:MU,BETA]`,
     /// `cauchy[:X0,GAMMA]`, `logistic[:MU,S]`, `laplace[:MU,B]` (without
     /// parameters: rate 1, or location 0 and scale 1), and (contract v3)
-    /// `poisson:LAMBDA` (a real) and `binomial:N,P` (N a decimal integer
-    /// without sign, P a real); names in any case,
+    /// `poisson:LAMBDA` (a real), `binomial:N,P` (N a decimal integer
+    /// without sign, P a real), `truncated-normal:A,B` and `truncated-normal:A,B,MEAN,STD` (A and B
+    /// reals or `-inf` / `inf`; MEAN 0 and STD 1 when left out); names in any case,
     /// numbers in the grammar of [`crate::grammar`] (reals for MEAN, STD, P
     /// and the v2 parameters; signed decimal integers for LO and HI of `int`, negative for the i32 and i64 dtypes), no
     /// spaces.
@@ -529,10 +571,11 @@ impl FromStr for Distribution {
                 Ok(Distribution::Binomial { n, p })
             }
             ("binomial", None) => Err(bad("expected binomial:N,P")),
+            ("truncated-normal", a) => truncnorm::parse(a).map_err(|reason| bad(&reason)),
             (name, arg) => match continuous::parse(name, arg) {
                 Some(r) => r.map_err(|reason| bad(&reason)),
                 None => Err(bad(
-                    "unknown distribution (expected bits, uniform, uniform:LO,HI, normal, bernoulli:P, int:LO..HI, exponential:LAMBDA, log-normal:MU,SIGMA, gumbel:MU,BETA, cauchy:X0,GAMMA, logistic:MU,S, laplace:MU,B, poisson:LAMBDA, binomial:N,P)",
+                    "unknown distribution (expected bits, uniform, uniform:LO,HI, normal, bernoulli:P, int:LO..HI, exponential:LAMBDA, log-normal:MU,SIGMA, gumbel:MU,BETA, cauchy:X0,GAMMA, logistic:MU,S, laplace:MU,B, poisson:LAMBDA, binomial:N,P, truncated-normal:A,B[,MEAN,STD])",
                 )),
             },
         }
@@ -553,6 +596,18 @@ pub enum Params {
     },
     /// Bernoulli threshold t(p).
     Threshold(u64),
+    /// The truncated normal's bounds, mean and std as given (contract v3;
+    /// converted to the output type by the fill).
+    TruncNormal {
+        /// Lower bound (may be -inf).
+        a: f64,
+        /// Upper bound (may be inf).
+        b: f64,
+        /// Mean.
+        mean: f64,
+        /// Standard deviation.
+        std: f64,
+    },
     /// Integer range start and size.
     Int {
         /// Smallest value (within the dtype).

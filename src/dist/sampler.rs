@@ -162,14 +162,17 @@ sample!(f64, |p, rng| match p.params {
     Params::Real { a, b } => continuous::real_f64(&p.dist, rng.next_u64(), a, b),
     _ => unreachable!("{ADMITTED}"),
 });
-// Uniform f16/bf16 is packed (refused by `new`); the normal reads one u32.
+// Uniform f16/bf16 is packed (refused by `new`); the normal and uniform:LO,HI
+// (contract v3; LO, HI already rounded to the 16-bit type) read one u32.
 sample!(half::f16, |p, rng| match p.params {
     Params::Normal { mean, std } => continuous::normal_f16(rng.next_u32(), mean as f32, std as f32),
+    Params::Real { a, b } => continuous::uniform_range_f16(rng.next_u32(), a as f32, b as f32),
     _ => unreachable!("{ADMITTED}"),
 });
 sample!(half::bf16, |p, rng| match p.params {
     Params::Normal { mean, std } =>
         continuous::normal_bf16(rng.next_u32(), mean as f32, std as f32),
+    Params::Real { a, b } => continuous::uniform_range_bf16(rng.next_u32(), a as f32, b as f32),
     _ => unreachable!("{ADMITTED}"),
 });
 sample!(bool, |p, rng| match p.params {

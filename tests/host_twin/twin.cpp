@@ -7,7 +7,8 @@
 // Reads cases from stdin, one a line:
 //   GEN ROUNDS DIST K0 K1 K2 K3 STREAM OFFSET COUNT P0 P1 F0 F1 MISALIGN
 // (GEN e.g. philox4x32, DIST e.g. normal_f32 as in the kernel names; integers
-// in decimal; F0 F1 the IEEE bits of the doubles in hex; MISALIGN the number
+// in decimal; F0 F1 the IEEE bits of the doubles in hex; for categorical_*
+// P1 decimal table words follow the line; MISALIGN the number
 // of elements the output starts past a 16-byte boundary) and writes, for each
 // case in order, the COUNT elements' little-endian bytes to stdout, as the
 // kernel cbrng_fill_GEN_DIST would write them to device memory.
@@ -31,7 +32,9 @@ struct Case {
     std::exit(2);
 }
 
-template <class Gen, class Dist>
+// A group-wise distribution (cbrng_fill_group) or, with ATTEMPTS, a
+// rejection sampler (cbrng_fill_attempt_element, one element at a time).
+template <class Gen, class Dist, bool ATTEMPTS = false>
 static void run(const Case& c) {
     typedef typename Dist::T T;
     // Like a cudaMalloc'd buffer: 16-byte aligned base, output MISALIGN
@@ -43,7 +46,9 @@ static void run(const Case& c) {
     unsigned char* base = buf.data() + (16 - ((unsigned long long)buf.data() & 15)) % 16;
     std::memset(buf.data(), 0xa5, buf.size());
     T* out = reinterpret_cast<T*>(base) + c.misalign;
-    if (c.count > 0) {
+    if constexpr (ATTEMPTS) {
+        for (cbrng_u64 t = 0; t < c.count; ++t) cbrng_fill_attempt_element<Gen, Dist>(out, c.offset, c.key, c.p, t);
+    } else if (c.count > 0) {
         const cbrng_u64 groups = cbrng_fill_groups<Gen, Dist>(c.count, c.offset);
         for (cbrng_u64 t = 0; t < groups; ++t)
             cbrng_fill_group<Gen, Dist>(out, c.count, c.offset, c.stream, c.key, c.p, t);
@@ -123,7 +128,16 @@ static void run_dist(const std::string& d, const Case& c) {
     CBRNG_TWIN_DIST(logistic_f64)
     CBRNG_TWIN_DIST(laplace_f32)
     CBRNG_TWIN_DIST(laplace_f64)
+    CBRNG_TWIN_DIST(uniform_range_f16)
+    CBRNG_TWIN_DIST(uniform_range_bf16)
+    CBRNG_TWIN_DIST(categorical_u32)
+    CBRNG_TWIN_DIST(categorical_u64)
 #undef CBRNG_TWIN_DIST
+#define CBRNG_TWIN_RDIST(NAME) \
+    if (d == #NAME) return run<Gen, cbrng_rdist_##NAME, true>(c);
+    CBRNG_TWIN_RDIST(truncated_normal_f32)
+    CBRNG_TWIN_RDIST(truncated_normal_f64)
+#undef CBRNG_TWIN_RDIST
     die("unknown distribution " + d);
 }
 
@@ -169,6 +183,18 @@ int main() {
         c.count = n;
         c.misalign = mis;
         c.p = cbrng_fill_params{p0, p1, f64_of_bits(f0), f64_of_bits(f1)};
+        // categorical_*: P1 threshold words follow (decimal); P0 becomes
+        // their address, as the device gets the uploaded table's.
+        std::vector<cbrng_u64> table;
+        if (std::strncmp(dist, "categorical", 11) == 0) {
+            table.resize(p1 > 0 ? p1 : 1);
+            for (unsigned long long k = 0; k < p1; ++k) {
+                unsigned long long v;
+                if (std::scanf("%llu", &v) != 1) die("short categorical table");
+                table[k] = v;
+            }
+            c.p.p0 = (cbrng_u64)(unsigned long long)table.data();
+        }
         run_case(gen, rounds, dist, c);
     }
     return std::fflush(stdout) == 0 ? 0 : 1;

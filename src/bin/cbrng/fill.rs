@@ -57,6 +57,10 @@ Value grammar (anything else is an error, exit 2):
   NAME         philox|threefry + 2x32|4x32|2x64|4x64, optionally -ROUNDS (ROUNDS a U64 in 1..=255); any case
   DTYPE        u32 | u64 | f32 | f64 | f16 | bf16 | u8 | i32 | i64 | bool; any case
   DIST         bits | uniform | normal | normal:REAL,REAL | bernoulli:REAL | int:INT..INT (HI exclusive)
+               | uniform:REAL,REAL (f32, f64, f16, bf16) | exponential:REAL | ... (see --dist)
+               | truncated-normal:BOUND,BOUND[,REAL,REAL] (BOUND: REAL, -inf or inf; A < B)
+               | categorical:REAL,REAL,... | categorical:@FILE (weights >= 0, one a line in
+                 FILE, # comments; u32 | u64 | i32 | i64 indices, default u32)
   INT          signed decimal integer: 0 or -?[1-9][0-9]*; int's LO..HI must lie in the dtype
                (negative only for i32/i64; HI up to 2^64 for u64)
   --mean/--std only with --dist normal (no parameters in the spec: give them once);
@@ -87,6 +91,8 @@ pub struct Args {
     /// uniform:LO,HI | exponential[:LAMBDA] | log-normal[:MU,SIGMA] | gumbel[:MU,BETA] |
     /// cauchy[:X0,GAMMA] | logistic[:MU,S] | laplace[:MU,B] (contract v2, f32/f64) |
     /// poisson:LAMBDA | binomial:N,P (contract v3, u32/u64/i32/i64).
+    /// truncated-normal:A,B[,MEAN,STD] (contract v3, f32/f64) | categorical:W0,W1,... |
+    /// categorical:@FILE (indices, u32/u64/i32/i64; on the CPU).
     #[arg(long, default_value = "bits")]
     dist: String,
     /// u32 | u64 | f32 | f64 | f16 | bf16 | u8 | i32 | i64 | bool (default: the distribution's first).
@@ -245,7 +251,111 @@ pub fn npy_shape(args: &Args) -> Result<Vec<u64>, Error> {
     }
 }
 
+/// The weights of `--dist categorical:W0,W1,...` or `categorical:@FILE`,
+/// or `None` for another distribution.
+fn categorical_weights(args: &Args) -> Option<Result<Vec<f64>, Error>> {
+    let (name, arg) = args.dist.split_once(':').unwrap_or((&args.dist, ""));
+    if !name.eq_ignore_ascii_case("categorical") {
+        return None;
+    }
+    use cbrng::dist::categorical::parse_weights;
+    Some(if let Some(path) = arg.strip_prefix('@') {
+        std::fs::read_to_string(path)
+            .map_err(|e| Error::BadParameter {
+                reason: format!("categorical weights file {}: {e}", grammar::show(path)),
+            })
+            .and_then(|text| parse_weights(&text, '\n'))
+    } else if arg.is_empty() {
+        Err(Error::BadParameter {
+            reason: "expected categorical:W0,W1,... or categorical:@FILE".into(),
+        })
+    } else {
+        parse_weights(arg, ',')
+    })
+}
+
+/// `cbrng fill --dist categorical:...`: index i is that of u64 stream
+/// element offset + i ([`cbrng::dist::categorical`]), on the CPU.
+fn run_categorical(args: &Args, weights: Vec<f64>) -> Result<ExitCode, Error> {
+    use cbrng::dist::categorical::Categorical;
+    if args.mean.is_some() || args.std.is_some() {
+        return Err(Error::BadParameter {
+            reason: "--mean and --std apply only to --dist normal".into(),
+        });
+    }
+    if args.device == Device::Cuda {
+        return Err(Error::BadParameter {
+            reason: "categorical fills on the CPU in the command line (the library's GPU fill is Gpu::fill_categorical); use --device cpu or auto".into(),
+        });
+    }
+    let algo: Algorithm = args.algo.parse()?;
+    let key = match (&args.key, args.seed) {
+        (Some(k), _) => Key::parse(algo, k)?,
+        (None, Some(s)) => Key::from_seed(algo, s)?,
+        (None, None) => Key::from_seed(algo, 0)?,
+    };
+    let stream = Stream::new(algo, key, args.stream)?;
+    let dtype: DType = match &args.dtype {
+        Some(d) => d.parse()?,
+        None => DType::U32,
+    };
+    if !Categorical::DTYPES.contains(&dtype) {
+        return Err(Error::DTypeMismatch {
+            dist: "categorical".into(),
+            dtype: dtype.to_string(),
+            allowed: "u32, u64, i32, i64".into(),
+        });
+    }
+    let table = Categorical::new(&weights)?;
+    // The whole range first, so nothing is written for a bad one.
+    let len = stream.len_of(&Distribution::Bits.prepare(DType::U64)?);
+    if args.end() > len || args.offset.checked_add(args.count.into()).is_none() {
+        return Err(Error::PastEndOfStream {
+            offset: args.offset,
+            count: args.count.into(),
+            algo: algo.to_string(),
+            len,
+        });
+    }
+    let shape = npy_shape(args)?;
+    let mut out = Output::open(args.out.as_deref())?;
+    if args.format == Format::Npy {
+        out.bytes(&output::npy_header(dtype, &shape))?;
+    }
+    fn write<T: HexBits + cbrng::dist::categorical::CategoricalIndex>(
+        t: &Categorical,
+        stream: &Stream,
+        args: &Args,
+        w: &mut Output,
+    ) -> Result<(), Error> {
+        let mut progress = Progress::new(args.count, "elements");
+        let mut buf = vec![T::default(); STEP.min(args.count as usize)];
+        let mut done = 0u64;
+        while done < args.count {
+            let n = (args.count - done).min(STEP as u64) as usize;
+            t.fill(stream, args.offset + u128::from(done), &mut buf[..n])?;
+            let r = output::write_chunk(w.writer(), args.format, &buf[..n]);
+            r.map_err(|e| w.err(e))?;
+            done += n as u64;
+            progress.inc(n as u64);
+        }
+        Ok(())
+    }
+    let w = &mut out;
+    match dtype {
+        DType::U32 => write::<u32>(&table, &stream, args, w),
+        DType::U64 => write::<u64>(&table, &stream, args, w),
+        DType::I32 => write::<i32>(&table, &stream, args, w),
+        _ => write::<i64>(&table, &stream, args, w),
+    }?;
+    out.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(args: Args) -> Result<ExitCode, Error> {
+    if let Some(weights) = categorical_weights(&args) {
+        return run_categorical(&args, weights?);
+    }
     let Plan { stream, prepared } = plan(&args)?;
     let shape = npy_shape(&args)?;
     let dtype = prepared.dtype;
