@@ -26,6 +26,17 @@ __device__ __forceinline__ void cbrng_fill_body(typename Dist::T* out, cbrng_u64
         cbrng_fill_group<Gen, Dist>(out, count, offset, stream, key, p, t);
 }
 
+// A rejection sampler (contract v3): one element per thread, grid-stride;
+// the key is the fill's attempt key and the stream argument (0) is unused.
+template <class Gen, class Dist>
+__device__ __forceinline__ void cbrng_fill_attempts_body(typename Dist::T* out, cbrng_u64 count,
+                                                         cbrng_u64 offset, const cbrng_key& key,
+                                                         const cbrng_fill_params& p) {
+    const cbrng_u64 stride = (cbrng_u64)gridDim.x * blockDim.x;
+    for (cbrng_u64 t = (cbrng_u64)blockIdx.x * blockDim.x + threadIdx.x; t < count; t += stride)
+        cbrng_fill_attempts_element<Gen, Dist>(out, offset, key, p, t);
+}
+
 #define CBRNG_ROUNDS_philox2x32 CBRNG_PHILOX_ROUNDS
 #define CBRNG_ROUNDS_philox4x32 CBRNG_PHILOX_ROUNDS
 #define CBRNG_ROUNDS_philox2x64 CBRNG_PHILOX_ROUNDS
@@ -44,6 +55,16 @@ __device__ __forceinline__ void cbrng_fill_body(typename Dist::T* out, cbrng_u64
         cbrng_fill_body<cbrng_gen_##GEN<CBRNG_ROUNDS_##GEN>, cbrng_dist_##DIST>(                 \
             out, count, offset, stream, key, p);                                                 \
     }
+#define CBRNG_FILL_ATTEMPTS(GEN, DIST)                                                           \
+    extern "C" __global__ void cbrng_fill_##GEN##_##DIST(                                        \
+        cbrng_dist_##DIST::T* out, cbrng_u64 count, cbrng_u64 offset, cbrng_u64 stream, cbrng_u64 k0,  \
+        cbrng_u64 k1, cbrng_u64 k2, cbrng_u64 k3, cbrng_u64 p0, cbrng_u64 p1, double f0, double f1) { \
+        (void)stream;                                                                            \
+        const cbrng_key key = {{k0, k1, k2, k3}};                                                \
+        const cbrng_fill_params p = {p0, p1, f0, f1};                                            \
+        cbrng_fill_attempts_body<cbrng_gen_##GEN<CBRNG_ROUNDS_##GEN>, cbrng_dist_##DIST>(        \
+            out, count, offset, key, p);                                                         \
+    }
 #define CBRNG_FILL_ALL_DISTS(GEN)                                                                \
     CBRNG_FILL(GEN, bits_u32) CBRNG_FILL(GEN, bits_u64) CBRNG_FILL(GEN, bits_u8)                 \
     CBRNG_FILL(GEN, uniform_f32) CBRNG_FILL(GEN, uniform_f64) CBRNG_FILL(GEN, uniform_f16)       \
@@ -56,7 +77,11 @@ __device__ __forceinline__ void cbrng_fill_body(typename Dist::T* out, cbrng_u64
     CBRNG_FILL(GEN, gumbel_f32) CBRNG_FILL(GEN, gumbel_f64)                                      \
     CBRNG_FILL(GEN, cauchy_f32) CBRNG_FILL(GEN, cauchy_f64)                                      \
     CBRNG_FILL(GEN, logistic_f32) CBRNG_FILL(GEN, logistic_f64)                                  \
-    CBRNG_FILL(GEN, laplace_f32) CBRNG_FILL(GEN, laplace_f64)
+    CBRNG_FILL(GEN, laplace_f32) CBRNG_FILL(GEN, laplace_f64)                                    \
+    CBRNG_FILL_ATTEMPTS(GEN, gamma_f32) CBRNG_FILL_ATTEMPTS(GEN, gamma_f64)                      \
+    CBRNG_FILL_ATTEMPTS(GEN, chi_squared_f32) CBRNG_FILL_ATTEMPTS(GEN, chi_squared_f64)          \
+    CBRNG_FILL_ATTEMPTS(GEN, student_t_f32) CBRNG_FILL_ATTEMPTS(GEN, student_t_f64)              \
+    CBRNG_FILL_ATTEMPTS(GEN, beta_f32) CBRNG_FILL_ATTEMPTS(GEN, beta_f64)
 // A module may hold one generator's kernels only (-DCBRNG_ONLY_GENERATOR
 // -DCBRNG_GEN_<name>), which is how cbrng compiles them at run time: a
 // module per (generator, round count), each a fraction of the compile time.

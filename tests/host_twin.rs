@@ -41,8 +41,10 @@ struct Case {
 impl Case {
     fn line(&self) -> String {
         let algo = self.stream.algorithm();
+        // A rejection sampler's kernel gets the attempt key and stream 0.
+        let (key, id) = cbrng::dist::attempts::engine_key(&self.stream, &self.prepared);
         let mut k = [0u64; 4];
-        k[..self.stream.key().words().len()].copy_from_slice(self.stream.key().words());
+        k[..key.words().len()].copy_from_slice(key.words());
         let (p0, p1, f0, f1) = kernels::fill_params(&self.prepared);
         let dist = kernels::dist_name(&self.prepared.dist, self.prepared.dtype).unwrap();
         format!(
@@ -53,7 +55,7 @@ impl Case {
             k[1],
             k[2],
             k[3],
-            self.stream.id(),
+            id,
             self.offset,
             self.count,
             f0.to_bits(),

@@ -17,6 +17,7 @@
 #include "dist.cuh"
 #include "continuous.cuh"
 #include "attempts.cuh"
+#include "gamma.cuh"
 
 // ---- generators: u32 words per block and the block function, R rounds.
 #define CBRNG_GEN(NAME, U32S)                                                               \
@@ -90,6 +91,36 @@ CBRNG_DIST_V2(laplace, cbrng_laplace_f32, cbrng_laplace_f64)
 #undef CBRNG_EXPONENTIAL_F64
 #undef CBRNG_DIST_V2
 #undef CBRNG_DIST
+
+// ---- contract v3: rejection samplers (gamma.cuh). Output element i is
+// Dist::sample<Gen>(attempt key, i, p), reading its own attempt space
+// (attempts.cuh) with W u32 words per attempt; one element per thread.
+#define CBRNG_DIST_ATTEMPTS(NAME, TYPE, WORDS, EXPR)                                          \
+    struct cbrng_dist_##NAME {                                                              \
+        typedef TYPE T;                                                                     \
+        static constexpr int W = WORDS;                                                     \
+        template <class G>                                                                  \
+        static CBRNG_MEMBER_FN T sample(const cbrng_key& key, cbrng_u64 i, const cbrng_fill_params& p) { \
+            const cbrng_attempt_source<G, WORDS> s = {key, i};                              \
+            return EXPR;                                                                    \
+        }                                                                                   \
+    };
+CBRNG_DIST_ATTEMPTS(gamma_f32, float, 2, cbrng_gamma_f32((float)p.f0, (float)p.f1, s))
+CBRNG_DIST_ATTEMPTS(gamma_f64, double, 4, cbrng_gamma_f64(p.f0, p.f1, s))
+CBRNG_DIST_ATTEMPTS(chi_squared_f32, float, 2, cbrng_chi_squared_f32((float)p.f0, s))
+CBRNG_DIST_ATTEMPTS(chi_squared_f64, double, 4, cbrng_chi_squared_f64(p.f0, s))
+CBRNG_DIST_ATTEMPTS(student_t_f32, float, 2, cbrng_student_t_f32((float)p.f0, s))
+CBRNG_DIST_ATTEMPTS(student_t_f64, double, 4, cbrng_student_t_f64(p.f0, s))
+CBRNG_DIST_ATTEMPTS(beta_f32, float, 4, cbrng_beta_f32((float)p.f0, (float)p.f1, s))
+CBRNG_DIST_ATTEMPTS(beta_f64, double, 8, cbrng_beta_f64(p.f0, p.f1, s))
+#undef CBRNG_DIST_ATTEMPTS
+
+// A rejection sampler's element offset + t, written to out[t].
+template <class Gen, class Dist>
+CBRNG_FN void cbrng_fill_attempts_element(typename Dist::T* out, cbrng_u64 offset, const cbrng_key& key,
+                                          const cbrng_fill_params& p, cbrng_u64 t) {
+    out[t] = Dist::template sample<Gen>(key, offset + t, p);
+}
 
 // ---- group plan: G blocks -> E elements, at least 16 bytes of output.
 template <class Gen, class Dist>

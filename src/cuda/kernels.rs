@@ -63,13 +63,21 @@ pub fn dist_name(dist: &Distribution, dtype: DType) -> Option<&'static str> {
         (D::Logistic { .. }, F64) => "logistic_f64",
         (D::Laplace { .. }, F32) => "laplace_f32",
         (D::Laplace { .. }, F64) => "laplace_f64",
+        (D::Gamma { .. }, F32) => "gamma_f32",
+        (D::Gamma { .. }, F64) => "gamma_f64",
+        (D::ChiSquared { .. }, F32) => "chi_squared_f32",
+        (D::ChiSquared { .. }, F64) => "chi_squared_f64",
+        (D::StudentT { .. }, F32) => "student_t_f32",
+        (D::StudentT { .. }, F64) => "student_t_f64",
+        (D::Beta { .. }, F32) => "beta_f32",
+        (D::Beta { .. }, F64) => "beta_f64",
         _ => return None,
     })
 }
 
 /// Every distribution part of a kernel name, in `fill.cu`'s order (contract
-/// v1's 13, then v2's).
-pub const DIST_NAMES: [&str; 29] = [
+/// v1's 13, then v2's, then v3's).
+pub const DIST_NAMES: [&str; 37] = [
     "bits_u32",
     "bits_u64",
     "bits_u8",
@@ -99,6 +107,14 @@ pub const DIST_NAMES: [&str; 29] = [
     "logistic_f64",
     "laplace_f32",
     "laplace_f64",
+    "gamma_f32",
+    "gamma_f64",
+    "chi_squared_f32",
+    "chi_squared_f64",
+    "student_t_f32",
+    "student_t_f64",
+    "beta_f32",
+    "beta_f64",
 ];
 
 /// The dtype part of the dropout kernels' names, in `dropout.cu`'s order.
@@ -122,7 +138,7 @@ pub fn kat_kernel_name(algo: Algorithm) -> String {
 }
 
 /// Every kernel of the generators' modules (`fill.cu` and `dropout.cu`):
-/// 8 generators x (29 fills, 1 KAT kernel, 4 dropout kernels).
+/// 8 generators x (37 fills, 1 KAT kernel, 4 dropout kernels).
 pub fn kernel_names() -> Vec<String> {
     let mut v = Vec::new();
     for a in Algorithm::all_default() {
@@ -183,7 +199,12 @@ pub fn module_defines(algo: Algorithm) -> Vec<(String, String)> {
 
 /// Output elements one thread makes per group (the `E` of `cbrng_plan` in
 /// kernels/cbrng/fill.cuh, mirrored here to size the grid).
+///
+/// A rejection sampler ([`crate::dist::Layout::Attempts`]) makes one element per thread.
 pub fn group_elements(algo: Algorithm, prepared: &Prepared) -> u64 {
+    if let crate::dist::Layout::Attempts { .. } = prepared.layout {
+        return 1;
+    }
     let u: u64 = (algo.shape().words() as u64) * u64::from(algo.shape().word_bits() / 32);
     let name = dist_name(&prepared.dist, prepared.dtype).unwrap_or("bits_u32");
     let (w, p): (u64, u64) = match name {

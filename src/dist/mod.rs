@@ -55,6 +55,26 @@
 //! refused by [`Distribution::prepare`]. See [`continuous`] for the exact
 //! formulas and their measured accuracy.
 //!
+//! Contract version 3 adds the rejection samplers (every version 1 and 2
+//! element is unchanged). Their elements read their own **attempt space**
+//! ([`attempts`]): attempt `a` of element `i` reads u32 elements
+//! `[i w, (i + 1) w)` of stream `a` of the attempt key
+//! `DerivedKey::new(key, ["cbrng.attempts", NAME, stream id])`, NAME the
+//! distribution's [`Distribution::name`]; at most [`attempts::MAX_ATTEMPTS`]
+//! attempts, then a documented fallback value. The stream itself is not read.
+//!
+//! | distribution | dtype | w | words of an attempt | fixed extra words | acceptance, fallback |
+//! |---|---|---|---|---|---|
+//! | gamma:K,THETA | f32 | 2 | u32 0: normal `x`, u32 1: uniform `u` (Marsaglia-Tsang, [`gamma`]) | K < 1: u32 0 of stream 64 (the boost uniform) | >= 0.951 per attempt; `d = K' - 1/3` |
+//! | gamma:K,THETA | f64 | 4 | u64 0: `x`, u64 1: `u` | K < 1: u64 0 of stream 64 | as f32 |
+//! | chi-squared:K | f32 / f64 | 2 / 4 | as gamma, shape K/2, value `2 G` | K < 2: as gamma | as gamma |
+//! | student-t:NU | f32 / f64 | 2 / 4 | as gamma, shape NU/2 | unit 1 of stream 64: `Z`; NU < 2: unit 0, the boost uniform | as gamma |
+//! | beta:A,B | f32 / f64 | 4 / 8 | units 0, 1: `X`'s attempt (shape A); units 2, 3: `Y`'s (shape B) | A < 1: unit 0, B < 1: unit 2 of stream 64 | each as gamma |
+//!
+//! (A unit is a u32 for f32, a u64 for f64; "stream 64" is attempt stream
+//! [`gamma::EXTRAS`] = `MAX_ATTEMPTS`, words `[i w, (i + 1) w)` as for an
+//! attempt. The fallback has probability below 2^-270 per element.)
+//!
 //! **Different dtypes of one stream are not independent**: they read the
 //! same stream elements. Uniform f64 element 0 reads u64 element 0, which is
 //! u32 elements 0 and 1, and uniform f32 element 1 reads u32 element 1 (the
@@ -66,6 +86,7 @@ pub mod bernoulli;
 pub mod continuous;
 pub mod dropout;
 pub mod exact_math;
+pub mod gamma;
 pub mod int;
 pub mod normal;
 pub mod sampler;
@@ -241,6 +262,33 @@ pub enum Distribution {
         /// Scale.
         b: f64,
     },
+    /// Gamma with shape `k` and scale `theta` (contract v3, a rejection
+    /// sampler: [`gamma`]).
+    Gamma {
+        /// Shape, in `[1e-30, 1e8]`.
+        k: f64,
+        /// Scale (> 0; the mean is `k * theta`).
+        theta: f64,
+    },
+    /// Chi-squared with `k` degrees of freedom: `2 * Gamma(k / 2)`
+    /// (contract v3, [`gamma`]).
+    ChiSquared {
+        /// Degrees of freedom, in `[2e-30, 2e8]`.
+        k: f64,
+    },
+    /// Beta(a, b): `X / (X + Y)` of two gammas (contract v3, [`gamma`]).
+    Beta {
+        /// First shape, in `[1e-30, 1e8]`.
+        a: f64,
+        /// Second shape, in `[1e-30, 1e8]`.
+        b: f64,
+    },
+    /// Student's t with `nu` degrees of freedom: `Z / sqrt(V / nu)`, `V`
+    /// chi-squared (contract v3, [`gamma`]).
+    StudentT {
+        /// Degrees of freedom, in `[2e-30, 2e8]`.
+        nu: f64,
+    },
 }
 
 impl Distribution {
@@ -265,6 +313,10 @@ impl Distribution {
             Distribution::Cauchy { .. } => "cauchy",
             Distribution::Logistic { .. } => "logistic",
             Distribution::Laplace { .. } => "laplace",
+            Distribution::Gamma { .. } => "gamma",
+            Distribution::ChiSquared { .. } => "chi-squared",
+            Distribution::Beta { .. } => "beta",
+            Distribution::StudentT { .. } => "student-t",
         }
     }
 
@@ -371,9 +423,24 @@ impl Distribution {
                     range: (hi - lo) as u128,
                 }
             }
+            Distribution::Gamma { .. }
+            | Distribution::ChiSquared { .. }
+            | Distribution::Beta { .. }
+            | Distribution::StudentT { .. } => gamma::check(self, dtype)?,
             _ => continuous::check(self, dtype)?,
         };
         let layout = match (self, dtype) {
+            (Distribution::Beta { .. }, _) => Layout::Attempts {
+                words: gamma::words_per_attempt(2, dtype == DType::F64),
+            },
+            (
+                Distribution::Gamma { .. }
+                | Distribution::ChiSquared { .. }
+                | Distribution::StudentT { .. },
+                _,
+            ) => Layout::Attempts {
+                words: gamma::words_per_attempt(1, dtype == DType::F64),
+            },
             (Distribution::Bits, DType::U8) => Layout::PackedU32 { per_word: 4 },
             (Distribution::Uniform, DType::F16 | DType::BF16) => Layout::PackedU32 { per_word: 2 },
             (Distribution::Int { .. }, DType::U64 | DType::I64) => Layout::U64 { per_element: 2 },
@@ -403,6 +470,10 @@ impl fmt::Display for Distribution {
             Distribution::Cauchy { x0, gamma } => write!(f, "cauchy:{x0},{gamma}"),
             Distribution::Logistic { mu, s } => write!(f, "logistic:{mu},{s}"),
             Distribution::Laplace { mu, b } => write!(f, "laplace:{mu},{b}"),
+            Distribution::Gamma { k, theta } => write!(f, "gamma:{k},{theta}"),
+            Distribution::ChiSquared { k } => write!(f, "chi-squared:{k}"),
+            Distribution::Beta { a, b } => write!(f, "beta:{a},{b}"),
+            Distribution::StudentT { nu } => write!(f, "student-t:{nu}"),
             d => f.write_str(d.name()),
         }
     }
@@ -414,7 +485,9 @@ impl FromStr for Distribution {
     /// `int:LO..HI` (HI exclusive), and (contract v2) `uniform:LO,HI`,
     /// `exponential[:LAMBDA]`, `log-normal[:MU,SIGMA]`, `gumbel[:MU,BETA]`,
     /// `cauchy[:X0,GAMMA]`, `logistic[:MU,S]`, `laplace[:MU,B]` (without
-    /// parameters: rate 1, or location 0 and scale 1); names in any case,
+    /// parameters: rate 1, or location 0 and scale 1), and (contract v3)
+    /// `gamma:K,THETA` (or `gamma:K`, scale 1), `chi-squared:K`, `beta:A,B`,
+    /// `student-t:NU`; names in any case,
     /// numbers in the grammar of [`crate::grammar`] (reals for MEAN, STD, P
     /// and the v2 parameters; signed decimal integers for LO and HI of `int`, negative for the i32 and i64 dtypes), no
     /// spaces.
@@ -454,10 +527,10 @@ impl FromStr for Distribution {
             }
             ("int", None) => Err(bad("expected int:LO..HI")),
             ("bits", Some(_)) => Err(bad("takes no parameters")),
-            (name, arg) => match continuous::parse(name, arg) {
+            (name, arg) => match continuous::parse(name, arg).or_else(|| gamma::parse(name, arg)) {
                 Some(r) => r.map_err(|reason| bad(&reason)),
                 None => Err(bad(
-                    "unknown distribution (expected bits, uniform, uniform:LO,HI, normal, bernoulli:P, int:LO..HI, exponential:LAMBDA, log-normal:MU,SIGMA, gumbel:MU,BETA, cauchy:X0,GAMMA, logistic:MU,S, laplace:MU,B)",
+                    "unknown distribution (expected bits, uniform, uniform:LO,HI, normal, bernoulli:P, int:LO..HI, exponential:LAMBDA, log-normal:MU,SIGMA, gumbel:MU,BETA, cauchy:X0,GAMMA, logistic:MU,S, laplace:MU,B, gamma:K,THETA, chi-squared:K, beta:A,B, student-t:NU)",
                 )),
             },
         }
@@ -487,7 +560,9 @@ pub enum Params {
     },
     /// The two real parameters of a contract v2 distribution as given, in
     /// its order (`uniform:LO,HI`: lo, hi; `exponential`: lambda, 0; the
-    /// others: location, scale); converted to the output type by the fill.
+    /// others: location, scale), or of a v3 gamma-family one (gamma: K,
+    /// THETA; chi-squared: K, 0; beta: A, B; student-t: NU, 0); converted
+    /// to the output type by the fill.
     Real {
         /// First parameter.
         a: f64,

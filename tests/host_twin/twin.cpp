@@ -61,6 +61,17 @@ static void run(const Case& c) {
     if (std::fwrite(out, sizeof(T), c.count, stdout) != c.count) die("short write");
 }
 
+// A rejection sampler (contract v3): element offset + t from the attempt
+// key (the case's key), one at a time as the kernel's threads make them.
+template <class Gen, class Dist>
+static void run_attempts(const Case& c) {
+    typedef typename Dist::T T;
+    std::vector<T> out(c.count);
+    for (cbrng_u64 t = 0; t < c.count; ++t)
+        cbrng_fill_attempts_element<Gen, Dist>(out.data(), c.offset, c.key, c.p, t);
+    if (std::fwrite(out.data(), sizeof(T), c.count, stdout) != c.count) die("short write");
+}
+
 template <class Gen>
 static void run_dist(const std::string& d, const Case& c) {
 #define CBRNG_TWIN_DIST(NAME) \
@@ -95,6 +106,17 @@ static void run_dist(const std::string& d, const Case& c) {
     CBRNG_TWIN_DIST(laplace_f32)
     CBRNG_TWIN_DIST(laplace_f64)
 #undef CBRNG_TWIN_DIST
+#define CBRNG_TWIN_ATTEMPTS(NAME) \
+    if (d == #NAME) return run_attempts<Gen, cbrng_dist_##NAME>(c);
+    CBRNG_TWIN_ATTEMPTS(gamma_f32)
+    CBRNG_TWIN_ATTEMPTS(gamma_f64)
+    CBRNG_TWIN_ATTEMPTS(chi_squared_f32)
+    CBRNG_TWIN_ATTEMPTS(chi_squared_f64)
+    CBRNG_TWIN_ATTEMPTS(student_t_f32)
+    CBRNG_TWIN_ATTEMPTS(student_t_f64)
+    CBRNG_TWIN_ATTEMPTS(beta_f32)
+    CBRNG_TWIN_ATTEMPTS(beta_f64)
+#undef CBRNG_TWIN_ATTEMPTS
     die("unknown distribution " + d);
 }
 
