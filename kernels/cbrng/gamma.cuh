@@ -108,12 +108,12 @@ CBRNG_FN double cbrng_accepted_f64(const cbrng_gamma_lane_f64& g, cbrng_u32* buf
     return g.d;
 }
 
-// y * u^(1/k) = y * exp(ln(u) / k).
+// y * u^(1/k) = exp(ln(y) + ln(u) / k).
 CBRNG_FN float cbrng_boost_f32(const cbrng_gamma_lane_f32& g, float y, cbrng_u32 uw) {
-    return cbrng_fmul(y, cbrng_exp_f32(cbrng_fdiv(cbrng_ln_f32(cbrng_open_uniform_f32(uw)), g.k)));
+    return cbrng_exp_f32(cbrng_fadd(cbrng_ln_f32(y), cbrng_fdiv(cbrng_ln_f32(cbrng_open_uniform_f32(uw)), g.k)));
 }
 CBRNG_FN double cbrng_boost_f64(const cbrng_gamma_lane_f64& g, double y, cbrng_u64 uw) {
-    return cbrng_dmul(y, cbrng_exp_f64(cbrng_ddiv(cbrng_ln_f64(cbrng_open_uniform_f64(uw)), g.k)));
+    return cbrng_exp_f64(cbrng_dadd(cbrng_ln_f64(y), cbrng_ddiv(cbrng_ln_f64(cbrng_open_uniform_f64(uw)), g.k)));
 }
 
 template <class S>

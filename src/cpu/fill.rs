@@ -385,7 +385,7 @@ fn gamma_fast_f32<G: KeyedBlocks>(
             let y = if ok[j] {
                 if h.boost {
                     let u = gamma::open_uniform_f32(xbuf[j * W]);
-                    ys[j] * exact_math::exp_f32(exact_math::ln_f32(u) / h.k)
+                    exact_math::exp_f32(exact_math::ln_f32(ys[j]) + exact_math::ln_f32(u) / h.k)
                 } else {
                     ys[j]
                 }

@@ -50,9 +50,12 @@
 //!
 //! where `G(K)` is the lane's standard gamma: for `K >= 1` the accepted
 //! `d v3` of shape `K' = K`; for `K < 1` the boost (Marsaglia and Tsang's
-//! section 6): `G'(K) * exp(ln(u_b) / K)`, `G'(K)` the accepted value of shape
-//! `K' = K + 1` (rounded to the dtype) and `u_b` the lane's boost uniform from
-//! the extras (so `u_b^(1/K)`, computed with the crate's `ln` and `exp`).
+//! section 6): `exp(ln(G'(K)) + ln(u_b) / K)`, `G'(K)` the accepted value of
+//! shape `K' = K + 1` (rounded to the dtype) and `u_b` the lane's boost
+//! uniform from the extras (so `G' u_b^(1/K)`, computed with the crate's `ln`
+//! and `exp` in one `exp`, which rounds once into the subnormals: a product
+//! `G' * exp(...)` would round a subnormal twice, a visible bias at
+//! `K = 0.01` in f32).
 //! Beta uses the logarithms whenever a shape is below 1, where `X` and `Y`
 //! may both underflow.
 //!
@@ -214,7 +217,7 @@ macro_rules! family {
             let y = $accepted(g, 0, buf, words);
             if g.boost {
                 words(EXTRAS, buf);
-                y * $exp($ln($uniform(unit(buf, 0))) / g.k)
+                $exp($ln(y) + $ln($uniform(unit(buf, 0))) / g.k)
             } else {
                 y
             }
@@ -248,7 +251,7 @@ macro_rules! family {
             words(EXTRAS, buf);
             let z = $normal(unit(buf, 1));
             let y = if g.boost {
-                y * $exp($ln($uniform(unit(buf, 0))) / g.k)
+                $exp($ln(y) + $ln($uniform(unit(buf, 0))) / g.k)
             } else {
                 y
             };
