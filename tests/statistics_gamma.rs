@@ -550,3 +550,4 @@ fn the_tests_see_a_wrong_law() {
     assert!(ad_p(a2) < 1e-6 || cfg!(debug_assertions));
 }
 
+

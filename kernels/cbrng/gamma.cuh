@@ -187,7 +187,10 @@ CBRNG_FN float cbrng_beta_f32(float a, float b, const S& s) {
                               : cbrng_ln_f32(x);
     const float ly = gb.boost ? cbrng_fadd(cbrng_ln_f32(y), cbrng_fdiv(cbrng_ln_f32(cbrng_open_uniform_f32(buf[2])), gb.k))
                               : cbrng_ln_f32(y);
-    return cbrng_fdiv(1.0f, cbrng_fadd(1.0f, cbrng_exp_f32(cbrng_fsub(ly, lx))));
+    const float t = cbrng_fsub(ly, lx);
+    const float e = cbrng_exp_f32(-(t < 0.0f ? -t : t));
+    const float r = cbrng_fdiv(e, cbrng_fadd(1.0f, e));
+    return t > 0.0f ? r : cbrng_fsub(1.0f, r);
 }
 template <class S>
 CBRNG_FN double cbrng_beta_f64(double a, double b, const S& s) {
@@ -201,7 +204,10 @@ CBRNG_FN double cbrng_beta_f64(double a, double b, const S& s) {
                                : cbrng_ln_f64(x);
     const double ly = gb.boost ? cbrng_dadd(cbrng_ln_f64(y), cbrng_ddiv(cbrng_ln_f64(cbrng_open_uniform_f64(cbrng_unit64(buf, 2))), gb.k))
                                : cbrng_ln_f64(y);
-    return cbrng_ddiv(1.0, cbrng_dadd(1.0, cbrng_exp_f64(cbrng_dsub(ly, lx))));
+    const double t = cbrng_dsub(ly, lx);
+    const double e = cbrng_exp_f64(-(t < 0.0 ? -t : t));
+    const double r = cbrng_ddiv(e, cbrng_dadd(1.0, e));
+    return t > 0.0 ? r : cbrng_dsub(1.0, r);
 }
 
 #endif  // CBRNG_GAMMA_CUH

@@ -46,7 +46,7 @@
 //! | gamma:K,THETA | lane 0: `K` | `G(K) * theta` |
 //! | chi-squared:K | lane 0: `K * 0.5` | `G(K/2) * 2` |
 //! | student-t:NU | lane 0: `NU * 0.5` | `Z / sqrt(s)`, `s = (2 G(NU/2)) / NU`, raised to the smallest normal float if below it |
-//! | beta:A,B | lane 0: `A`, lane 1: `B` | `X / (X + Y)` if `A, B >= 1`; else `1 / (1 + exp(ln Y - ln X))` with `ln X = ln(G'(A)) + ln(u_b) / A` for `A < 1` (and `ln(G(A))` for `A >= 1`), the same for `Y` |
+//! | beta:A,B | lane 0: `A`, lane 1: `B` | `X / (X + Y)` if `A, B >= 1`; else, with `t = ln Y - ln X`, `e = exp(-abs(t))` and `r = e / (1 + e)`: `r` if `t > 0`, else `1 - r`; `ln X = ln(G'(A)) + ln(u_b) / A` for `A < 1` (and `ln(G(A))` for `A >= 1`), the same for `Y` |
 //!
 //! where `G(K)` is the lane's standard gamma: for `K >= 1` the accepted
 //! `d v3` of shape `K' = K`; for `K < 1` the boost (Marsaglia and Tsang's
@@ -288,7 +288,14 @@ macro_rules! family {
             } else {
                 $ln(y)
             };
-            1.0 / (1.0 + $exp(ly - lx))
+            // X / (X + Y) = 1 / (1 + e^t), t = ln Y - ln X: with e = e^-|t|
+            // <= 1 (no overflow) and r = e / (1 + e) <= 1/2 (accurate, down
+            // into the subnormals), r for t > 0 and 1 - r (one rounding, so
+            // values near 1 keep the grid below 1) otherwise.
+            let t = ly - lx;
+            let e = $exp(-t.abs());
+            let r = e / (1.0 + e);
+            if t > 0.0 { r } else { 1.0 - r }
         }
     };
 }
