@@ -85,7 +85,8 @@ pub struct Args {
     offset: u128,
     /// DIST: bits | uniform | normal[:MEAN,STD] | bernoulli:P | int:LO..HI (HI exclusive) |
     /// uniform:LO,HI | exponential[:LAMBDA] | log-normal[:MU,SIGMA] | gumbel[:MU,BETA] |
-    /// cauchy[:X0,GAMMA] | logistic[:MU,S] | laplace[:MU,B] (contract v2, f32/f64).
+    /// cauchy[:X0,GAMMA] | logistic[:MU,S] | laplace[:MU,B] (contract v2, f32/f64) |
+    /// gamma:K[,THETA] | chi-squared:K | beta:A,B | student-t:NU (contract v3, f32/f64).
     #[arg(long, default_value = "bits")]
     dist: String,
     /// u32 | u64 | f32 | f64 | f16 | bf16 | u8 | i32 | i64 | bool (default: the distribution's first).
