@@ -22,13 +22,25 @@ template <class G, int W>
 CBRNG_FN void cbrng_attempt_words(const cbrng_key& k, cbrng_u64 a, cbrng_u64 i, cbrng_u32* out) {
     constexpr int N = G::U32S_PER_BLOCK;
     static_assert(W == 1 || W == 2 || W == 4 || W == 8, "W is a power of two up to 8");
+    // Blocks per attempt (W >= N) and attempts per block (W < N), each at
+    // least 1 so that the branch not taken compiles without a division by 0.
+    constexpr int BLOCKS = W >= N ? W / N : 1;
+    constexpr int PER = W >= N ? 1 : N / W;
     if (W >= N) {
-        for (int j = 0; j < W / N; ++j) G::block(k, a, i * (cbrng_u64)(W / N) + (cbrng_u64)j, out + j * N);
+        for (int j = 0; j < BLOCKS; ++j) G::block(k, a, i * (cbrng_u64)BLOCKS + (cbrng_u64)j, out + j * N);
     } else {
         cbrng_u32 b[N];
-        G::block(k, a, i / (cbrng_u64)(N / W), b);
-        const int at = (int)(i % (cbrng_u64)(N / W)) * W;
-        for (int j = 0; j < W; ++j) out[j] = b[at + j];
+        G::block(k, a, i / (cbrng_u64)PER, b);
+        // Part r of the block, chosen by selects with compile-time indices
+        // (an index known only at run time would put b in local memory).
+        const int r = (int)(i % (cbrng_u64)PER);
+#pragma unroll
+        for (int j = 0; j < W; ++j) {
+            cbrng_u32 v = b[j];
+#pragma unroll
+            for (int q = 1; q < PER; ++q) v = r == q ? b[q * W + j] : v;
+            out[j] = v;
+        }
     }
 }
 
