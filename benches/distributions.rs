@@ -79,13 +79,7 @@ fn distributions(c: &mut Criterion) {
         ("laplace", Distribution::Laplace { mu: 0.0, b: 1.0 }),
         ("normal", Distribution::STANDARD_NORMAL),
         ("gamma2", Distribution::Gamma { k: 2.0, theta: 1.0 }),
-        (
-            "gamma0.5",
-            Distribution::Gamma {
-                k: 0.5,
-                theta: 1.0,
-            },
-        ),
+        ("gamma0.5", Distribution::Gamma { k: 0.5, theta: 1.0 }),
         ("chi-squared10", Distribution::ChiSquared { k: 10.0 }),
         ("beta2,5", Distribution::Beta { a: 2.0, b: 5.0 }),
         ("student-t3", Distribution::StudentT { nu: 3.0 }),

@@ -542,17 +542,33 @@ fn reference_attempts(s: &Stream, dist: &Distribution, dtype: DType, i: u128) ->
         let (a, b) = (a as f32, b as f32);
         let v = match dist {
             D::Gamma { .. } => gamma::gamma_f32(&gamma::GammaF32::new(a), b, &mut words),
-            D::ChiSquared { .. } => gamma::chi_squared_f32(&gamma::GammaF32::new(a * 0.5), &mut words),
-            D::StudentT { .. } => gamma::student_t_f32(&gamma::GammaF32::new(a * 0.5), a, &mut words),
-            _ => gamma::beta_f32(&gamma::GammaF32::new(a), &gamma::GammaF32::new(b), &mut words),
+            D::ChiSquared { .. } => {
+                gamma::chi_squared_f32(&gamma::GammaF32::new(a * 0.5), &mut words)
+            }
+            D::StudentT { .. } => {
+                gamma::student_t_f32(&gamma::GammaF32::new(a * 0.5), a, &mut words)
+            }
+            _ => gamma::beta_f32(
+                &gamma::GammaF32::new(a),
+                &gamma::GammaF32::new(b),
+                &mut words,
+            ),
         };
         v.to_le_bytes().to_vec()
     } else {
         let v = match dist {
             D::Gamma { .. } => gamma::gamma_f64(&gamma::GammaF64::new(a), b, &mut words),
-            D::ChiSquared { .. } => gamma::chi_squared_f64(&gamma::GammaF64::new(a * 0.5), &mut words),
-            D::StudentT { .. } => gamma::student_t_f64(&gamma::GammaF64::new(a * 0.5), a, &mut words),
-            _ => gamma::beta_f64(&gamma::GammaF64::new(a), &gamma::GammaF64::new(b), &mut words),
+            D::ChiSquared { .. } => {
+                gamma::chi_squared_f64(&gamma::GammaF64::new(a * 0.5), &mut words)
+            }
+            D::StudentT { .. } => {
+                gamma::student_t_f64(&gamma::GammaF64::new(a * 0.5), a, &mut words)
+            }
+            _ => gamma::beta_f64(
+                &gamma::GammaF64::new(a),
+                &gamma::GammaF64::new(b),
+                &mut words,
+            ),
         };
         v.to_le_bytes().to_vec()
     }

@@ -321,11 +321,17 @@ fn gamma_family_matches_on_a_large_sample() {
     };
     use Distribution as D;
     let dists = [
-        D::Gamma { k: 0.01, theta: 1.0 },
+        D::Gamma {
+            k: 0.01,
+            theta: 1.0,
+        },
         D::Gamma { k: 0.5, theta: 2.0 },
         D::Gamma { k: 1.0, theta: 1.0 },
         D::Gamma { k: 2.0, theta: 0.5 },
-        D::Gamma { k: 1000.0, theta: 1.0 },
+        D::Gamma {
+            k: 1000.0,
+            theta: 1.0,
+        },
         D::ChiSquared { k: 1.0 },
         D::ChiSquared { k: 7.0 },
         D::Beta { a: 0.5, b: 0.5 },

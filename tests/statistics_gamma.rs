@@ -147,7 +147,11 @@ fn student_t(nu: f64, t: f64) -> (f64, f64) {
     let t2 = t * t;
     let (x, y) = (nu / (nu + t2), t2 / (nu + t2));
     let tail = 0.5 * beta_i(nu / 2.0, 0.5, x, y).0;
-    if t < 0.0 { (tail, 1.0 - tail) } else { (1.0 - tail, tail) }
+    if t < 0.0 {
+        (tail, 1.0 - tail)
+    } else {
+        (1.0 - tail, tail)
+    }
 }
 
 /// A point where the law is evaluated: `x`, and `y = 1 - x` exactly where
@@ -291,7 +295,11 @@ fn boundary(x: f64, up: bool, f64_out: bool) -> Pt {
         if x >= 0.5 && x <= 1.0 {
             // x in [1/2, 1]: neighbours 2^-53 apart (2^-54 below 1/2's binade edge is not reached here).
             let y = 1.0 - x; // exact
-            let half = if up { -(2f64.powi(-54)) } else { 2f64.powi(-54) };
+            let half = if up {
+                -(2f64.powi(-54))
+            } else {
+                2f64.powi(-54)
+            };
             let half = if x == 0.5 && !up {
                 2f64.powi(-55)
             } else {
@@ -329,7 +337,10 @@ fn sample(d: &Distribution, dtype: DType, seed: u64) -> Vec<f64> {
         s.fill(d, 0, &mut x).unwrap();
         x
     };
-    assert!(v.iter().all(|x| x.is_finite()), "{d} {dtype}: a non-finite value");
+    assert!(
+        v.iter().all(|x| x.is_finite()),
+        "{d} {dtype}: a non-finite value"
+    );
     v
 }
 
@@ -394,7 +405,10 @@ fn ks_ad(v: &[f64], d: &Distribution, f64_out: bool) -> (f64, f64) {
         ks = ks.max(e1).max(e2);
     }
     if std::env::var("KSDEBUG").is_ok() {
-        eprintln!("KS max at {at:?}; zeros {}", if vals[0] == 0.0 { counts[0] } else { 0 });
+        eprintln!(
+            "KS max at {at:?}; zeros {}",
+            if vals[0] == 0.0 { counts[0] } else { 0 }
+        );
     }
     // AD on the randomized PIT: a sample at value k becomes a uniform point
     // of (F(below), F(upto)); r from a fixed LCG
@@ -450,9 +464,8 @@ fn check(d: Distribution, dtype: DType, seed: u64) {
         .take(checked.min(exact.len()))
     {
         let mean_b = batches.iter().map(|b| b[k]).sum::<f64>() / B as f64;
-        let sd_b = (batches.iter().map(|b| (b[k] - mean_b).powi(2)).sum::<f64>()
-            / (B - 1) as f64)
-            .sqrt();
+        let sd_b =
+            (batches.iter().map(|b| (b[k] - mean_b).powi(2)).sum::<f64>() / (B - 1) as f64).sqrt();
         let se = sd_b / (B as f64).sqrt();
         let z = (all[k] - exact[k]) / se;
         line.push_str(&format!(
@@ -491,7 +504,10 @@ fn gamma_passes_ks_ad_and_moments() {
     use Distribution as D;
     check_all(
         &[
-            D::Gamma { k: 0.01, theta: 1.0 },
+            D::Gamma {
+                k: 0.01,
+                theta: 1.0,
+            },
             D::Gamma { k: 1.0, theta: 1.0 },
             D::Gamma { k: 2.0, theta: 1.0 },
             D::Gamma {
@@ -549,5 +565,3 @@ fn the_tests_see_a_wrong_law() {
     assert!(ks_p(dks, N) < 1e-6 || cfg!(debug_assertions));
     assert!(ad_p(a2) < 1e-6 || cfg!(debug_assertions));
 }
-
-

@@ -4,8 +4,8 @@
 use super::views::{fill_u8_view, fill_u32_view, fill_u64_view};
 use crate::cpu::{CpuBackend, CpuOptions, simd, threads};
 use crate::dist::{
-    Distribution, Layout, OutSlice, Params, Prepared, bernoulli, continuous, exact_math, gamma, int,
-    normal, uniform,
+    Distribution, Layout, OutSlice, Params, Prepared, bernoulli, continuous, exact_math, gamma,
+    int, normal, uniform,
 };
 use crate::generator::KeyedBlocks;
 
@@ -250,7 +250,9 @@ fn map_attempts<G: KeyedBlocks, T>(
             *o = f(&mut |a: u32, dst: &mut [u32]| match a {
                 0 => dst.copy_from_slice(&buf[j * w..(j + 1) * w]),
                 gamma::EXTRAS if extras => dst.copy_from_slice(&xbuf[j * w..(j + 1) * w]),
-                _ => fill_u32_view(g, be, a.into(), at * w as u128, dst),
+                // One attempt's few words: the scalar blocks (the same bits)
+                // cost less than a SIMD step.
+                _ => fill_u32_view(g, CpuBackend::Scalar, a.into(), at * w as u128, dst),
             });
         }
         i += c.len() as u128;
@@ -329,10 +331,11 @@ fn gamma_family_f64<G: KeyedBlocks>(
 
 /// Gamma (and chi-squared) f32, `G(K) * theta`: a chunk's attempt-0 words
 /// in one fill, their normals by the backend's normal kernel, the first
-/// attempt's squeeze test on whole arrays; only the elements the squeeze
-/// does not accept (about 2 % at K = 2) go through the definition
-/// ([`gamma::gamma_std_f32`]), which recomputes their attempt 0 bit for
-/// bit. The boost (K < 1) reads the chunk's extras in one fill too.
+/// attempt's squeeze test on whole arrays; the elements the squeeze does not
+/// accept (about 8 % at K = 2) finish attempt 0 one at a time, and the
+/// few it rejects (about 2 %) make attempts 1, 2, ... as
+/// [`gamma::gamma_std_f32`] does. The boost (K < 1) reads the chunk's
+/// extras in one fill too.
 fn gamma_fast_f32<G: KeyedBlocks>(
     g: &G,
     be: CpuBackend,
@@ -355,7 +358,13 @@ fn gamma_fast_f32<G: KeyedBlocks>(
         let n = c.len();
         fill_u32_view(g, be, 0, i * W as u128, &mut buf[..n * W]);
         if h.boost {
-            fill_u32_view(g, be, gamma::EXTRAS.into(), i * W as u128, &mut xbuf[..n * W]);
+            fill_u32_view(
+                g,
+                be,
+                gamma::EXTRAS.into(),
+                i * W as u128,
+                &mut xbuf[..n * W],
+            );
         }
         for (x, pair) in xs.0[..n].iter_mut().zip(buf.chunks_exact(W)) {
             *x = pair[0];
@@ -376,21 +385,27 @@ fn gamma_fast_f32<G: KeyedBlocks>(
             ys[j] = h.d * v3;
         }
         for (j, o) in c.iter_mut().enumerate() {
-            let at = i + j as u128;
-            let mut words = |a: u32, dst: &mut [u32]| match a {
-                0 => dst.copy_from_slice(&buf[j * W..(j + 1) * W]),
-                gamma::EXTRAS if h.boost => dst.copy_from_slice(&xbuf[j * W..(j + 1) * W]),
-                _ => fill_u32_view(g, be, a.into(), at * W as u128, dst),
-            };
             let y = if ok[j] {
-                if h.boost {
-                    let u = gamma::open_uniform_f32(xbuf[j * W]);
-                    exact_math::exp_f32(exact_math::ln_f32(ys[j]) + exact_math::ln_f32(u) / h.k)
-                } else {
-                    ys[j]
-                }
+                ys[j]
             } else {
-                gamma::gamma_std_f32(h, &mut words)
+                // Attempt 0 in full (its normal is the kernel's, the same
+                // bits), then attempts 1, 2, ... one element at a time.
+                match gamma::attempt_z_f32(h, zs.0[j], buf[W * j + 1]) {
+                    Some(y) => y,
+                    None => {
+                        let at = (i + j as u128) * W as u128;
+                        gamma::retry_f32(h, 0, 1, &mut [0u32; W], &mut |a, dst| {
+                            fill_u32_view(g, CpuBackend::Scalar, a.into(), at, dst)
+                        })
+                    }
+                }
+            };
+            // The boost as gamma::gamma_std_f32 makes it.
+            let y = if h.boost {
+                let u = gamma::open_uniform_f32(xbuf[j * W]);
+                exact_math::exp_f32(exact_math::ln_f32(y) + exact_math::ln_f32(u) / h.k)
+            } else {
+                y
             };
             *o = y * theta;
         }

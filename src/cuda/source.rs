@@ -185,8 +185,14 @@ fn constants() -> Vec<(String, Value)> {
     v.extend(f64s.iter().map(|(k, x)| (k.to_string(), F64(*x))));
     // gamma (contract v3).
     v.extend([
-        ("ONE_THIRD_F32".into(), F32(crate::dist::gamma::ONE_THIRD_F32)),
-        ("ONE_THIRD_F64".into(), F64(crate::dist::gamma::ONE_THIRD_F64)),
+        (
+            "ONE_THIRD_F32".into(),
+            F32(crate::dist::gamma::ONE_THIRD_F32),
+        ),
+        (
+            "ONE_THIRD_F64".into(),
+            F64(crate::dist::gamma::ONE_THIRD_F64),
+        ),
         ("SQUEEZE_F32".into(), F32(crate::dist::gamma::SQUEEZE_F32)),
         ("SQUEEZE_F64".into(), F64(crate::dist::gamma::SQUEEZE_F64)),
         ("F32_MIN_POSITIVE".into(), F32(f32::MIN_POSITIVE)),

@@ -149,7 +149,7 @@ pub struct GammaF64 {
 macro_rules! family {
     (
         $float:ident, $G:ident, $unit:ident, $normal:ident, $uniform:ident, $ln:ident, $exp:ident,
-        $third:ident, $squeeze:ident, $attempt_z:ident, $attempt:ident, $accepted:ident,
+        $third:ident, $squeeze:ident, $attempt_z:ident, $attempt:ident, $accepted:ident, $retry:ident,
         $std:ident, $gamma:ident, $chi:ident, $student:ident, $beta:ident, $lane_units:expr
     ) => {
         impl $G {
@@ -200,7 +200,20 @@ macro_rules! family {
             buf: &mut [u32],
             words: &mut W,
         ) -> $float {
-            for a in 0..MAX_ATTEMPTS {
+            $retry(g, lane, 0, buf, words)
+        }
+
+        /// [`$accepted`] from attempt `from` on (the fast fills make
+        /// attempt 0 themselves, then call this with `from = 1`).
+        #[inline(never)]
+        pub fn $retry<W: FnMut(u32, &mut [u32]) + ?Sized>(
+            g: &$G,
+            lane: usize,
+            from: u32,
+            buf: &mut [u32],
+            words: &mut W,
+        ) -> $float {
+            for a in from..MAX_ATTEMPTS {
                 words(a, buf);
                 if let Some(y) = $attempt(g, unit(buf, 2 * lane), unit(buf, 2 * lane + 1)) {
                     return y;
@@ -336,6 +349,7 @@ family!(
     attempt_z_f32,
     attempt_f32,
     accepted_f32,
+    retry_f32,
     gamma_std_f32,
     gamma_f32,
     chi_squared_f32,
@@ -356,6 +370,7 @@ family!(
     attempt_z_f64,
     attempt_f64,
     accepted_f64,
+    retry_f64,
     gamma_std_f64,
     gamma_f64,
     chi_squared_f64,
@@ -456,7 +471,7 @@ pub(crate) fn check(d: &Distribution, dtype: DType) -> Result<Params, Error> {
             ));
         }
         Distribution::Gamma { .. } => {
-            if !(rb > 0.0) || !rb.is_finite() {
+            if rb.is_nan() || rb <= 0.0 || !rb.is_finite() {
                 return bad(format!("{d}: THETA must be > 0 and finite (in {dtype})"));
             }
             // The largest value: the accepted d v3 at the largest normal,
@@ -537,7 +552,13 @@ mod tests {
                 },
                 false,
             ),
-            (D::Gamma { k: 2.0, theta: 1e38 }, false),
+            (
+                D::Gamma {
+                    k: 2.0,
+                    theta: 1e38,
+                },
+                false,
+            ),
             (D::ChiSquared { k: 1e-31 }, false),
             (D::ChiSquared { k: 3.0 }, true),
             (D::Beta { a: 0.5, b: -1.0 }, false),
