@@ -292,7 +292,7 @@ fn ad_p(z: f64) -> f64 {
 /// piles up, and rounded below).
 fn boundary(x: f64, up: bool, f64_out: bool) -> Pt {
     if f64_out {
-        if x >= 0.5 && x <= 1.0 {
+        if (0.5..=1.0).contains(&x) {
             // x in [1/2, 1]: neighbours 2^-53 apart (2^-54 below 1/2's binade edge is not reached here).
             let y = 1.0 - x; // exact
             let half = if up {
