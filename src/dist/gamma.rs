@@ -203,7 +203,7 @@ macro_rules! family {
             $retry(g, lane, 0, buf, words)
         }
 
-        /// [`$accepted`] from attempt `from` on (the fast fills make
+        /// The accepted value from attempt `from` on (the fast fills make
         /// attempt 0 themselves, then call this with `from = 1`).
         #[inline(never)]
         pub fn $retry<W: FnMut(u32, &mut [u32]) + ?Sized>(
