@@ -5,6 +5,10 @@
 //!
 //! `cargo bench --bench distributions`; throughput is in elements. Rows:
 //! - `rand_distr/Exp_f32/SmallRng`: `Exp::new(1.0)` sampled into the buffer.
+//! - `rand_distr/Gamma2_f32/SmallRng`: `Gamma::new(2.0, 1.0)` (Marsaglia-Tsang
+//!   on a ziggurat normal) sampled into the buffer; against it
+//!   `cbrng/gamma2_f32/<backend>` (contract v3, the rejection sampler on its
+//!   attempt space), with the other gamma-family samplers beside it.
 //! - `cbrng/<dist>_f32/<backend>`: `Stream::fill_with` on one thread.
 use cbrng::dist::Distribution;
 use cbrng::{Algorithm, CpuBackend, CpuOptions, Stream};
@@ -32,6 +36,16 @@ fn distributions(c: &mut Criterion) {
         b.iter(|| {
             for x in black_box(&mut buf).iter_mut() {
                 *x = exp.sample(&mut small);
+            }
+        })
+    });
+
+    let gamma = rand_distr::Gamma::<f32>::new(2.0, 1.0).unwrap();
+    let mut small = SmallRng::seed_from_u64(2);
+    g.bench_function("rand_distr/Gamma2_f32/SmallRng", |b| {
+        b.iter(|| {
+            for x in black_box(&mut buf).iter_mut() {
+                *x = gamma.sample(&mut small);
             }
         })
     });
@@ -64,6 +78,11 @@ fn distributions(c: &mut Criterion) {
         ("logistic", Distribution::Logistic { mu: 0.0, s: 1.0 }),
         ("laplace", Distribution::Laplace { mu: 0.0, b: 1.0 }),
         ("normal", Distribution::STANDARD_NORMAL),
+        ("gamma2", Distribution::Gamma { k: 2.0, theta: 1.0 }),
+        ("gamma0.5", Distribution::Gamma { k: 0.5, theta: 1.0 }),
+        ("chi-squared10", Distribution::ChiSquared { k: 10.0 }),
+        ("beta2,5", Distribution::Beta { a: 2.0, b: 5.0 }),
+        ("student-t3", Distribution::StudentT { nu: 3.0 }),
     ];
     for be in backends {
         let opts = CpuOptions::auto()

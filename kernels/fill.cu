@@ -47,7 +47,7 @@ __device__ __forceinline__ void cbrng_fill_attempts_body(typename Dist::T* out, 
                                                          const cbrng_fill_params& p) {
     const cbrng_u64 stride = (cbrng_u64)gridDim.x * blockDim.x;
     for (cbrng_u64 t = (cbrng_u64)blockIdx.x * blockDim.x + threadIdx.x; t < count; t += stride)
-        cbrng_fill_attempt_element<Gen, Dist>(out, offset, key, p, t);
+        cbrng_fill_attempts_element<Gen, Dist>(out, offset, key, p, t);
 }
 
 #define CBRNG_ROUNDS_philox2x32 CBRNG_PHILOX_ROUNDS
@@ -80,12 +80,12 @@ __device__ __forceinline__ void cbrng_fill_attempts_body(typename Dist::T* out, 
     }
 #define CBRNG_FILL_ATTEMPTS(GEN, DIST)                                                           \
     extern "C" __global__ void cbrng_fill_##GEN##_##DIST(                                        \
-        cbrng_rdist_##DIST::T* out, cbrng_u64 count, cbrng_u64 offset, cbrng_u64 stream, cbrng_u64 k0, \
+        cbrng_dist_##DIST::T* out, cbrng_u64 count, cbrng_u64 offset, cbrng_u64 stream, cbrng_u64 k0,  \
         cbrng_u64 k1, cbrng_u64 k2, cbrng_u64 k3, cbrng_u64 p0, cbrng_u64 p1, double f0, double f1) { \
         (void)stream;                                                                            \
         const cbrng_key key = {{k0, k1, k2, k3}};                                                \
         const cbrng_fill_params p = {p0, p1, f0, f1};                                            \
-        cbrng_fill_attempts_body<cbrng_gen_##GEN<CBRNG_ROUNDS_##GEN>, cbrng_rdist_##DIST>(       \
+        cbrng_fill_attempts_body<cbrng_gen_##GEN<CBRNG_ROUNDS_##GEN>, cbrng_dist_##DIST>(        \
             out, count, offset, key, p);                                                         \
     }
 #define CBRNG_FILL_ALL_DISTS(GEN)                                                                \
@@ -105,7 +105,11 @@ __device__ __forceinline__ void cbrng_fill_attempts_body(typename Dist::T* out, 
     CBRNG_FILL_REJECTION(GEN, binomial_u32) CBRNG_FILL_REJECTION(GEN, binomial_u64)           \
     CBRNG_FILL(GEN, uniform_range_f16) CBRNG_FILL(GEN, uniform_range_bf16)                       \
     CBRNG_FILL(GEN, categorical_u32) CBRNG_FILL(GEN, categorical_u64)                            \
-    CBRNG_FILL_ATTEMPTS(GEN, truncated_normal_f32) CBRNG_FILL_ATTEMPTS(GEN, truncated_normal_f64)
+    CBRNG_FILL_ATTEMPTS(GEN, truncated_normal_f32) CBRNG_FILL_ATTEMPTS(GEN, truncated_normal_f64) \
+    CBRNG_FILL_ATTEMPTS(GEN, gamma_f32) CBRNG_FILL_ATTEMPTS(GEN, gamma_f64)                      \
+    CBRNG_FILL_ATTEMPTS(GEN, chi_squared_f32) CBRNG_FILL_ATTEMPTS(GEN, chi_squared_f64)          \
+    CBRNG_FILL_ATTEMPTS(GEN, student_t_f32) CBRNG_FILL_ATTEMPTS(GEN, student_t_f64)              \
+    CBRNG_FILL_ATTEMPTS(GEN, beta_f32) CBRNG_FILL_ATTEMPTS(GEN, beta_f64)
 // A module may hold one generator's kernels only (-DCBRNG_ONLY_GENERATOR
 // -DCBRNG_GEN_<name>), which is how cbrng compiles them at run time: a
 // module per (generator, round count), each a fraction of the compile time.

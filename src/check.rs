@@ -4,8 +4,8 @@
 //! users run the very same matrix.
 
 use crate::dist::{
-    DType, Distribution, Element, Params, bernoulli, continuous, discrete, int, normal, truncnorm,
-    uniform,
+    DType, Distribution, Element, Params, bernoulli, continuous, discrete, gamma, int, normal,
+    truncnorm, uniform,
 };
 use crate::generator::{Algorithm, block_raw};
 use crate::rng;
@@ -172,6 +172,24 @@ pub fn distributions_v3() -> Vec<(Distribution, DType)> {
         (binomial((1 << 53) - 1, 0.25), U64),
         (binomial(5, 1.0), I64),
     ]);
+    // The gamma family (dist::gamma): a standard set and an edge set each
+    // (shapes below 1 take the boost and read the extras).
+    for d in [
+        D::Gamma { k: 2.0, theta: 1.0 },
+        D::Gamma {
+            k: 0.01,
+            theta: 3.0,
+        },
+        D::ChiSquared { k: 10.0 },
+        D::ChiSquared { k: 1.0 },
+        D::Beta { a: 2.0, b: 5.0 },
+        D::Beta { a: 0.01, b: 0.01 },
+        D::StudentT { nu: 3.0 },
+        D::StudentT { nu: 1.0 },
+    ] {
+        v.push((d, F32));
+        v.push((d, F64));
+    }
     v
 }
 
@@ -543,6 +561,13 @@ fn reference_element(s: &Stream, dist: &Distribution, dtype: DType, i: u128) -> 
                     .to_vec()
             }
         }
+        (
+            Distribution::Gamma { .. }
+            | Distribution::ChiSquared { .. }
+            | Distribution::Beta { .. }
+            | Distribution::StudentT { .. },
+            _,
+        ) => reference_attempts(s, dist, dtype, i),
         (d, DType::F32) => {
             let Ok(Params::Real { a, b }) = continuous::check(d, DType::F32) else {
                 unreachable!("distributions() lists only valid parameters")
@@ -604,6 +629,62 @@ fn reference_element(s: &Stream, dist: &Distribution, dtype: DType, i: u128) -> 
             }
         }
         _ => unreachable!("distributions() lists only defined pairs"),
+    }
+}
+
+/// Element `i` of a rejection sampler (contract v3) by hand: attempt `a`
+/// reads u32 elements `[i w, (i + 1) w)` of stream `a` of the attempt key
+/// (`crate::dist::attempts`), each made by [`reference_u32`]; then the
+/// element's definition.
+fn reference_attempts(s: &Stream, dist: &Distribution, dtype: DType, i: u128) -> Vec<u8> {
+    use Distribution as D;
+    let p = dist.prepare(dtype).expect("valid pair");
+    let crate::dist::Layout::Attempts { words: w } = p.layout else {
+        unreachable!("a rejection sampler")
+    };
+    let key = crate::dist::attempts::attempt_key(s, dist.name());
+    let mut words = |a: u32, out: &mut [u32]| {
+        let st = Stream::new(s.algorithm(), key, a.into()).expect("a valid attempt stream");
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = reference_u32(&st, i * u128::from(w) + j as u128);
+        }
+    };
+    let Params::Real { a, b } = p.params else {
+        unreachable!("the gamma family has Params::Real")
+    };
+    if dtype == DType::F32 {
+        let (a, b) = (a as f32, b as f32);
+        let v = match dist {
+            D::Gamma { .. } => gamma::gamma_f32(&gamma::GammaF32::new(a), b, &mut words),
+            D::ChiSquared { .. } => {
+                gamma::chi_squared_f32(&gamma::GammaF32::new(a * 0.5), &mut words)
+            }
+            D::StudentT { .. } => {
+                gamma::student_t_f32(&gamma::GammaF32::new(a * 0.5), a, &mut words)
+            }
+            _ => gamma::beta_f32(
+                &gamma::GammaF32::new(a),
+                &gamma::GammaF32::new(b),
+                &mut words,
+            ),
+        };
+        v.to_le_bytes().to_vec()
+    } else {
+        let v = match dist {
+            D::Gamma { .. } => gamma::gamma_f64(&gamma::GammaF64::new(a), b, &mut words),
+            D::ChiSquared { .. } => {
+                gamma::chi_squared_f64(&gamma::GammaF64::new(a * 0.5), &mut words)
+            }
+            D::StudentT { .. } => {
+                gamma::student_t_f64(&gamma::GammaF64::new(a * 0.5), a, &mut words)
+            }
+            _ => gamma::beta_f64(
+                &gamma::GammaF64::new(a),
+                &gamma::GammaF64::new(b),
+                &mut words,
+            ),
+        };
+        v.to_le_bytes().to_vec()
     }
 }
 

@@ -3,7 +3,8 @@
 //! gives the same bits on every machine, CPU or GPU, in every future version.
 //! [`CONTRACT_VERSION`] counts the contract's versions: a version may only add
 //! (distributions, dtypes); no element of an earlier version ever changes
-//! (`tests/data/contract_v1.txt` and `contract_v2.txt` are frozen).
+//! (`tests/data/contract_v1.txt`, `contract_v2.txt` and `contract_v3.txt`
+//! are frozen).
 //!
 //! A stream is (generator, key, stream id `s`). Its block `b` is the block
 //! function at this counter:
@@ -41,8 +42,12 @@ use crate::generator::{Algorithm, Shape};
 /// i32 and i64 outputs of bits and int, the bool output of bernoulli, the
 /// inverse-CDF continuous distributions, `uniform:LO,HI` and the normal in
 /// f16/bf16 ([`crate::dist::continuous`]); every version 1 element is
-/// unchanged (tests/data/contract_v1.txt, contract_v2.txt).
-pub const CONTRACT_VERSION: u32 = 2;
+/// unchanged (tests/data/contract_v1.txt, contract_v2.txt). Version 3 added
+/// the rejection samplers and their attempt space
+/// ([`crate::dist::attempts`]: gamma, chi-squared, beta, student-t in
+/// [`crate::dist::gamma`], and what came with them); every version 1 and 2
+/// element is unchanged (tests/data/contract_v3.txt).
+pub const CONTRACT_VERSION: u32 = 3;
 
 /// Counter layouts of the contract, one per block shape.
 pub mod counter {

@@ -422,6 +422,60 @@ fn categorical_kernels_match_the_cpu() {
     eprintln!("host twin: {n} categorical fills, all equal");
 }
 
+/// The gamma family's device twin (kernels/cbrng/gamma.cuh) on a large
+/// sample: every sampler in f32 and f64 at shapes in every regime (the K < 1
+/// boost, K = 1, large K, beta with both, one or neither shape below 1,
+/// student-t below and above NU = 2), 2^14 elements each on two generators
+/// (about 1.1 million elements, some 5 % of them with retries).
+#[test]
+fn gamma_family_matches_on_a_large_sample() {
+    let Some(twin) = twin_or_skip("gamma_family_matches_on_a_large_sample") else {
+        return;
+    };
+    use Distribution as D;
+    let dists = [
+        D::Gamma {
+            k: 0.01,
+            theta: 1.0,
+        },
+        D::Gamma { k: 0.5, theta: 2.0 },
+        D::Gamma { k: 1.0, theta: 1.0 },
+        D::Gamma { k: 2.0, theta: 0.5 },
+        D::Gamma {
+            k: 1000.0,
+            theta: 1.0,
+        },
+        D::ChiSquared { k: 1.0 },
+        D::ChiSquared { k: 7.0 },
+        D::Beta { a: 0.5, b: 0.5 },
+        D::Beta { a: 2.0, b: 5.0 },
+        D::Beta { a: 0.01, b: 0.01 },
+        D::Beta { a: 3.0, b: 0.2 },
+        D::StudentT { nu: 1.0 },
+        D::StudentT { nu: 3.0 },
+        D::StudentT { nu: 30.0 },
+        D::StudentT { nu: 0.5 },
+    ];
+    let mut rng = Lcg(0x9a);
+    let mut cases = Vec::new();
+    for algo in ["philox4x32-10", "threefry2x64-20"] {
+        let algo: Algorithm = algo.parse().unwrap();
+        for d in dists {
+            for dtype in [DType::F32, DType::F64] {
+                cases.push(Case {
+                    stream: stream_for(algo, &mut rng, 7),
+                    prepared: d.prepare(dtype).unwrap(),
+                    offset: (1 << 33) + 5,
+                    count: 1 << 14,
+                    misalign: 0,
+                });
+            }
+        }
+    }
+    let n = compare(&twin, &cases);
+    eprintln!("host twin: {n} gamma-family elements, all equal");
+}
+
 /// The dropout kernels' work unit (kernels/cbrng/dropout.cuh, driven as
 /// kernels/dropout.cu drives it) against `Dropout::forward_with_mask`: every
 /// generator, dtype and p, aligned and unaligned offsets and buffers, the

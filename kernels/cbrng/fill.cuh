@@ -20,6 +20,7 @@
 #include "discrete.cuh"
 #include "truncnorm.cuh"
 #include "categorical.cuh"
+#include "gamma.cuh"
 
 // ---- generators: u32 words per block and the block function, R rounds.
 #define CBRNG_GEN(NAME, U32S)                                                               \
@@ -126,11 +127,11 @@ CBRNG_DIST(categorical_u64, cbrng_u64, 2, 1,
 // the u32 words per attempt. The truncated normal: f0, f1 = A, B; p0, p1 =
 // the bits of the mean and std (as doubles); all converted to T first.
 CBRNG_FN double cbrng_f64_of_bits(cbrng_u64 b) { return cbrng_bits_to_f64(b); }
-struct cbrng_rdist_truncated_normal_f32 {
+struct cbrng_dist_truncated_normal_f32 {
     typedef float T;
     static constexpr int W = 2;
     template <class Gen>
-    static CBRNG_MEMBER_FN T element(const cbrng_key& key, cbrng_u64 i, const cbrng_fill_params& p) {
+    static CBRNG_MEMBER_FN T sample(const cbrng_key& key, cbrng_u64 i, const cbrng_fill_params& p) {
         const cbrng_tn_plan_f32 plan = cbrng_tn_plan_new_f32((float)p.f0, (float)p.f1);
         float z = 0.0f;
         int ok = 0;
@@ -143,11 +144,11 @@ struct cbrng_rdist_truncated_normal_f32 {
         return cbrng_tn_output_f32(plan, z, (float)cbrng_f64_of_bits(p.p0), (float)cbrng_f64_of_bits(p.p1));
     }
 };
-struct cbrng_rdist_truncated_normal_f64 {
+struct cbrng_dist_truncated_normal_f64 {
     typedef double T;
     static constexpr int W = 4;
     template <class Gen>
-    static CBRNG_MEMBER_FN T element(const cbrng_key& key, cbrng_u64 i, const cbrng_fill_params& p) {
+    static CBRNG_MEMBER_FN T sample(const cbrng_key& key, cbrng_u64 i, const cbrng_fill_params& p) {
         const cbrng_tn_plan_f64 plan = cbrng_tn_plan_new_f64(p.f0, p.f1);
         double z = 0.0;
         int ok = 0;
@@ -161,11 +162,34 @@ struct cbrng_rdist_truncated_normal_f64 {
     }
 };
 
-// Writes element offset + t of a rejection sampler to out[t] (t < count).
+// ---- contract v3: rejection samplers (gamma.cuh). Output element i is
+// Dist::sample<Gen>(attempt key, i, p), reading its own attempt space
+// (attempts.cuh) with W u32 words per attempt; one element per thread.
+#define CBRNG_DIST_ATTEMPTS(NAME, TYPE, WORDS, EXPR)                                          \
+    struct cbrng_dist_##NAME {                                                              \
+        typedef TYPE T;                                                                     \
+        static constexpr int W = WORDS;                                                     \
+        template <class G>                                                                  \
+        static CBRNG_MEMBER_FN T sample(const cbrng_key& key, cbrng_u64 i, const cbrng_fill_params& p) { \
+            const cbrng_attempt_source<G, WORDS> s = {key, i};                              \
+            return EXPR;                                                                    \
+        }                                                                                   \
+    };
+CBRNG_DIST_ATTEMPTS(gamma_f32, float, 2, cbrng_gamma_f32((float)p.f0, (float)p.f1, s))
+CBRNG_DIST_ATTEMPTS(gamma_f64, double, 4, cbrng_gamma_f64(p.f0, p.f1, s))
+CBRNG_DIST_ATTEMPTS(chi_squared_f32, float, 2, cbrng_chi_squared_f32((float)p.f0, s))
+CBRNG_DIST_ATTEMPTS(chi_squared_f64, double, 4, cbrng_chi_squared_f64(p.f0, s))
+CBRNG_DIST_ATTEMPTS(student_t_f32, float, 2, cbrng_student_t_f32((float)p.f0, s))
+CBRNG_DIST_ATTEMPTS(student_t_f64, double, 4, cbrng_student_t_f64(p.f0, s))
+CBRNG_DIST_ATTEMPTS(beta_f32, float, 4, cbrng_beta_f32((float)p.f0, (float)p.f1, s))
+CBRNG_DIST_ATTEMPTS(beta_f64, double, 8, cbrng_beta_f64(p.f0, p.f1, s))
+#undef CBRNG_DIST_ATTEMPTS
+
+// A rejection sampler's element offset + t, written to out[t].
 template <class Gen, class Dist>
-CBRNG_FN void cbrng_fill_attempt_element(typename Dist::T* out, cbrng_u64 offset, const cbrng_key& key,
-                                         const cbrng_fill_params& p, cbrng_u64 t) {
-    out[t] = Dist::template element<Gen>(key, offset + t, p);
+CBRNG_FN void cbrng_fill_attempts_element(typename Dist::T* out, cbrng_u64 offset, const cbrng_key& key,
+                                          const cbrng_fill_params& p, cbrng_u64 t) {
+    out[t] = Dist::template sample<Gen>(key, offset + t, p);
 }
 
 // ---- group plan: G blocks -> E elements, at least 16 bytes of output.

@@ -35,7 +35,7 @@ def test_public_names_have_docstrings():
             assert (obj.__doc__ or "").strip(), name
     for meth in ("fill", "random", "length"):
         assert getattr(cbrng.Stream, meth).__doc__, meth
-    assert cbrng.CONTRACT_VERSION == 2
+    assert cbrng.CONTRACT_VERSION == 3
 
 
 def test_readme_python_example_runs():

@@ -4,8 +4,8 @@
 use super::views::{fill_u8_view, fill_u32_view, fill_u64_view};
 use crate::cpu::{CpuBackend, CpuOptions, simd, threads};
 use crate::dist::{
-    Distribution, Layout, OutSlice, Params, Prepared, bernoulli, continuous, discrete, int, normal,
-    truncnorm, uniform,
+    Distribution, Layout, OutSlice, Params, Prepared, bernoulli, continuous, discrete, exact_math,
+    gamma, int, normal, truncnorm, uniform,
 };
 use crate::generator::KeyedBlocks;
 
@@ -214,6 +214,18 @@ pub(crate) fn fill_prepared<G: KeyedBlocks>(
             debug_assert_eq!(s, 0, "a rejection sampler fills from its attempt key");
             truncated_normal_f64(g, be, first, o, a, b, mean, std)
         }
+        // Contract v3: the rejection samplers, on the attempt space (the
+        // engine was handed the attempt key and stream 0).
+        (
+            d @ (D::Gamma { .. } | D::ChiSquared { .. } | D::Beta { .. } | D::StudentT { .. }),
+            Params::Real { a, b },
+            OutSlice::F32(o),
+        ) => gamma_family_f32(g, be, first, o, &d, a as f32, b as f32),
+        (
+            d @ (D::Gamma { .. } | D::ChiSquared { .. } | D::Beta { .. } | D::StudentT { .. }),
+            Params::Real { a, b },
+            OutSlice::F64(o),
+        ) => gamma_family_f64(g, be, first, o, &d, a, b),
         (d, Params::Real { a, b }, OutSlice::F32(o)) => {
             continuous_f32(g, be, s, first, o, &d, a as f32, b as f32)
         }
@@ -385,6 +397,199 @@ fn truncated_normal_f64<G: KeyedBlocks>(
                     w
                 }
             });
+        }
+        i += c.len() as u128;
+    }
+}
+
+/// A rejection sampler's outputs `[first, first + out.len())`, `w` u32 words
+/// per attempt: a chunk at a time, attempt 0 of the chunk (and, when
+/// `extras`, its words of the extras stream) as one contiguous fill each;
+/// `f` is the element's definition, given a source of its attempts' words
+/// that serves those from the chunk and fetches later attempts on their own.
+#[inline]
+fn map_attempts<G: KeyedBlocks, T>(
+    g: &G,
+    be: CpuBackend,
+    first: u128,
+    out: &mut [T],
+    w: usize,
+    extras: bool,
+    f: impl Fn(&mut dyn FnMut(u32, &mut [u32])) -> T,
+) {
+    let mut buf = Aligned([0u32; CHUNK]);
+    let mut xbuf = Aligned([0u32; CHUNK]);
+    let (buf, xbuf) = (&mut buf.0, &mut xbuf.0);
+    let mut i = first;
+    for c in out.chunks_mut(CHUNK / w) {
+        let n = c.len() * w;
+        fill_u32_view(g, be, 0, i * w as u128, &mut buf[..n]);
+        if extras {
+            fill_u32_view(g, be, gamma::EXTRAS.into(), i * w as u128, &mut xbuf[..n]);
+        }
+        for (j, o) in c.iter_mut().enumerate() {
+            let at = i + j as u128;
+            *o = f(&mut |a: u32, dst: &mut [u32]| match a {
+                0 => dst.copy_from_slice(&buf[j * w..(j + 1) * w]),
+                gamma::EXTRAS if extras => dst.copy_from_slice(&xbuf[j * w..(j + 1) * w]),
+                // One attempt's few words: the scalar blocks (the same bits)
+                // cost less than a SIMD step.
+                _ => fill_u32_view(g, CpuBackend::Scalar, a.into(), at * w as u128, dst),
+            });
+        }
+        i += c.len() as u128;
+    }
+}
+
+/// The gamma family in f32 ([`gamma`]); `a`, `b` the parameters in f32.
+fn gamma_family_f32<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    first: u128,
+    out: &mut [f32],
+    d: &Distribution,
+    a: f32,
+    b: f32,
+) {
+    use Distribution as D;
+    match d {
+        D::Gamma { .. } => gamma_fast_f32(g, be, first, out, &gamma::GammaF32::new(a), b),
+        D::ChiSquared { .. } => {
+            gamma_fast_f32(g, be, first, out, &gamma::GammaF32::new(a * 0.5), 2.0)
+        }
+        D::StudentT { .. } => {
+            let h = gamma::GammaF32::new(a * 0.5);
+            map_attempts(g, be, first, out, 2, true, |w| {
+                gamma::student_t_f32(&h, a, w)
+            })
+        }
+        _ => {
+            let (ga, gb) = (gamma::GammaF32::new(a), gamma::GammaF32::new(b));
+            map_attempts(g, be, first, out, 4, ga.boost || gb.boost, |w| {
+                gamma::beta_f32(&ga, &gb, w)
+            })
+        }
+    }
+}
+
+/// The gamma family in f64.
+fn gamma_family_f64<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    first: u128,
+    out: &mut [f64],
+    d: &Distribution,
+    a: f64,
+    b: f64,
+) {
+    use Distribution as D;
+    match d {
+        D::Gamma { .. } => {
+            let h = gamma::GammaF64::new(a);
+            map_attempts(g, be, first, out, 4, h.boost, |w| {
+                gamma::gamma_f64(&h, b, w)
+            })
+        }
+        D::ChiSquared { .. } => {
+            let h = gamma::GammaF64::new(a * 0.5);
+            map_attempts(g, be, first, out, 4, h.boost, |w| {
+                gamma::chi_squared_f64(&h, w)
+            })
+        }
+        D::StudentT { .. } => {
+            let h = gamma::GammaF64::new(a * 0.5);
+            map_attempts(g, be, first, out, 4, true, |w| {
+                gamma::student_t_f64(&h, a, w)
+            })
+        }
+        _ => {
+            let (ga, gb) = (gamma::GammaF64::new(a), gamma::GammaF64::new(b));
+            map_attempts(g, be, first, out, 8, ga.boost || gb.boost, |w| {
+                gamma::beta_f64(&ga, &gb, w)
+            })
+        }
+    }
+}
+
+/// Gamma (and chi-squared) f32, `G(K) * theta`: a chunk's attempt-0 words
+/// in one fill, their normals by the backend's normal kernel, the first
+/// attempt's squeeze test on whole arrays; the elements the squeeze does not
+/// accept (about 8 % at K = 2) finish attempt 0 one at a time, and the
+/// few it rejects (about 2 %) make attempts 1, 2, ... as
+/// [`gamma::gamma_std_f32`] does. The boost (K < 1) reads the chunk's
+/// extras in one fill too.
+fn gamma_fast_f32<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    first: u128,
+    out: &mut [f32],
+    h: &gamma::GammaF32,
+    theta: f32,
+) {
+    const W: usize = 2;
+    const N: usize = CHUNK / W;
+    let mut buf = Aligned([0u32; CHUNK]);
+    let mut xbuf = Aligned([0u32; CHUNK]);
+    let (buf, xbuf) = (&mut buf.0, &mut xbuf.0);
+    let mut xs = Aligned([0u32; N]);
+    let mut zs = Aligned([0f32; N]);
+    let mut ys = [0f32; N];
+    let mut ok = [false; N];
+    let mut i = first;
+    for c in out.chunks_mut(N) {
+        let n = c.len();
+        fill_u32_view(g, be, 0, i * W as u128, &mut buf[..n * W]);
+        if h.boost {
+            fill_u32_view(
+                g,
+                be,
+                gamma::EXTRAS.into(),
+                i * W as u128,
+                &mut xbuf[..n * W],
+            );
+        }
+        for (x, pair) in xs.0[..n].iter_mut().zip(buf.chunks_exact(W)) {
+            *x = pair[0];
+        }
+        // 0 + 1 * z is z: the backend's normal kernel gives the standard normal.
+        let done = simd::normal_f32(be, &xs.0[..n], 0.0, 1.0, &mut zs.0[..n]);
+        for (z, &x) in zs.0[done..n].iter_mut().zip(&xs.0[done..n]) {
+            *z = normal::standard_normal_f32(x);
+        }
+        // The squeeze of attempt 0, branch-free (as gamma::attempt_z_f32).
+        for j in 0..n {
+            let x = zs.0[j];
+            let v = 1.0 + h.c * x;
+            let v3 = (v * v) * v;
+            let u = gamma::open_uniform_f32(buf[W * j + 1]);
+            let x2 = x * x;
+            ok[j] = (v > 0.0) & (u < 1.0 - gamma::SQUEEZE_F32 * (x2 * x2));
+            ys[j] = h.d * v3;
+        }
+        for (j, o) in c.iter_mut().enumerate() {
+            let y = if ok[j] {
+                ys[j]
+            } else {
+                // Attempt 0 in full (its normal is the kernel's, the same
+                // bits), then attempts 1, 2, ... one element at a time.
+                match gamma::attempt_z_f32(h, zs.0[j], buf[W * j + 1]) {
+                    Some(y) => y,
+                    None => {
+                        let at = (i + j as u128) * W as u128;
+                        gamma::retry_f32(h, 0, 1, &mut [0u32; W], &mut |a, dst| {
+                            fill_u32_view(g, CpuBackend::Scalar, a.into(), at, dst)
+                        })
+                    }
+                }
+            };
+            // The boost as gamma::gamma_std_f32 makes it.
+            let y = if h.boost {
+                let u = gamma::open_uniform_f32(xbuf[j * W]);
+                exact_math::exp_f32(exact_math::ln_f32(y) + exact_math::ln_f32(u) / h.k)
+            } else {
+                y
+            };
+            *o = y * theta;
         }
         i += c.len() as u128;
     }

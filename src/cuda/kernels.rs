@@ -73,13 +73,21 @@ pub fn dist_name(dist: &Distribution, dtype: DType) -> Option<&'static str> {
         (D::UniformRange { .. }, BF16) => "uniform_range_bf16",
         (D::TruncatedNormal { .. }, F32) => "truncated_normal_f32",
         (D::TruncatedNormal { .. }, F64) => "truncated_normal_f64",
+        (D::Gamma { .. }, F32) => "gamma_f32",
+        (D::Gamma { .. }, F64) => "gamma_f64",
+        (D::ChiSquared { .. }, F32) => "chi_squared_f32",
+        (D::ChiSquared { .. }, F64) => "chi_squared_f64",
+        (D::StudentT { .. }, F32) => "student_t_f32",
+        (D::StudentT { .. }, F64) => "student_t_f64",
+        (D::Beta { .. }, F32) => "beta_f32",
+        (D::Beta { .. }, F64) => "beta_f64",
         _ => return None,
     })
 }
 
 /// Every distribution part of a kernel name, in `fill.cu`'s order (contract
 /// v1's 13, then v2's, then v3's).
-pub const DIST_NAMES: [&str; 39] = [
+pub const DIST_NAMES: [&str; 47] = [
     "bits_u32",
     "bits_u64",
     "bits_u8",
@@ -119,6 +127,14 @@ pub const DIST_NAMES: [&str; 39] = [
     "categorical_u64",
     "truncated_normal_f32",
     "truncated_normal_f64",
+    "gamma_f32",
+    "gamma_f64",
+    "chi_squared_f32",
+    "chi_squared_f64",
+    "student_t_f32",
+    "student_t_f64",
+    "beta_f32",
+    "beta_f64",
 ];
 
 /// The dtype part of the dropout kernels' names, in `dropout.cu`'s order.
@@ -142,7 +158,7 @@ pub fn kat_kernel_name(algo: Algorithm) -> String {
 }
 
 /// Every kernel of the generators' modules (`fill.cu` and `dropout.cu`):
-/// 8 generators x (39 fills, 1 KAT kernel, 4 dropout kernels).
+/// 8 generators x (47 fills, 1 KAT kernel, 4 dropout kernels).
 pub fn kernel_names() -> Vec<String> {
     let mut v = Vec::new();
     for a in Algorithm::all_default() {
@@ -210,6 +226,8 @@ pub fn module_defines(algo: Algorithm) -> Vec<(String, String)> {
 
 /// Output elements one thread makes per group (the `E` of `cbrng_plan` in
 /// kernels/cbrng/fill.cuh, mirrored here to size the grid).
+///
+/// A rejection sampler ([`crate::dist::Layout::Attempts`]) makes one element per thread.
 pub fn group_elements(algo: Algorithm, prepared: &Prepared) -> u64 {
     // A rejection sampler's kernel makes one element per thread step.
     if let crate::dist::Layout::Attempts { .. } = prepared.layout {

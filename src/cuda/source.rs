@@ -191,6 +191,21 @@ fn constants() -> Vec<(String, Value)> {
         ("LG10_F64", n::LG10_F64),
     ];
     v.extend(f64s.iter().map(|(k, x)| (k.to_string(), F64(*x))));
+    // gamma (contract v3).
+    v.extend([
+        (
+            "ONE_THIRD_F32".into(),
+            F32(crate::dist::gamma::ONE_THIRD_F32),
+        ),
+        (
+            "ONE_THIRD_F64".into(),
+            F64(crate::dist::gamma::ONE_THIRD_F64),
+        ),
+        ("SQUEEZE_F32".into(), F32(crate::dist::gamma::SQUEEZE_F32)),
+        ("SQUEEZE_F64".into(), F64(crate::dist::gamma::SQUEEZE_F64)),
+        ("F32_MIN_POSITIVE".into(), F32(f32::MIN_POSITIVE)),
+        ("F64_MIN_POSITIVE".into(), F64(f64::MIN_POSITIVE)),
+    ]);
     // exact_math: exp, sinpi, cospi (contract v2).
     let f32s: &[(&str, f32)] = &[
         ("INV_LN2_F32", e::INV_LN2_F32),
@@ -366,6 +381,10 @@ pub const HEADERS: &[(&str, &str)] = &[
     (
         "cbrng/truncnorm.cuh",
         include_str!("../../kernels/cbrng/truncnorm.cuh"),
+    ),
+    (
+        "cbrng/gamma.cuh",
+        include_str!("../../kernels/cbrng/gamma.cuh"),
     ),
     ("cbrng.cuh", include_str!("../../kernels/cbrng.cuh")),
     (

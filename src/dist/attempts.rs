@@ -21,6 +21,10 @@
 //!    so every element ends in bounded time. Each sampler documents its
 //!    acceptance rate, so the fallback's probability is known (below 2^-60
 //!    per element for every sampler of the contract).
+//! 4. Words a sampler needs once per element whatever its attempts (the
+//!    gamma family's boost uniform, student-t's normal) come from stream id
+//!    `MAX_ATTEMPTS` (64), which no attempt reads, at the same positions
+//!    `[i * w, (i + 1) * w)` ([`crate::dist::gamma::EXTRAS`]).
 //!
 //! So the attempt-0 words of a slice are one contiguous range of one stream
 //! (the fast path fills them at full speed); later attempts read single

@@ -40,32 +40,6 @@
 //! | logistic:MU,S | f32 / f64 | u32 / u64 element i: `mu + s * log1p(2d / q)`, signed |
 //! | laplace:MU,B | f32 / f64 | u32 / u64 element i: `mu + b * ln(2q)`, signed |
 //!
-//! Contract version 3 adds the rejection samplers ([`attempts`]: attempt `a`
-//! of element i reads u32 elements `[w i, w (i + 1))` of stream `a` of the
-//! fill's attempt key, at most 64 attempts, then a documented fallback):
-//!
-//! | distribution | dtype | w | element i |
-//! |---|---|---|---|
-//! | poisson:LAMBDA | u32, i32, u64, i64 | 4 | u64 words `x0, x1` of each attempt: LAMBDA < 10 inversion on `x0` (an attempt whose search passes 100 is rejected: probability < 1e-14), else Hörmann's PTRS on `x0` (U) and `x1` (V), acceptance >= 0.75 (0.89 for large LAMBDA); fallback `floor(LAMBDA)`; LAMBDA <= 2^30 (32-bit dtypes) or 2^40 (64-bit) ([`discrete`]) |
-//! | binomial:N,P | u32, i32, u64, i64 | 4 | the same words: `p = min(P, 1-P)`, `N - k` when P > 1/2; N p < 10 inversion on `x0`, else Hörmann's BTRS on `x0`, `x1`, acceptance >= 0.70; fallback the mode; P = 0, P = 1, N = 0 exact constants; N <= 2^32-1 (u32), 2^31-1 (i32), 2^53-1 (64-bit) |
-//!
-//! The u32 and u64 (and i32, i64) elements of one (key, stream, parameters)
-//! of these two are the same number: the dtype only limits the parameters.
-//! The fallback (all 64 attempts rejected) has probability below 2^-111 per
-//! element.
-//! Contract version 3 adds (every version 1 and 2 element is unchanged; the
-//! rejection samplers read their own attempt space, [`attempts`]):
-//!
-//! | distribution | dtype | element i consumes |
-//! |---|---|---|
-//! | truncated-normal:A,B,MEAN,STD | f32 | attempts of 2 u32 words (proposal, acceptance), up to 64, then the mode ([`truncnorm`]): `mean + std * z`, `z` the standard normal conditioned on `[A, B]`, by the normal, uniform or Robert's exponential proposal (chosen per interval); acceptance >= 0.4939 |
-//! | truncated-normal:A,B,MEAN,STD | f64 | attempts of 2 u64 elements (4 u32 words), as f32 |
-//! | uniform:LO,HI | f16, bf16 | u32 element i: the f32 `uniform:LO,HI` value (LO, HI rounded to the 16-bit type), rounded once to the 16-bit type; where that gives HI, the value below HI ([`continuous::uniform_range_f16`]) |
-//!
-//! and, outside [`Distribution`] (it holds a table), [`categorical`]: index i
-//! of a [`categorical::Categorical`] reads u64 element i (an inverse CDF on
-//! exact cumulative sums, probabilities within 2^-64 of `w_j / sum w`).
-//!
 //! The signed and bool rows add no new stream use: an i32/i64 element reads
 //! exactly the stream elements of the u32/u64 element of the same
 //! distribution, with the range `hi - lo` for int, and is the same bits
@@ -81,6 +55,51 @@
 //! refused by [`Distribution::prepare`]. See [`continuous`] for the exact
 //! formulas and their measured accuracy.
 //!
+//! Contract version 3 adds the rejection samplers (every version 1 and 2
+//! element is unchanged). Their elements read their own **attempt space**
+//! ([`attempts`]): attempt `a` of element `i` reads u32 elements
+//! `[i w, (i + 1) w)` of stream `a` of the attempt key
+//! `DerivedKey::new(key, ["cbrng.attempts", NAME, stream id])`, NAME the
+//! distribution's [`Distribution::name`]; at most [`attempts::MAX_ATTEMPTS`]
+//! attempts, then a documented fallback value. The stream itself is not read.
+//!
+//! | distribution | dtype | w | words of an attempt | fixed extra words | acceptance, fallback |
+//! |---|---|---|---|---|---|
+//! | gamma:K,THETA | f32 | 2 | u32 0: normal `x`, u32 1: uniform `u` (Marsaglia-Tsang, [`gamma`]) | K < 1: u32 0 of stream 64 (the boost uniform) | >= 0.951 per attempt; `d = K' - 1/3` |
+//! | gamma:K,THETA | f64 | 4 | u64 0: `x`, u64 1: `u` | K < 1: u64 0 of stream 64 | as f32 |
+//! | chi-squared:K | f32 / f64 | 2 / 4 | as gamma, shape K/2, value `2 G` | K < 2: as gamma | as gamma |
+//! | student-t:NU | f32 / f64 | 2 / 4 | as gamma, shape NU/2 | unit 1 of stream 64: `Z`; NU < 2: unit 0, the boost uniform | as gamma |
+//! | beta:A,B | f32 / f64 | 4 / 8 | units 0, 1: `X`'s attempt (shape A); units 2, 3: `Y`'s (shape B) | A < 1: unit 0, B < 1: unit 2 of stream 64 | each as gamma |
+//!
+//! (A unit is a u32 for f32, a u64 for f64; "stream 64" is attempt stream
+//! [`gamma::EXTRAS`] = `MAX_ATTEMPTS`, words `[i w, (i + 1) w)` as for an
+//! attempt. The fallback has probability below 2^-270 per element.)
+//!
+//! The discrete samplers ([`discrete`]):
+//!
+//! | distribution | dtype | w | element i |
+//! |---|---|---|---|
+//! | poisson:LAMBDA | u32, i32, u64, i64 | 4 | u64 words `x0, x1` of each attempt: LAMBDA < 10 inversion on `x0` (an attempt whose search passes 100 is rejected: probability < 1e-14), else Hörmann's PTRS on `x0` (U) and `x1` (V), acceptance >= 0.75 (0.89 for large LAMBDA); fallback `floor(LAMBDA)`; LAMBDA <= 2^30 (32-bit dtypes) or 2^40 (64-bit) ([`discrete`]) |
+//! | binomial:N,P | u32, i32, u64, i64 | 4 | the same words: `p = min(P, 1-P)`, `N - k` when P > 1/2; N p < 10 inversion on `x0`, else Hörmann's BTRS on `x0`, `x1`, acceptance >= 0.70; fallback the mode; P = 0, P = 1, N = 0 exact constants; N <= 2^32-1 (u32), 2^31-1 (i32), 2^53-1 (64-bit) |
+//!
+//! The u32 and u64 (and i32, i64) elements of one (key, stream, parameters)
+//! of these two are the same number: the dtype only limits the parameters.
+//! The fallback (all 64 attempts rejected) has probability below 2^-111 per
+//! element.
+//!
+//! The truncated normal ([`truncnorm`]) and uniform:LO,HI in f16/bf16 (not a
+//! rejection sampler: it reads u32 element i of the stream):
+//!
+//! | distribution | dtype | element i consumes |
+//! |---|---|---|
+//! | truncated-normal:A,B,MEAN,STD | f32 | attempts of 2 u32 words (proposal, acceptance), up to 64, then the mode ([`truncnorm`]): `mean + std * z`, `z` the standard normal conditioned on `[A, B]`, by the normal, uniform or Robert's exponential proposal (chosen per interval); acceptance >= 0.4939 |
+//! | truncated-normal:A,B,MEAN,STD | f64 | attempts of 2 u64 elements (4 u32 words), as f32 |
+//! | uniform:LO,HI | f16, bf16 | u32 element i: the f32 `uniform:LO,HI` value (LO, HI rounded to the 16-bit type), rounded once to the 16-bit type; where that gives HI, the value below HI ([`continuous::uniform_range_f16`]) |
+//!
+//! and, outside [`Distribution`] (it holds a table), [`categorical`]: index i
+//! of a [`categorical::Categorical`] reads u64 element i (an inverse CDF on
+//! exact cumulative sums, probabilities within 2^-64 of `w_j / sum w`).
+//!
 //! **Different dtypes of one stream are not independent**: they read the
 //! same stream elements. Uniform f64 element 0 reads u64 element 0, which is
 //! u32 elements 0 and 1, and uniform f32 element 1 reads u32 element 1 (the
@@ -94,6 +113,7 @@ pub mod continuous;
 pub mod discrete;
 pub mod dropout;
 pub mod exact_math;
+pub mod gamma;
 pub mod int;
 pub mod normal;
 pub mod sampler;
@@ -297,6 +317,33 @@ pub enum Distribution {
         /// Standard deviation (scale of the output, >= 0).
         std: f64,
     },
+    /// Gamma with shape `k` and scale `theta` (contract v3, a rejection
+    /// sampler: [`gamma`]).
+    Gamma {
+        /// Shape, in `[1e-30, 1e8]`.
+        k: f64,
+        /// Scale (> 0; the mean is `k * theta`).
+        theta: f64,
+    },
+    /// Chi-squared with `k` degrees of freedom: `2 * Gamma(k / 2)`
+    /// (contract v3, [`gamma`]).
+    ChiSquared {
+        /// Degrees of freedom, in `[2e-30, 2e8]`.
+        k: f64,
+    },
+    /// Beta(a, b): `X / (X + Y)` of two gammas (contract v3, [`gamma`]).
+    Beta {
+        /// First shape, in `[1e-30, 1e8]`.
+        a: f64,
+        /// Second shape, in `[1e-30, 1e8]`.
+        b: f64,
+    },
+    /// Student's t with `nu` degrees of freedom: `Z / sqrt(V / nu)`, `V`
+    /// chi-squared (contract v3, [`gamma`]).
+    StudentT {
+        /// Degrees of freedom, in `[2e-30, 2e8]`.
+        nu: f64,
+    },
 }
 
 impl Distribution {
@@ -324,6 +371,10 @@ impl Distribution {
             Distribution::Poisson { .. } => "poisson",
             Distribution::Binomial { .. } => "binomial",
             Distribution::TruncatedNormal { .. } => "truncated-normal",
+            Distribution::Gamma { .. } => "gamma",
+            Distribution::ChiSquared { .. } => "chi-squared",
+            Distribution::Beta { .. } => "beta",
+            Distribution::StudentT { .. } => "student-t",
         }
     }
 
@@ -457,6 +508,10 @@ impl Distribution {
             Distribution::TruncatedNormal { a, b, mean, std } => {
                 truncnorm::check(a, b, mean, std, dtype)?
             }
+            Distribution::Gamma { .. }
+            | Distribution::ChiSquared { .. }
+            | Distribution::Beta { .. }
+            | Distribution::StudentT { .. } => gamma::check(self, dtype)?,
             _ => continuous::check(self, dtype)?,
         };
         let layout = match (self, dtype) {
@@ -468,6 +523,17 @@ impl Distribution {
             },
             (Distribution::TruncatedNormal { .. }, _) => Layout::Attempts {
                 words: truncnorm::WORDS_F64,
+            },
+            (Distribution::Beta { .. }, _) => Layout::Attempts {
+                words: gamma::words_per_attempt(2, dtype == DType::F64),
+            },
+            (
+                Distribution::Gamma { .. }
+                | Distribution::ChiSquared { .. }
+                | Distribution::StudentT { .. },
+                _,
+            ) => Layout::Attempts {
+                words: gamma::words_per_attempt(1, dtype == DType::F64),
             },
             (Distribution::Bits, DType::U8) => Layout::PackedU32 { per_word: 4 },
             (Distribution::Uniform, DType::F16 | DType::BF16) => Layout::PackedU32 { per_word: 2 },
@@ -503,6 +569,10 @@ impl fmt::Display for Distribution {
             Distribution::TruncatedNormal { a, b, mean, std } => {
                 write!(f, "truncated-normal:{a},{b},{mean},{std}")
             }
+            Distribution::Gamma { k, theta } => write!(f, "gamma:{k},{theta}"),
+            Distribution::ChiSquared { k } => write!(f, "chi-squared:{k}"),
+            Distribution::Beta { a, b } => write!(f, "beta:{a},{b}"),
+            Distribution::StudentT { nu } => write!(f, "student-t:{nu}"),
             d => f.write_str(d.name()),
         }
     }
@@ -517,7 +587,9 @@ impl FromStr for Distribution {
     /// parameters: rate 1, or location 0 and scale 1), and (contract v3)
     /// `poisson:LAMBDA` (a real), `binomial:N,P` (N a decimal integer
     /// without sign, P a real), `truncated-normal:A,B` and `truncated-normal:A,B,MEAN,STD` (A and B
-    /// reals or `-inf` / `inf`; MEAN 0 and STD 1 when left out); names in any case,
+    /// reals or `-inf` / `inf`; MEAN 0 and STD 1 when left out),
+    /// `gamma:K,THETA` (or `gamma:K`, scale 1), `chi-squared:K`, `beta:A,B`,
+    /// `student-t:NU`; names in any case,
     /// numbers in the grammar of [`crate::grammar`] (reals for MEAN, STD, P
     /// and the v2 parameters; signed decimal integers for LO and HI of `int`, negative for the i32 and i64 dtypes), no
     /// spaces.
@@ -572,10 +644,10 @@ impl FromStr for Distribution {
             }
             ("binomial", None) => Err(bad("expected binomial:N,P")),
             ("truncated-normal", a) => truncnorm::parse(a).map_err(|reason| bad(&reason)),
-            (name, arg) => match continuous::parse(name, arg) {
+            (name, arg) => match continuous::parse(name, arg).or_else(|| gamma::parse(name, arg)) {
                 Some(r) => r.map_err(|reason| bad(&reason)),
                 None => Err(bad(
-                    "unknown distribution (expected bits, uniform, uniform:LO,HI, normal, bernoulli:P, int:LO..HI, exponential:LAMBDA, log-normal:MU,SIGMA, gumbel:MU,BETA, cauchy:X0,GAMMA, logistic:MU,S, laplace:MU,B, poisson:LAMBDA, binomial:N,P, truncated-normal:A,B[,MEAN,STD])",
+                    "unknown distribution (expected bits, uniform, uniform:LO,HI, normal, bernoulli:P, int:LO..HI, exponential:LAMBDA, log-normal:MU,SIGMA, gumbel:MU,BETA, cauchy:X0,GAMMA, logistic:MU,S, laplace:MU,B, gamma:K,THETA, chi-squared:K, beta:A,B, student-t:NU, poisson:LAMBDA, binomial:N,P, truncated-normal:A,B[,MEAN,STD])",
                 )),
             },
         }
@@ -617,7 +689,9 @@ pub enum Params {
     },
     /// The two real parameters of a contract v2 distribution as given, in
     /// its order (`uniform:LO,HI`: lo, hi; `exponential`: lambda, 0; the
-    /// others: location, scale); converted to the output type by the fill.
+    /// others: location, scale), or of a v3 gamma-family one (gamma: K,
+    /// THETA; chi-squared: K, 0; beta: A, B; student-t: NU, 0); converted
+    /// to the output type by the fill.
     Real {
         /// First parameter.
         a: f64,

@@ -33,7 +33,7 @@ struct Case {
 }
 
 // A group-wise distribution (cbrng_fill_group) or, with ATTEMPTS, a
-// rejection sampler (cbrng_fill_attempt_element, one element at a time).
+// rejection sampler (cbrng_fill_attempts_element, one element at a time).
 template <class Gen, class Dist, bool ATTEMPTS = false>
 static void run(const Case& c) {
     typedef typename Dist::T T;
@@ -47,7 +47,7 @@ static void run(const Case& c) {
     std::memset(buf.data(), 0xa5, buf.size());
     T* out = reinterpret_cast<T*>(base) + c.misalign;
     if constexpr (ATTEMPTS) {
-        for (cbrng_u64 t = 0; t < c.count; ++t) cbrng_fill_attempt_element<Gen, Dist>(out, c.offset, c.key, c.p, t);
+        for (cbrng_u64 t = 0; t < c.count; ++t) cbrng_fill_attempts_element<Gen, Dist>(out, c.offset, c.key, c.p, t);
     } else if (c.count > 0) {
         const cbrng_u64 groups = cbrng_fill_groups<Gen, Dist>(c.count, c.offset);
         for (cbrng_u64 t = 0; t < groups; ++t)
@@ -134,10 +134,21 @@ static void run_dist(const std::string& d, const Case& c) {
     CBRNG_TWIN_DIST(categorical_u64)
 #undef CBRNG_TWIN_DIST
 #define CBRNG_TWIN_RDIST(NAME) \
-    if (d == #NAME) return run<Gen, cbrng_rdist_##NAME, true>(c);
+    if (d == #NAME) return run<Gen, cbrng_dist_##NAME, true>(c);
     CBRNG_TWIN_RDIST(truncated_normal_f32)
     CBRNG_TWIN_RDIST(truncated_normal_f64)
 #undef CBRNG_TWIN_RDIST
+#define CBRNG_TWIN_ATTEMPTS(NAME) \
+    if (d == #NAME) return run<Gen, cbrng_dist_##NAME, true>(c);
+    CBRNG_TWIN_ATTEMPTS(gamma_f32)
+    CBRNG_TWIN_ATTEMPTS(gamma_f64)
+    CBRNG_TWIN_ATTEMPTS(chi_squared_f32)
+    CBRNG_TWIN_ATTEMPTS(chi_squared_f64)
+    CBRNG_TWIN_ATTEMPTS(student_t_f32)
+    CBRNG_TWIN_ATTEMPTS(student_t_f64)
+    CBRNG_TWIN_ATTEMPTS(beta_f32)
+    CBRNG_TWIN_ATTEMPTS(beta_f64)
+#undef CBRNG_TWIN_ATTEMPTS
     die("unknown distribution " + d);
 }
 

@@ -93,6 +93,7 @@ pub struct Args {
     /// poisson:LAMBDA | binomial:N,P (contract v3, u32/u64/i32/i64).
     /// truncated-normal:A,B[,MEAN,STD] (contract v3, f32/f64) | categorical:W0,W1,... |
     /// categorical:@FILE (indices, u32/u64/i32/i64; on the CPU).
+    /// gamma:K[,THETA] | chi-squared:K | beta:A,B | student-t:NU (contract v3, f32/f64).
     #[arg(long, default_value = "bits")]
     dist: String,
     /// u32 | u64 | f32 | f64 | f16 | bf16 | u8 | i32 | i64 | bool (default: the distribution's first).
