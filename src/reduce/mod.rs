@@ -48,6 +48,7 @@
 
 mod accumulator;
 mod bins;
+mod fast;
 mod float;
 mod limbs;
 #[cfg(feature = "mpi")]
