@@ -126,7 +126,7 @@ impl SplitMix {
             // Bell-shaped, and now and then a tiny term (a wide chunk).
             "normal" => {
                 let x: f64 = (0..4).map(|_| self.uniform()).sum();
-                if self.next() % 500 == 0 {
+                if self.next().is_multiple_of(500) {
                     T::of(x * 1e-12)
                 } else {
                     T::of(x)
@@ -292,7 +292,7 @@ fn f64_extraction_edges() {
             // Mixed signs, ties of σ + p: p an odd multiple of half a unit.
             let mut ys: Vec<f64> = (0..1024)
                 .map(|i| {
-                    let m = (1u64 << 52) | (i as u64 * 0x9e37_79b9 & ((1 << 52) - 1)) | 1;
+                    let m = (1u64 << 52) | ((i as u64 * 0x9e37_79b9) & ((1 << 52) - 1)) | 1;
                     let s = if i % 3 == 0 { 1u64 << 63 } else { 0 };
                     f64::from_bits(
                         s | (e.saturating_sub(i as u64 % (d + 1)) << 52) | (m & ((1 << 52) - 1)),
@@ -359,7 +359,7 @@ fn specials_anywhere() {
         }
         // Long runs of one special, and only -0.0 but one +0.0.
         for s in [inf, ninf, nan, negz] {
-            same(&vec![s; 9000], "one special");
+            same(&[s; 9000], "one special");
         }
         let mut z = vec![negz; 9000];
         same(&z, "all -0.0");
