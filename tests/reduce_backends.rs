@@ -254,8 +254,7 @@ fn f32_window_edges() {
     // A chunk of 1024 terms at the top of binade `e` with every fraction bit
     // set (the largest sum a window allows), plus one term `d` binades lower
     // with only its last bit set: d = 19 is inside the window (summed in
-    // f64), d = 20 is outside (two extraction levels), about d = 60 is
-    // beyond those too (the bins). All must be exact.
+    // f64), d = 20 and beyond are outside (the bins). All must be exact.
     for e in [1u32, 2, 20, 21, 100, 127, 200, 254] {
         for d in [0u32, 1, 18, 19, 20, 21, 40, 59, 60, 61, 62, 100] {
             for sign in [0u32, 1] {

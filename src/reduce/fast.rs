@@ -26,14 +26,12 @@
 //!   |r| <= 2^(k2 - 11)). When every second remainder is zero, the two exact
 //!   level sums are added to the state; this holds whenever every term's
 //!   last bit is at or above 2^(k - 95), i.e. for data within about 2^31 of
-//!   the chunk's largest magnitude. f32 chunks too wide for the window
-//!   take the same two levels (on the terms widened to f64).
+//!   the chunk's largest magnitude.
 //!
 //! Any other chunk (a wider spread, infinities or NaNs, f64 magnitudes of
 //! 2^1012 or more) goes through the bins (term by term for short slices),
-//! exactly as the scalar path adds it (and after such a chunk the next few
-//! go there without an attempt, more while attempts keep failing). Counts
-//! and flags are recorded per chunk.
+//! exactly as the scalar path adds it. Counts and flags are recorded per
+//! chunk.
 //!
 //! The loops are written once over fixed lane arrays and compiled for each
 //! backend (`#[target_feature]`: AVX-512F, AVX2; NEON is part of aarch64).
@@ -126,19 +124,12 @@ impl ChunkSum for f32 {
         // Some term is nonzero, so min_abs_less_1 + 1 does not wrap.
         let emax = (max_abs >> 23).max(1);
         let emin = ((min_abs_less_1 + 1) >> 23).max(1);
-        if emax - emin < F32_WINDOW {
-            return Chunk::Exact {
-                parts: [sum_f32_in_f64(c), 0.0],
-                nonzero,
-            };
+        if emax - emin >= F32_WINDOW {
+            return Chunk::Slow;
         }
-        // Wider: the two extraction levels of f64 on the terms widened to
-        // f64 (exact), which take spreads up to about 2^60. |x| < 2^b.
-        let b = emax as i32 - 126;
-        let k = b + GUARD;
-        match extract2(c, pow2(k), pow2(k - LEVEL_BITS)) {
-            Some(parts) => Chunk::Exact { parts, nonzero },
-            None => Chunk::Slow,
+        Chunk::Exact {
+            parts: [sum_f32_in_f64(c), 0.0],
+            nonzero,
         }
     }
 }
@@ -273,7 +264,7 @@ fn sum_f32_in_f64(c: &[f32]) -> f64 {
 /// Two extraction levels with σ1 = `s1`, σ2 = `s2`: the exact level sums,
 /// or `None` when some second remainder is nonzero.
 #[inline(always)]
-fn extract2<T: Copy + Into<f64>>(c: &[T], s1: f64, s2: f64) -> Option<[f64; 2]> {
+fn extract2(c: &[f64], s1: f64, s2: f64) -> Option<[f64; 2]> {
     let mut a1 = [0f64; L64];
     let mut a2 = [0f64; L64];
     let mut rest = [0u64; L64];
@@ -283,7 +274,7 @@ fn extract2<T: Copy + Into<f64>>(c: &[T], s1: f64, s2: f64) -> Option<[f64; 2]> 
         prefetch(v.as_ptr().wrapping_add(CHUNK));
         prefetch(v.as_ptr().wrapping_add(CHUNK + L64 / 2));
         for l in 0..L64 {
-            let p: f64 = v[l].into();
+            let p = v[l];
             let q1 = (s1 + p) - s1;
             let r1 = p - q1;
             let q2 = (s2 + r1) - s2;
@@ -293,7 +284,6 @@ fn extract2<T: Copy + Into<f64>>(c: &[T], s1: f64, s2: f64) -> Option<[f64; 2]> 
         }
     }
     for (l, &p) in tail.iter().enumerate() {
-        let p: f64 = p.into();
         let q1 = (s1 + p) - s1;
         let r1 = p - q1;
         let q2 = (s2 + r1) - s2;
@@ -318,19 +308,8 @@ fn add_chunked<T: ChunkSum, S: Scan, const NB: usize, const SPLIT: bool>(
     // the bins would cost more), as the scalar path does.
     let direct = xs.len() < NB;
     let mut bins: Option<Bins<NB, SPLIT>> = None;
-    // After a chunk the chunked sum could not take, the next `skip` chunks
-    // go straight to the bins, `backoff` doubling (up to MAX_BACKOFF) while
-    // attempts keep failing: data that the chunked sum cannot take (wide
-    // spreads all along) costs little more than the bins alone.
-    const MAX_BACKOFF: u32 = 64;
-    let (mut skip, mut backoff) = (0u32, 0u32);
     for c in xs.chunks(CHUNK) {
         acc.count += c.len() as u64;
-        if skip > 0 {
-            skip -= 1;
-            slow_chunk(c, direct, &mut bins, acc);
-            continue;
-        }
         match T::chunk::<S>(c) {
             Chunk::Exact { parts, nonzero } => {
                 if nonzero {
@@ -338,13 +317,8 @@ fn add_chunked<T: ChunkSum, S: Scan, const NB: usize, const SPLIT: bool>(
                 }
                 acc.add_value_f64(parts[0]);
                 acc.add_value_f64(parts[1]);
-                backoff = 0;
             }
-            Chunk::Slow => {
-                slow_chunk(c, direct, &mut bins, acc);
-                backoff = (2 * backoff).clamp(1, MAX_BACKOFF);
-                skip = backoff;
-            }
+            Chunk::Slow => slow_chunk(c, direct, &mut bins, acc),
         }
     }
     if let Some(mut b) = bins {
