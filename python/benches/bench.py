@@ -6,7 +6,8 @@ of several runs, one thread unless said otherwise.
 Targets (issue 13, one thread): uniform f64 >= 3x NumPy's
 Generator(Philox).random, normal f32 >= 5x NumPy's standard_normal(float32),
 exact_sum of f32 >= 0.5x numpy.sum and >= 20x math.fsum, and a 1-element
-fill's Python call overhead under 2 us.
+fill's Python call overhead under 2 us. exact_sum of f64 is reported the
+same way, without a target.
 """
 
 from __future__ import annotations
@@ -76,6 +77,15 @@ def main() -> None:
     fsum = row("math.fsum (2^20 f32 as Python floats)", 4 * m, best(lambda: math.fsum(xs), 3))
     row("cbrng exact_sum f32, 1 thread (vs fsum)", 4 * N,
         best(lambda: cbrng.exact_sum(x, threads=1)), fsum, "(target >= 20x math.fsum)")
+
+    # The same for float64 (no target; reported with the f32 rows).
+    x64 = s.random((N,), "normal", np.float64)
+    ref = row("numpy.sum f64", 8 * N, best(lambda: np.sum(x64)))
+    row("cbrng exact_sum f64, 1 thread", 8 * N, best(lambda: cbrng.exact_sum(x64, threads=1)), ref)
+    xs64 = x64[:m].tolist()
+    fsum = row("math.fsum (2^20 f64 as Python floats)", 8 * m, best(lambda: math.fsum(xs64), 3))
+    row("cbrng exact_sum f64, 1 thread (vs fsum)", 8 * N,
+        best(lambda: cbrng.exact_sum(x64, threads=1)), fsum)
 
     one = np.empty(1, np.float32)
     k = 200_000

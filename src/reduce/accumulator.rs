@@ -179,6 +179,13 @@ impl Accumulator {
     #[inline]
     pub(crate) fn add_bits(&mut self, f: Format, bits: u64) {
         self.count += 1;
+        self.add_term_uncounted(f, bits);
+    }
+
+    /// [`add_bits`](Self::add_bits) without counting the term (the caller
+    /// counts a whole run of terms at once).
+    #[inline]
+    pub(crate) fn add_term_uncounted(&mut self, f: Format, bits: u64) {
         match decode(f, bits) {
             Class::Nan => self.flags |= FLAG_NAN | FLAG_NOT_NEG_ZERO,
             Class::Inf(neg) => {
@@ -193,6 +200,17 @@ impl Accumulator {
                 self.flags |= FLAG_NOT_NEG_ZERO;
                 self.add_u64_at(m, (q + OFFSET) as u32, neg);
             }
+        }
+    }
+
+    /// Adds the exact value of the finite f64 `x` as part of the value only
+    /// (no count, no flags): how the chunked sums fold a chunk's exact
+    /// partial sum into the state.
+    #[inline]
+    pub(crate) fn add_value_f64(&mut self, x: f64) {
+        debug_assert!(x.is_finite());
+        if let Class::Finite { neg, m, q } = decode(Format::of::<f64>(), x.to_bits()) {
+            self.add_u64_at(m, (q + OFFSET) as u32, neg);
         }
     }
 

@@ -9,6 +9,7 @@ use super::accumulator::{
 };
 use super::float::{Class, Float, Format, decode};
 use crate::Error;
+use crate::cpu::CpuBackend;
 use std::ops::Range;
 
 /// Interleaved copies of the bins.
@@ -24,15 +25,28 @@ const PARALLEL_MIN: usize = 1 << 20;
 pub(crate) trait Terms: Sync {
     const FMT: Format;
     fn bits(&self, i: usize) -> u64;
+    /// Adds the terms `range` (counts, flags, value) by a faster exact
+    /// path than the bins when the source has one; false when it does not
+    /// (and nothing was added).
+    fn add_fast(&self, range: Range<usize>, acc: &mut Accumulator) -> bool {
+        let _ = (range, acc);
+        false
+    }
 }
 
-/// The values of a slice.
-struct Values<'a, T>(&'a [T]);
+/// The values of a slice, and the CPU backend to sum them with.
+struct Values<'a, T> {
+    xs: &'a [T],
+    be: CpuBackend,
+}
 impl<T: Float> Terms for Values<'_, T> {
     const FMT: Format = Format::of::<T>();
     #[inline(always)]
     fn bits(&self, i: usize) -> u64 {
-        self.0[i].to_bits_u64()
+        self.xs[i].to_bits_u64()
+    }
+    fn add_fast(&self, range: Range<usize>, acc: &mut Accumulator) -> bool {
+        super::fast::add_slice(self.be, &self.xs[range], acc)
     }
 }
 
@@ -85,7 +99,7 @@ struct Lane<const NB: usize> {
     _pad: [u64; 9],
 }
 
-/// Adds the terms `src[range]` into `acc` through the bins.
+/// The bins of one format: `LANES` interleaved copies of `NB` slots.
 ///
 /// A term's bin is its encoding shifted right by the fraction width, i.e.
 /// its sign and biased exponent together, so the loop never negates. The bin
@@ -96,47 +110,83 @@ struct Lane<const NB: usize> {
 /// its fraction sum is nonzero), and whether every term was -0.0. So one
 /// term costs a load, a shift, an and, an add and one read-modify-write.
 /// f64 fractions are split 26 + 26 bits over two bins (the count rides on
-/// the low one). With at most 2^L terms per copy per chunk, where
+/// the low one). With at most 2^L - 1 terms per copy between folds, where
 /// L = (63 - piece bits) / 2, neither field can overflow.
-fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
-    src: &S,
-    range: Range<usize>,
-    acc: &mut Accumulator,
-) {
-    let f = S::FMT;
-    debug_assert_eq!(NB, (2usize << f.exp_bits) << usize::from(SPLIT));
-    let fb = f.frac_bits;
-    let piece = if SPLIT { SPLIT_BITS } else { fb };
-    let piece_mask = (1u64 << piece) - 1;
-    let limit_bits = (63 - piece) / 2;
-    let cs = piece + limit_bits;
-    let unit = 1u64 << cs;
-    let field = unit - 1;
-    // Terms per chunk: at most 2^L - 1 per copy, tail included.
-    let chunk = LANES * ((1usize << limit_bits) - LANES);
-    let zero = Lane {
-        bins: [0u64; NB],
-        _pad: [0; 9],
-    };
-    let mut lanes: Box<[Lane<NB>; LANES]> = vec![zero; LANES]
-        .into_boxed_slice()
-        .try_into()
-        .expect("LANES rows");
-    let body = |bits: u64, lane: &mut [u64; NB]| {
-        let idx = (bits >> fb) as usize;
-        if SPLIT {
-            let i = idx << 1;
-            lane[i & (NB - 1)] += (bits & piece_mask) + unit;
-            lane[(i | 1) & (NB - 1)] += (bits >> piece) & piece_mask;
-        } else {
-            lane[idx & (NB - 1)] += (bits & piece_mask) + unit;
+pub(super) struct Bins<const NB: usize, const SPLIT: bool> {
+    f: Format,
+    lanes: Box<[Lane<NB>; LANES]>,
+    /// The most terms any copy may hold since the last fold.
+    held: usize,
+}
+
+impl<const NB: usize, const SPLIT: bool> Bins<NB, SPLIT> {
+    /// Empty bins for terms of format `f`.
+    pub(super) fn new(f: Format) -> Self {
+        debug_assert_eq!(NB, (2usize << f.exp_bits) << usize::from(SPLIT));
+        let zero = Lane {
+            bins: [0u64; NB],
+            _pad: [0; 9],
+        };
+        Bins {
+            f,
+            lanes: vec![zero; LANES]
+                .into_boxed_slice()
+                .try_into()
+                .expect("LANES rows"),
+            held: 0,
         }
-    };
-    let mut start = range.start;
-    while start < range.end {
-        let end = (start + chunk).min(range.end);
-        let whole = start + (end - start) / LANES * LANES;
-        let mut i = start;
+    }
+
+    fn piece(&self) -> u32 {
+        if SPLIT { SPLIT_BITS } else { self.f.frac_bits }
+    }
+
+    /// L: at most 2^L - 1 terms per copy between folds.
+    fn limit_bits(&self) -> u32 {
+        (63 - self.piece()) / 2
+    }
+
+    /// The most terms one call of [`add_range`](Self::add_range) may take
+    /// (any copy then holds at most 2^L - LANES of them).
+    pub(super) fn max_range(&self) -> usize {
+        LANES * ((1usize << self.limit_bits()) - LANES)
+    }
+
+    /// Adds the terms `src[range]` (at most [`max_range`](Self::max_range)),
+    /// folding into `acc` first when the copies could overflow. Counts and
+    /// flags are the caller's, except what [`fold`](Self::fold) records.
+    /// Returns true when a fold it made saw NaNs (see `fold`).
+    #[inline]
+    pub(super) fn add_range<S: Terms>(
+        &mut self,
+        src: &S,
+        range: Range<usize>,
+        acc: &mut Accumulator,
+    ) -> bool {
+        debug_assert!(range.len() <= self.max_range());
+        let per_copy = range.len().div_ceil(LANES);
+        let mut rescan = false;
+        if self.held + per_copy >= 1usize << self.limit_bits() {
+            rescan = self.fold(acc);
+        }
+        self.held += per_copy;
+        let fb = self.f.frac_bits;
+        let piece = self.piece();
+        let piece_mask = (1u64 << piece) - 1;
+        let unit = 1u64 << (piece + self.limit_bits());
+        let body = |bits: u64, lane: &mut [u64; NB]| {
+            let idx = (bits >> fb) as usize;
+            if SPLIT {
+                let i = idx << 1;
+                lane[i & (NB - 1)] += (bits & piece_mask) + unit;
+                lane[(i | 1) & (NB - 1)] += (bits >> piece) & piece_mask;
+            } else {
+                lane[idx & (NB - 1)] += (bits & piece_mask) + unit;
+            }
+        };
+        let whole = range.start + range.len() / LANES * LANES;
+        let mut i = range.start;
+        let lanes = &mut *self.lanes;
         while i < whole {
             let [l0, l1, l2, l3] = &mut *lanes;
             body(src.bits(i), &mut l0.bins);
@@ -145,10 +195,23 @@ fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
             body(src.bits(i + 3), &mut l3.bins);
             i += LANES;
         }
-        for j in whole..end {
-            body(src.bits(j), &mut lanes[0].bins);
+        for j in whole..range.end {
+            body(src.bits(j), &mut lanes[j - whole].bins);
         }
-        // Fold the bins into the accumulator.
+        rescan
+    }
+
+    /// Adds every bin once into `acc` at its exponent's position and empties
+    /// the bins. Sets `acc`'s flags for what the bins show (+inf, -inf, a
+    /// term other than -0.0); returns true when a bin of the all-ones
+    /// exponent holds a NaN, so that the caller classifies its terms one by
+    /// one (NaNs and infinities there share a bin).
+    pub(super) fn fold(&mut self, acc: &mut Accumulator) -> bool {
+        let f = self.f;
+        let fb = f.frac_bits;
+        let cs = self.piece() + self.limit_bits();
+        let field = (1u64 << cs) - 1;
+        self.held = 0;
         let mut rescan = false;
         let exp_max = f.exp_max() as usize;
         let width = 1usize << f.exp_bits;
@@ -156,7 +219,7 @@ fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
             let (neg, e) = (idx >= width, idx & (width - 1));
             let slot = idx << usize::from(SPLIT);
             let (mut lo, mut n, mut hi) = (0u64, 0u64, 0u64);
-            for l in lanes.iter_mut() {
+            for l in self.lanes.iter_mut() {
                 lo += l.bins[slot] & field;
                 n += l.bins[slot] >> cs;
                 l.bins[slot] = 0;
@@ -170,7 +233,7 @@ fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
             }
             if e == exp_max {
                 // Only infinities when the fractions sum to zero; otherwise
-                // NaNs, maybe with infinities: classify the chunk term by term.
+                // NaNs, maybe with infinities: the caller classifies.
                 acc.flags |= FLAG_NOT_NEG_ZERO;
                 if lo != 0 || hi != 0 {
                     rescan = true;
@@ -200,7 +263,26 @@ fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
                 }
             }
         }
-        if rescan {
+        rescan
+    }
+}
+
+/// Adds the terms `src[range]` into `acc` through [`Bins`], a fold per
+/// [`Bins::max_range`] terms; counts them and sets every flag.
+fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
+    src: &S,
+    range: Range<usize>,
+    acc: &mut Accumulator,
+) {
+    let f = S::FMT;
+    let mut bins = Bins::<NB, SPLIT>::new(f);
+    let chunk = bins.max_range();
+    let mut start = range.start;
+    while start < range.end {
+        let end = (start + chunk).min(range.end);
+        let early = bins.add_range(src, start..end, acc);
+        debug_assert!(!early, "one range per fold");
+        if bins.fold(acc) {
             for j in start..end {
                 match decode(f, src.bits(j)) {
                     Class::Nan => acc.flags |= FLAG_NAN,
@@ -218,6 +300,9 @@ fn bin_loop<S: Terms, const NB: usize, const SPLIT: bool>(
 /// Adds `src[range]` into `acc`: through the bins for long ranges, term by
 /// term for short ones (where clearing the bins would cost more).
 fn add_terms<S: Terms>(src: &S, range: Range<usize>, acc: &mut Accumulator) {
+    if src.add_fast(range.clone(), acc) {
+        return;
+    }
     let f = S::FMT;
     let slots = (2usize << f.exp_bits) << usize::from(f.bits == 64);
     if range.len() < slots * DIRECT_BELOW_PER_BIN {
@@ -288,7 +373,31 @@ impl Accumulator {
     /// assert_eq!(a.finish::<f32>(), 1.0);
     /// ```
     pub fn add_slice<T: Float>(&mut self, xs: &[T]) {
-        add_terms(&Values(xs), 0..xs.len(), self);
+        let be = CpuBackend::default_for_process();
+        add_terms(&Values { xs, be }, 0..xs.len(), self);
+    }
+
+    /// [`add_slice`](Self::add_slice) with the given CPU backend (the
+    /// process's default is [`CpuBackend::default_for_process`]). The state
+    /// is the same for every backend: [`CpuBackend::Scalar`] adds through
+    /// the exponent bins, the others through chunked sums in f64 (f32 and
+    /// f64; f16 and bf16 always use the bins). An error when this CPU cannot
+    /// run the backend.
+    ///
+    /// ```
+    /// use cbrng::{CpuBackend, reduce::Accumulator};
+    /// let xs: Vec<f32> = (0..5000).map(|i| (i as f32).sin() * 1e-3).collect();
+    /// let mut a = Accumulator::new();
+    /// a.add_slice_with(&xs, CpuBackend::Scalar)?;
+    /// let mut b = Accumulator::new();
+    /// b.add_slice_with(&xs, CpuBackend::best_available())?;
+    /// assert_eq!(a.to_bytes(), b.to_bytes());
+    /// # Ok::<(), cbrng::Error>(())
+    /// ```
+    pub fn add_slice_with<T: Float>(&mut self, xs: &[T], backend: CpuBackend) -> Result<(), Error> {
+        backend.check_available()?;
+        add_terms(&Values { xs, be: backend }, 0..xs.len(), self);
+        Ok(())
     }
 
     /// Adds every value of `xs` exactly, splitting the work over `threads`
@@ -309,7 +418,10 @@ impl Accumulator {
         } else {
             threads
         };
-        let src = Values(xs);
+        let src = Values {
+            xs,
+            be: CpuBackend::default_for_process(),
+        };
         self.merge_exact(&par_accumulate(xs.len(), threads, |r, acc| {
             add_terms(&src, r, acc)
         }));

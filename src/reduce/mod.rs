@@ -20,6 +20,18 @@
 //! exponent value, four interleaved copies), folded into the accumulator once
 //! per 2^32 terms; see `bins.rs`.
 //!
+//! Sums of f32 and f64 slices on the SIMD CPU backends ([`CpuBackend`]:
+//! AVX-512, AVX2, NEON; not [`CpuBackend::Scalar`], whose bins are the
+//! definition they are tested against) go faster: chunks of 1024 terms whose
+//! magnitudes are close enough are summed **exactly in f64** with vector
+//! additions (f32: when the exponents span fewer than 20 binades every
+//! partial sum is an f64; f64: two error-free extraction levels), and only
+//! each chunk's exact total enters the accumulator; other chunks go through
+//! the bins. The state is the same bit for bit; see `fast.rs`.
+//! [`Accumulator::add_slice_with`] picks the backend.
+//!
+//! [`CpuBackend`]: crate::CpuBackend
+//! [`CpuBackend::Scalar`]: crate::CpuBackend::Scalar
 //! # What is exact
 //!
 //! * sums and means of every format; a mean is the exact sum divided by the
@@ -48,6 +60,7 @@
 
 mod accumulator;
 mod bins;
+mod fast;
 mod float;
 mod limbs;
 #[cfg(feature = "mpi")]
