@@ -12,6 +12,10 @@
 //! and moments are closed forms in f64 with an independent erfc (libm).
 //! The streams are fixed, so a pass is reproducible.
 //! `cargo test --release --test statistics_v2 -- --nocapture` prints the table.
+#[path = "common/stats.rs"]
+mod stats;
+use stats::{ad_p, ks_p, sample_moments};
+
 use cbrng::dist::{DType, Distribution};
 use cbrng::{Algorithm, Stream};
 use half::{bf16, f16};
@@ -149,52 +153,6 @@ fn rounded_moments(d: &Distribution, up: fn(f64) -> f64) -> Option<[f64; 4]> {
     let c4 = raw[4] / raw[0] - 4.0 * m * raw[3] / raw[0] + 6.0 * m * m * raw[2] / raw[0]
         - 3.0 * m.powi(4);
     Some([shift + m, c2, c3 / c2.powf(1.5), c4 / (c2 * c2) - 3.0])
-}
-
-/// Sample (mean, variance, skewness, excess kurtosis).
-fn sample_moments(v: &[f64]) -> [f64; 4] {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
-    for &x in v {
-        let d = x - m;
-        let d2 = d * d;
-        m2 += d2;
-        m3 += d2 * d;
-        m4 += d2 * d2;
-    }
-    let (m2, m3, m4) = (m2 / n, m3 / n, m4 / n);
-    [m, m2, m3 / m2.powf(1.5), m4 / (m2 * m2) - 3.0]
-}
-
-/// Asymptotic Kolmogorov p-value of distance `d` on `n` samples (with
-/// Stephens' correction).
-fn ks_p(d: f64, n: usize) -> f64 {
-    let sn = (n as f64).sqrt();
-    let l = (sn + 0.12 + 0.11 / sn) * d;
-    let mut p = 0.0;
-    for k in 1..=100 {
-        let t = 2.0 * (-2.0 * (k * k) as f64 * l * l).exp();
-        p += if k % 2 == 1 { t } else { -t };
-    }
-    p.clamp(0.0, 1.0)
-}
-
-/// Anderson-Darling p-value (Marsaglia and Marsaglia 2004, the limiting
-/// distribution ADinf, accurate to about 1e-6 for a fully specified law).
-fn ad_p(z: f64) -> f64 {
-    let cdf = if z < 2.0 {
-        (-1.2337141 / z).exp() / z.sqrt()
-            * (2.00012
-                + (0.247105 - (0.0649821 - (0.0347962 - (0.0116720 - 0.00168691 * z) * z) * z) * z)
-                    * z)
-    } else {
-        (-(1.0776
-            - (2.30695 - (0.43424 - (0.082433 - (0.008056 - 0.0003146 * z) * z) * z) * z) * z)
-            .exp())
-        .exp()
-    };
-    (1.0 - cdf).clamp(0.0, 1.0)
 }
 
 /// The sample as f64 (stream order), and the next float of the dtype above a value.
