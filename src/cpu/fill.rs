@@ -327,10 +327,8 @@ fn map_attempts2<G: KeyedBlocks, T: Copy>(
     }
 }
 
-/// Truncated normal f32 ([`truncnorm`]): `g` is keyed with the fill's
-/// attempt key; the attempt-0 words of a chunk are one contiguous range of
-/// stream 0, a retry of element `e` at attempt `a` reads u32 elements
-/// `[2e, 2e + 2)` of stream `a`.
+/// Truncated normal f32 ([`truncnorm`]) on the attempt space: attempt `a`
+/// of element `e` is u32 elements `[2e, 2e + 2)` of attempt stream `a`.
 #[allow(clippy::too_many_arguments)]
 fn truncated_normal_f32<G: KeyedBlocks>(
     g: &G,
@@ -344,30 +342,18 @@ fn truncated_normal_f32<G: KeyedBlocks>(
 ) {
     const W: usize = truncnorm::WORDS_F32 as usize;
     let plan = truncnorm::PlanF32::new(a, b);
-    let mut buf = Aligned([0u32; CHUNK]);
-    let buf = &mut buf.0;
-    let mut i = first;
-    for c in out.chunks_mut(CHUNK / W) {
-        let raw = &mut buf[..c.len() * W];
-        fill_u32_view(g, be, 0, i * W as u128, raw);
-        for (k, (o, w0)) in c.iter_mut().zip(raw.chunks_exact(W)).enumerate() {
-            let e = i + k as u128;
-            *o = truncnorm::truncated_normal_f32(&plan, mean, std, |att| {
-                if att == 0 {
-                    [w0[0], w0[1]]
-                } else {
-                    let mut w = [0u32; W];
-                    fill_u32_view(g, be, u64::from(att), e * W as u128, &mut w);
-                    w
-                }
-            });
-        }
-        i += c.len() as u128;
-    }
+    map_attempts(g, be, first, out, W, false, |words| {
+        truncnorm::truncated_normal_f32(&plan, mean, std, |att| {
+            let mut w = [0u32; W];
+            words(att, &mut w);
+            w
+        })
+    })
 }
 
-/// Truncated normal f64: as [`truncated_normal_f32`] with u64 elements
-/// `[2e, 2e + 2)` of each attempt stream.
+/// Truncated normal f64: attempt `a` of element `e` is u64 elements
+/// `[2e, 2e + 2)` of attempt stream `a`, the u32 words `[4e, 4e + 4)` joined
+/// low half first (the contract's u64 view, for every generator).
 #[allow(clippy::too_many_arguments)]
 fn truncated_normal_f64<G: KeyedBlocks>(
     g: &G,
@@ -379,27 +365,16 @@ fn truncated_normal_f64<G: KeyedBlocks>(
     mean: f64,
     std: f64,
 ) {
-    const W: usize = truncnorm::WORDS_F64 as usize / 2;
+    const W: usize = truncnorm::WORDS_F64 as usize;
     let plan = truncnorm::PlanF64::new(a, b);
-    let mut buf = [0u64; CHUNK];
-    let mut i = first;
-    for c in out.chunks_mut(CHUNK / W) {
-        let raw = &mut buf[..c.len() * W];
-        fill_u64_view(g, be, 0, i * W as u128, raw);
-        for (k, (o, w0)) in c.iter_mut().zip(raw.chunks_exact(W)).enumerate() {
-            let e = i + k as u128;
-            *o = truncnorm::truncated_normal_f64(&plan, mean, std, |att| {
-                if att == 0 {
-                    [w0[0], w0[1]]
-                } else {
-                    let mut w = [0u64; W];
-                    fill_u64_view(g, be, u64::from(att), e * W as u128, &mut w);
-                    w
-                }
-            });
-        }
-        i += c.len() as u128;
-    }
+    map_attempts(g, be, first, out, W, false, |words| {
+        truncnorm::truncated_normal_f64(&plan, mean, std, |att| {
+            let mut w = [0u32; W];
+            words(att, &mut w);
+            let join = |k: usize| u64::from(w[2 * k]) | (u64::from(w[2 * k + 1]) << 32);
+            [join(0), join(1)]
+        })
+    })
 }
 
 /// A rejection sampler's outputs `[first, first + out.len())`, `w` u32 words
