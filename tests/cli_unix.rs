@@ -123,7 +123,11 @@ fn a_closed_pipe_stops_quietly_with_exit_0() {
     let mut all = commands(npy);
     all.push(long_fill);
     for args in all {
-        for _ in 0..3 {
+        // Three tries each, for the race between the program's first write
+        // and the reader's close; `verify` (ten seconds of checks before it
+        // writes a row) only once.
+        let tries = if args[0] == "verify" { 1 } else { 3 };
+        for _ in 0..tries {
             // The reader closes the pipe before the program writes.
             let mut child = Command::new(BIN)
                 .args(&args)

@@ -39,7 +39,9 @@
 
 use crate::derive::{DerivedKey, Label};
 use crate::dist::{Layout, Prepared};
+use crate::generator::Algorithm;
 use crate::stream::{Key, Stream};
+use std::cell::Cell;
 
 /// The first label of every attempt key's derivation path.
 pub const ATTEMPT_LABEL: &str = "cbrng.attempts";
@@ -66,15 +68,53 @@ pub fn attempt_key(stream: &Stream, name: &str) -> Key {
 /// ([`Layout::Attempts`]) its attempt key and the first attempt's stream id, 0.
 pub fn engine_key(stream: &Stream, prepared: &Prepared) -> (Key, u64) {
     match prepared.layout {
-        Layout::Attempts { .. } => (attempt_key(stream, prepared.dist.name()), 0),
+        Layout::Attempts { .. } => (cached_attempt_key(stream, prepared.dist.name()), 0),
         _ => (*stream.key(), stream.id()),
     }
+}
+
+/// The inputs and value of the last attempt key this thread derived.
+type LastAttemptKey = (Algorithm, Key, u64, &'static str, Key);
+
+std::thread_local! {
+    static LAST_ATTEMPT_KEY: Cell<Option<LastAttemptKey>> = const { Cell::new(None) };
+}
+
+/// [`attempt_key`], remembered per thread for the last (stream, name): the
+/// derivation is nine 72-round Threefry blocks (microseconds), which a loop
+/// of small slice fills of one stream would otherwise pay on every call.
+fn cached_attempt_key(stream: &Stream, name: &'static str) -> Key {
+    let id = (stream.algorithm(), *stream.key(), stream.id(), name);
+    LAST_ATTEMPT_KEY.with(|last| {
+        if let Some((a, k, s, n, key)) = last.get()
+            && (a, k, s, n) == id
+        {
+            return key;
+        }
+        let key = attempt_key(stream, name);
+        last.set(Some((id.0, id.1, id.2, id.3, key)));
+        key
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generator::Algorithm;
+
+    #[test]
+    fn the_per_thread_cache_gives_each_inputs_own_key() {
+        let a = Stream::from_seed(Algorithm::PHILOX4X32_10, 7, 0).unwrap();
+        let b = Stream::from_seed(Algorithm::PHILOX4X32_10, 7, 1).unwrap();
+        let c = Stream::from_seed(Algorithm::PHILOX4X32_10, 8, 0).unwrap();
+        let t = Stream::from_seed(Algorithm::THREEFRY4X32_20, 7, 0).unwrap();
+        for _ in 0..2 {
+            for s in [&a, &b, &c, &t, &a] {
+                for name in ["gamma", "poisson", "gamma"] {
+                    assert_eq!(cached_attempt_key(s, name), attempt_key(s, name));
+                }
+            }
+        }
+    }
 
     #[test]
     fn attempt_keys_differ_by_stream_and_name() {
