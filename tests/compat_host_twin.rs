@@ -1,7 +1,7 @@
 //! The compat kernels' arithmetic against the CPU definitions, without a
 //! GPU: their work units (kernels/compat: `cbrng_curand_chunk`,
 //! `cbrng_torch_thread`, `cbrng_torch_dropout_thread`, `cbrng_jax_element`)
-//! compiled for the host by g++ (tests/host_twin/compat_twin.cpp, `-O2
+//! compiled for the host by g++ (tests/host_twin/compat_twin.cpp, `-O1
 //! -ffp-contract=off`, no fast-math), run for every unit with the launch
 //! arguments `cbrng::cuda::compat::{curand,torch,jax}_launch` compute (the
 //! ones `Gpu::curand_fill`, `torch_fill`, `jax_bits`/`jax_uniform` pass),

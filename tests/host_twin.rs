@@ -1,7 +1,7 @@
 //! The kernels' arithmetic against the Rust definition, without a GPU: the
 //! fill kernels' own work unit (`cbrng_fill_group` in kernels/cbrng/fill.cuh,
 //! with every block function, conversion and distribution under it) is
-//! compiled for the host by g++ (tests/host_twin/twin.cpp, `-std=c++17 -O2
+//! compiled for the host by g++ (tests/host_twin/twin.cpp, `-std=c++17 -O1
 //! -ffp-contract=off`, no fast-math) and its bytes are compared bit for bit
 //! with `Stream::fill` on every generator (default and odd round counts),
 //! every (distribution, dtype) pair of `check::distributions()`, aligned and

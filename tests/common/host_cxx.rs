@@ -13,7 +13,7 @@ use std::process::Command;
 /// for it (no contraction into FMA, no fast-math), warnings as errors.
 pub const FLAGS: &[&str] = &[
     "-std=c++17",
-    "-O2",
+    "-O1",
     "-ffp-contract=off",
     "-fno-fast-math",
     "-Wall",
