@@ -4,7 +4,8 @@
 //! places every kernel in registers without spilling at the block sizes cbrng
 //! launches. Needs no GPU, only the NVRTC library: CI runs this file with
 //! NVRTC 13.0 and again with NVRTC 12.9, both from PyPI (see `.ci/run`;
-//! `CBRNG_EXPECT_NVRTC_MAJOR` makes the run check which one it loaded).
+//! `CBRNG_EXPECT_NVRTC_MAJOR` makes the run check which one it loaded; the
+//! 12.9 run skips the register check).
 //! Without NVRTC the test prints why it skipped, and fails when
 //! `CBRNG_REQUIRE_NVRTC=1`.
 #![cfg(feature = "cuda")]
