@@ -150,7 +150,8 @@ fn log1p_hardly_depends_on_the_reciprocal_seed() {
     // rcp.approx.ftz.f64's table is not published: perturb cbrng's model by
     // up to 4 units of the seed's last kept bit (2^-18 relative, far more than
     // the instruction's error) and count the log1p results that move.
-    let seeds: [(&str, fn(f64) -> f64); 5] = [
+    type Seed = fn(f64) -> f64;
+    let seeds: [(&str, Seed); 5] = [
         ("exact 1/y", |y| 1.0 / y),
         ("+1", |y| {
             f64::from_bits(rcp_approx_ftz_f64(y).to_bits() + (1 << 32))

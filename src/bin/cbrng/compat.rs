@@ -552,7 +552,7 @@ fn jax(a: JaxArgs) -> Result<(), Error> {
         "bits" | "uniform" => a.engine.select(|g| g.prepare_compat())?,
         "normal" if a.engine == Device::Cuda => {
             return Err(jax_err(
-                "normal runs on the CPU only (XLA:CPU's erf_inv calls the C library's logf); use --engine cpu".into(),
+                "normal runs on the CPU only (either backend's erf_inv; no device kernel yet); use --engine cpu".into(),
             ));
         }
         _ => None,
