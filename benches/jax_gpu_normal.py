@@ -14,6 +14,9 @@ draw off the tail equal, tail draws within 3 ulps, f64 draws within 1 ulp
 
     python3 benches/jax_gpu_normal.py .gpu/bin/bin-cbrng [DUMP_DIR]
 
+JAX_GPU_NORMAL_PLATFORM=cpu runs the same on JAX's CPU device (a check of
+this script where there is no GPU: there --backend cpu must equal JAX).
+
 DUMP_DIR: where XLA dumps the HLO and PTX of the normal modules (the
 lowering src/compat/jax.rs assumes: __nv_log1pf, sqrt.approx.f32,
 mul.rn/add.rn).
@@ -34,6 +37,7 @@ import jax  # noqa: E402
 import numpy as np  # noqa: E402
 
 CBRNG = sys.argv[1]
+PLATFORM = os.environ.get("JAX_GPU_NORMAL_PLATFORM", "gpu")
 TAIL = 0.99663
 
 # (seed, x64, partitionable, dtype, shape)
@@ -74,8 +78,9 @@ def ulps(a, b, bits):
 
 
 def main():
-    gpu = [d for d in jax.devices() if d.platform == "gpu"]
-    print("jax", jax.__version__, "devices", jax.devices())
+    gpu = jax.devices(PLATFORM) if PLATFORM != "gpu" else [
+        d for d in jax.devices() if d.platform == "gpu"]
+    print("jax", jax.__version__, "devices", jax.devices(), "comparing on", gpu[:1])
     if not gpu:
         print("no GPU device in JAX: nothing compared")
         return 1
@@ -99,7 +104,7 @@ def main():
             line += " | --backend %s: equal %d (tail %d of %d), max ulp off-tail %d, tail %d" % (
                 backend, int((d == 0).sum()), int((d[tail] == 0).sum()), int(tail.sum()),
                 int(d[~tail].max(initial=0)), int(d[tail].max(initial=0)))
-            if backend == "gpu":
+            if backend == ("gpu" if PLATFORM == "gpu" else "cpu"):
                 if dtype == "f32":
                     ok = d[~tail].max(initial=0) == 0 and d[tail].max(initial=0) <= 3
                 else:

@@ -732,7 +732,10 @@ fn xla_erf_inv_f64(u: f64) -> f64 {
 //   `-fp-contract=on` (gpu_backend_lib.cc, `GetTargetMachine`: target options
 //   from `InitTargetOptionsFromCodeGenFlags`; nvptx_backend.cc `CompileToPtx`
 //   is called without a `configure_target` that would set `Fast`), and the
-//   emitted arithmetic carries no `contract` flag, so the NVPTX backend
+//   emitted arithmetic carries no `contract` flag (seen in what the same
+//   emitters make for XLA:CPU in jaxlib 0.7.1, `XLA_FLAGS=--xla_dump_to`:
+//   `arith.mulf`/`arith.addf` without `fastmath`, LLVM `fmul`/`fadd` without
+//   flags; XLA:CPU's FMAs come from its own `AllowFPOpFusion = Fast`), so the NVPTX backend
 //   emits `mul.rn` and `add.rn` (checked with llc: an fmul feeding an fadd
 //   gives `mul.rn.f32` + `add.rn.f32` unless -fp-contract=fast), which ptxas
 //   may not fuse. The polynomial steps `c + p * w` round twice, where XLA:CPU
