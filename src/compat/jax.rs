@@ -735,11 +735,11 @@ fn xla_erf_inv_f64(u: f64) -> f64 {
 //   emitted arithmetic carries no `contract` flag (seen in what the same
 //   emitters make for XLA:CPU in jaxlib 0.7.1, `XLA_FLAGS=--xla_dump_to`:
 //   `arith.mulf`/`arith.addf` without `fastmath`, LLVM `fmul`/`fadd` without
-//   flags; XLA:CPU's FMAs come from its own `AllowFPOpFusion = Fast`), so the NVPTX backend
-//   emits `mul.rn` and `add.rn` (checked with llc: an fmul feeding an fadd
-//   gives `mul.rn.f32` + `add.rn.f32` unless -fp-contract=fast), which ptxas
-//   may not fuse. The polynomial steps `c + p * w` round twice, where XLA:CPU
-//   fuses them.
+//   flags; XLA:CPU's FMAs come from its own `AllowFPOpFusion = Fast`), so
+//   the NVPTX backend emits `mul.rn` and `add.rn` (checked with llc: an
+//   fmul feeding an fadd gives `mul.rn.f32` + `add.rn.f32` unless
+//   -fp-contract=fast), which ptxas may not fuse. The polynomial steps
+//   `c + p * w` round twice, where XLA:CPU fuses them.
 // ---------------------------------------------------------------------------
 
 /// `erf_inv` for f32 as XLA:GPU computes it: CHLO's polynomial with a
