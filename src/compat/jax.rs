@@ -23,25 +23,45 @@
 //!    `_uniform`): the top mantissa bits under the exponent of 1.0, minus 1.0
 //!    (bfloat16 draws 8 bits).
 //! 6. [`Key::normal_f32`], [`Key::normal_f64`] (`_normal_real`):
-//!    `sqrt(2) * erf_inv(u)` with XLA:CPU's arithmetic (see the section
-//!    below); [`Key::normal_f32_on`] / [`Key::normal_f64_on`] with
-//!    [`Backend::Gpu`] give XLA:GPU's arithmetic on NVIDIA GPUs (see
-//!    "normal on a GPU" below: exact for f64 where its one approximate
-//!    instruction does not matter, f32 exact but for the tail |u| > 0.9966,
-//!    where XLA:GPU's `sqrt` is the approximate `sqrt.approx.f32`; not yet
-//!    checked against JAX on a GPU).
+//!    `sqrt(2) * erf_inv(u)` with XLA:CPU's arithmetic (see the comments
+//!    in the source); [`Key::normal_f32_on`] / [`Key::normal_f64_on`] with
+//!    [`Backend::Gpu`] give XLA:GPU's arithmetic on NVIDIA GPUs (next
+//!    section).
 //!
 //! Every element depends only on the key, the total size and the element's
 //! row-major index, so shapes enter as their element count.
 //!
 //! ```
-//! use cbrng::compat::jax::{Config, Key};
+//! use cbrng::compat::jax::{Backend, Config, Key};
 //! let cfg = Config::default(); // JAX's defaults: x64 off, partitionable on
 //! let key = Key::from_seed(42, cfg)?;
 //! let mut u = [0u32; 3];
 //! key.bits_u32(cfg, &mut u)?;
+//! let (mut cpu, mut gpu) = ([0f32; 4], [0f32; 4]);
+//! key.normal_f32_on(cfg, Backend::Cpu, &mut cpu)?; // jax.random.normal on a CPU
+//! key.normal_f32_on(cfg, Backend::Gpu, &mut gpu)?; // ... on an NVIDIA GPU
 //! # Ok::<(), cbrng::Error>(())
 //! ```
+//!
+//! # `normal` on a GPU
+//!
+//! Established from the source of the XLA that jaxlib 0.7.1 builds (files
+//! named in the comments above `xla_gpu_erf_inv_f32`), not yet from JAX on
+//! a GPU (`benches/jax_gpu_normal.py` compares there). The HLO is the same
+//! as on the CPU (CHLO's Giles polynomials); XLA:GPU computes `log1p` with
+//! libdevice ([`crate::compat::libdevice`], checked against the bitcode),
+//! contracts no multiply-add, and takes the square root with
+//! the `sqrt.approx.f32` branch of `__nv_sqrtf` for f32 and `sqrt.rn.f64` for
+//! f64. So:
+//!
+//! * f32 is exact wherever w = -log(1 - u²) < 5 (|u| <= 0.99663); in the
+//!   tail the device's approximate root (not published) is modelled by the
+//!   correctly rounded one, and a root one ulp off moves a draw by at most
+//!   3 ulps (measured on all 28,269 tail draws).
+//! * f64 is exact but for `__nv_log1p`'s reciprocal seed
+//!   (`rcp.approx.ftz.f64`, not published), modelled by
+//!   [`crate::compat::libdevice::rcp_approx_ftz_f64`]; a Newton step follows
+//!   it, so the seed almost never matters (`tests/compat_libdevice.rs`).
 
 use crate::Error;
 use crate::compat::libdevice;
