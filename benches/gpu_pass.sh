@@ -8,12 +8,13 @@
 # Each step has its own time limit and writes its output to $OUT/<step>.log
 # (cut to 15 MiB); every step adds one line to $OUT/summary.txt, even when it
 # fails or times out, so nothing is lost if the whole command is cut off.
-# The limits add up to 567 s (about 9.5 minutes), under the 600 s a device
+# The limits add up to 592 s (about 9.9 minutes), under the 600 s a device
 # command may run. The CPU suites are CI's (they run on every commit without a GPU).
 # Steps, in order: the GPU test suites with CBRNG_REQUIRE_GPU=1, first with
 # CUDA_LAUNCH_BLOCKING=1 and one test thread; the same suites' small cases
 # under compute-sanitizer memcheck, racecheck and synccheck; the compat
-# kernels (tests/gpu_compat.rs, tests/compat_engine_cli.rs); `cbrng verify
+# kernels (tests/gpu_compat.rs, tests/compat_engine_cli.rs); JAX's normal on
+# the GPU against `cbrng compat jax --backend gpu`; `cbrng verify
 # --long` with its GPU half; the user-kernel and dropout examples; `cbrng
 # bench --device cuda`.
 set -u
@@ -81,10 +82,19 @@ fi
 have "$bin/test-gpu_compat" && step gpu_compat-blocking 40 env CUDA_LAUNCH_BLOCKING=1 \
   "$bin/test-gpu_compat" --test-threads=1 --nocapture
 have "$bin/test-compat_engine_cli" && step compat-engine-cli 20 "$bin/test-compat_engine_cli"
+# 2c. JAX on this GPU against `cbrng compat jax --backend gpu` (XLA:GPU's
+# lowering of normal as src/compat/jax.rs establishes it); XLA's HLO and PTX
+# of the normal modules are dumped to $OUT/jax_xla_dump for the record.
+if python3 -c 'import jax, numpy' 2>/dev/null; then
+  have "$bin/bin-cbrng" && step jax-gpu-normal 35 python3 benches/jax_gpu_normal.py \
+    "$bin/bin-cbrng" "$OUT/jax_xla_dump"
+else
+  echo "jax-gpu-normal: python3 cannot import jax and numpy; not run" | tee -a "$summary"
+fi
 # 3. The program and the examples.
 have "$bin/bin-cbrng" && step verify-long 40 "$bin/bin-cbrng" verify --long
 have "$bin/bin-user_kernel" && step example-user_kernel 15 "$bin/bin-user_kernel"
 have "$bin/bin-dropout" && step example-dropout 15 "$bin/bin-dropout"
-have "$bin/bin-cbrng" && step bench 60 "$bin/bin-cbrng" bench --device cuda --mib 1024 --runs 20
+have "$bin/bin-cbrng" && step bench 50 "$bin/bin-cbrng" bench --device cuda --mib 1024 --runs 20
 echo "=== pass done in $(( $(date +%s) - pass_start ))s; summary in $summary"
 grep -qE 'FAILED|TIMED OUT|not packed' "$summary" && exit 1 || exit 0

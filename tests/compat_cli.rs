@@ -398,9 +398,84 @@ fn jax_bad_input_is_a_one_line_error() {
         "at most 2^26",
     );
     assert_clean_error(
-        &jx(&["--seed", "1", "--fn", "normal", "--backend", "gpu"]),
-        "not established",
+        &jx(&[
+            "--seed",
+            "1",
+            "--fn",
+            "normal",
+            "--backend",
+            "gpu",
+            "--xla-log",
+            "inline",
+        ]),
+        "does not apply to --backend gpu",
     );
+}
+
+#[test]
+fn jax_backend_gpu_prints_the_gpu_lowering() {
+    use cbrng::compat::jax::{Backend, Config, Key};
+    // normal: the library's XLA:GPU arithmetic; bits and uniform: the same
+    // on both backends.
+    for (x64, dtype, shape, n) in [
+        (false, "f32", "3,7,11", 231usize),
+        (true, "f64", "2000", 2000),
+    ] {
+        let cfg = Config {
+            x64,
+            partitionable: true,
+        };
+        let key = Key::from_seed(42, cfg).unwrap();
+        let want = if dtype == "f32" {
+            let mut v = vec![0f32; n];
+            key.normal_f32_on(cfg, Backend::Gpu, &mut v).unwrap();
+            v.iter()
+                .map(|x| format!("{:08x}", x.to_bits()))
+                .collect::<Vec<_>>()
+        } else {
+            let mut v = vec![0f64; n];
+            key.normal_f64_on(cfg, Backend::Gpu, &mut v).unwrap();
+            v.iter()
+                .map(|x| format!("{:016x}", x.to_bits()))
+                .collect::<Vec<_>>()
+        };
+        let args = |backend: &'static str, f: &'static str| {
+            vec![
+                "compat",
+                "jax",
+                "--seed",
+                "42",
+                "--x64",
+                if x64 { "true" } else { "false" },
+                "--fn",
+                f,
+                "--dtype",
+                if f == "normal" || f == "uniform" {
+                    dtype
+                } else {
+                    "u32"
+                },
+                "--shape",
+                shape,
+                "--backend",
+                backend,
+            ]
+        };
+        let gpu = hex_lines(&args("gpu", "normal"));
+        assert_eq!(gpu, want.join(" "), "{dtype}");
+        assert_ne!(
+            gpu,
+            hex_lines(&args("cpu", "normal")),
+            "{dtype}: the backends differ somewhere"
+        );
+        for f in ["bits", "uniform"] {
+            assert_eq!(
+                hex_lines(&args("gpu", f)),
+                hex_lines(&args("cpu", f)),
+                "{f}"
+            );
+        }
+    }
 }
 
 #[test]

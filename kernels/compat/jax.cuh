@@ -1,9 +1,11 @@
 // jax.random with the default threefry2x32: twin of src/compat/jax.rs (the
 // definition; JAX 0.7.1). `bits` and `uniform` for one key, per element:
 // every element depends only on the key, the total size and its row-major
-// index. `normal` is not here: the CPU definition reproduces XLA:CPU's
-// erf_inv, whose log is the C library's, and XLA's GPU lowering has not been
-// established (see src/compat/jax.rs).
+// index. `normal` is not here: src/compat/jax.rs reproduces XLA:CPU's
+// erf_inv (whose log is the C library's) and XLA:GPU's (libdevice's
+// log1pf/log1p, no FMA contraction, sqrt.approx.f32 in the f32 tail), both
+// on the CPU; a device twin of the GPU lowering would call the same
+// libdevice functions and the approximate root, and is not written yet.
 #ifndef CBRNG_COMPAT_JAX_CUH
 #define CBRNG_COMPAT_JAX_CUH
 #include "../cbrng/config.cuh"

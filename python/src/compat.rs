@@ -151,11 +151,21 @@ impl JaxKey {
         })
     }
 
-    fn normal(&self, out: &Bound<'_, PyAny>) -> PyResult<()> {
+    #[pyo3(signature = (out, backend = "cpu"))]
+    fn normal(&self, out: &Bound<'_, PyAny>, backend: &str) -> PyResult<()> {
+        let b = match backend {
+            "cpu" => jax::Backend::Cpu,
+            "gpu" => jax::Backend::Gpu,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "jax normal: unknown backend '{other}' (expected 'cpu' or 'gpu')"
+                )));
+            }
+        };
         let (k, c) = (self.key, self.cfg);
         with_out!(out, "jax normal", {
-            Kind::F32 => (u32, f32, |s| k.normal_f32(c, s).map_err(err)),
-            Kind::F64 => (u64, f64, |s| k.normal_f64(c, s).map_err(err)),
+            Kind::F32 => (u32, f32, |s| k.normal_f32_on(c, b, s).map_err(err)),
+            Kind::F64 => (u64, f64, |s| k.normal_f64_on(c, b, s).map_err(err)),
         })
     }
 }

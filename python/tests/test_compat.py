@@ -59,6 +59,18 @@ def test_jax_equals_cli(cli, x64, part):
     assert [int(w, 16) for w in key_words] == list(jax.key_data(kd))
 
 
+@pytest.mark.parametrize("x64,dt,name", [(False, np.float32, "f32"), (True, np.float64, "f64")])
+def test_jax_normal_gpu_backend_equals_cli(cli, x64, dt, name):
+    k = jax.key(11, x64=x64)
+    want = _cli_array(cli, dt, "jax", "--seed", 11, "--x64", str(x64).lower(), "--fn", "normal",
+                      "--dtype", name, "--shape", "5,200", "--backend", "gpu")
+    got = jax.normal(k, (5, 200), dt, backend="gpu")
+    assert got.tobytes() == want.tobytes()
+    assert got.tobytes() != jax.normal(k, (5, 200), dt).tobytes()
+    with pytest.raises(ValueError, match="backend"):
+        jax.normal(k, (3,), dt, backend="tpu")
+
+
 def test_jax_needs_x64_for_64_bit():
     with pytest.raises(ValueError, match="jax"):
         jax.uniform(jax.key(0), (3,), np.float64)

@@ -23,22 +23,48 @@
 //!    `_uniform`): the top mantissa bits under the exponent of 1.0, minus 1.0
 //!    (bfloat16 draws 8 bits).
 //! 6. [`Key::normal_f32`], [`Key::normal_f64`] (`_normal_real`):
-//!    `sqrt(2) * erf_inv(u)` with XLA:CPU's arithmetic (see the section
-//!    below). JAX on a GPU is not reproduced.
+//!    `sqrt(2) * erf_inv(u)` with XLA:CPU's arithmetic (see the comments
+//!    in the source); [`Key::normal_f32_on`] / [`Key::normal_f64_on`] with
+//!    [`Backend::Gpu`] give XLA:GPU's arithmetic on NVIDIA GPUs (next
+//!    section).
 //!
 //! Every element depends only on the key, the total size and the element's
 //! row-major index, so shapes enter as their element count.
 //!
 //! ```
-//! use cbrng::compat::jax::{Config, Key};
+//! use cbrng::compat::jax::{Backend, Config, Key};
 //! let cfg = Config::default(); // JAX's defaults: x64 off, partitionable on
 //! let key = Key::from_seed(42, cfg)?;
 //! let mut u = [0u32; 3];
 //! key.bits_u32(cfg, &mut u)?;
+//! let (mut cpu, mut gpu) = ([0f32; 4], [0f32; 4]);
+//! key.normal_f32_on(cfg, Backend::Cpu, &mut cpu)?; // jax.random.normal on a CPU
+//! key.normal_f32_on(cfg, Backend::Gpu, &mut gpu)?; // ... on an NVIDIA GPU
 //! # Ok::<(), cbrng::Error>(())
 //! ```
+//!
+//! # `normal` on a GPU
+//!
+//! Established from the source of the XLA that jaxlib 0.7.1 builds (files
+//! named in the comments above `xla_gpu_erf_inv_f32`), not yet from JAX on
+//! a GPU (`benches/jax_gpu_normal.py` compares there). The HLO is the same
+//! as on the CPU (CHLO's Giles polynomials); XLA:GPU computes `log1p` with
+//! libdevice ([`crate::compat::libdevice`], checked against the bitcode),
+//! contracts no multiply-add, and takes the square root with
+//! the `sqrt.approx.f32` branch of `__nv_sqrtf` for f32 and `sqrt.rn.f64` for
+//! f64. So:
+//!
+//! * f32 is exact wherever w = -log(1 - u²) < 5 (|u| <= 0.99663); in the
+//!   tail the device's approximate root (not published) is modelled by the
+//!   correctly rounded one, and a root one ulp off moves a draw by at most
+//!   3 ulps (measured on all 28,269 tail draws).
+//! * f64 is exact but for `__nv_log1p`'s reciprocal seed
+//!   (`rcp.approx.ftz.f64`, not published), modelled by
+//!   [`crate::compat::libdevice::rcp_approx_ftz_f64`]; a Newton step follows
+//!   it, so the seed almost never matters (`tests/compat_libdevice.rs`).
 
 use crate::Error;
+use crate::compat::libdevice;
 use crate::generator::threefry::threefry2x32;
 use half::{bf16, f16};
 
@@ -50,6 +76,19 @@ fn err(reason: impl Into<String>) -> Error {
         system: "jax".into(),
         reason: reason.into(),
     }
+}
+
+/// Whose arithmetic `normal` reproduces: XLA's CPU and GPU backends lower
+/// `erf_inv` differently (its `log1p`, `sqrt` and FMA contraction), so their
+/// draws differ in the last bits. `bits` and `uniform` are the same on both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// XLA:CPU on x86-64 with FMA (checked bit for bit against JAX 0.7.1).
+    #[default]
+    Cpu,
+    /// XLA:GPU on an NVIDIA GPU (established from XLA's and libdevice's
+    /// source; see the module's "normal on a GPU").
+    Gpu,
 }
 
 /// The JAX configuration flags that change the streams.
@@ -445,36 +484,46 @@ fn xla_log1p_f32(x: f32, log: XlaLog) -> f32 {
     }
 }
 
+/// Giles' single-precision `erf_inv` polynomial in `w - 2.5` for w < 5,
+/// highest degree first, with the digits CHLO gives them (stablehlo
+/// `chlo_legalize_to_stablehlo`, `materializeErfInvF32`); both backends.
+#[allow(clippy::excessive_precision)]
+const ERF_INV_F32_SMALL: [f32; 9] = [
+    2.810_226_36e-08,
+    3.432_739_39e-07,
+    -3.523_387_7e-06,
+    -4.391_506_54e-06,
+    0.000_218_580_87,
+    -0.001_253_725_03,
+    -0.004_177_681_64,
+    0.246_640_727,
+    1.501_409_41,
+];
+/// The same in `sqrt(w) - 3` for w >= 5.
+#[allow(clippy::excessive_precision)]
+const ERF_INV_F32_LARGE: [f32; 9] = [
+    -0.000_200_214_257,
+    0.000_100_950_558,
+    0.001_349_343_22,
+    -0.003_673_428_44,
+    0.005_739_507_73,
+    -0.007_622_461_3,
+    0.009_438_870_47,
+    1.001_674_06,
+    2.832_976_82,
+];
 /// `erf_inv` for f32 as XLA:CPU computes it (Giles' coefficients, with the
 /// digits CHLO gives them).
 #[allow(clippy::excessive_precision)]
 fn xla_erf_inv_f32(u: f32, log: XlaLog) -> f32 {
-    const C_SMALL: [f32; 9] = [
-        2.810_226_36e-08,
-        3.432_739_39e-07,
-        -3.523_387_7e-06,
-        -4.391_506_54e-06,
-        0.000_218_580_87,
-        -0.001_253_725_03,
-        -0.004_177_681_64,
-        0.246_640_727,
-        1.501_409_41,
-    ];
-    const C_LARGE: [f32; 9] = [
-        -0.000_200_214_257,
-        0.000_100_950_558,
-        0.001_349_343_22,
-        -0.003_673_428_44,
-        0.005_739_507_73,
-        -0.007_622_461_3,
-        0.009_438_870_47,
-        1.001_674_06,
-        2.832_976_82,
-    ];
     let l = xla_log1p_f32(u * -u, log); // log(1 - u²) = -w
     let lt = l > -5.0; // w < 5
     let w = if lt { -2.5 - l } else { (-l).sqrt() - 3.0 };
-    let c = if lt { &C_SMALL } else { &C_LARGE };
+    let c = if lt {
+        &ERF_INV_F32_SMALL
+    } else {
+        &ERF_INV_F32_LARGE
+    };
     let mut p = c[0];
     for &ci in &c[1..] {
         p = p.mul_add(w, ci);
@@ -542,107 +591,110 @@ fn xla_log1p_f64(x: f64) -> f64 {
     }
 }
 
+/// Giles' double-precision `erf_inv` coefficients (CHLO's
+/// `materializeErfInvF64`), both backends: rows 0..18 in three columns
+/// (w < 6.25, w < 16, otherwise; 0: the branch has ended), then row 18 for
+/// the first two columns and the tail rows 19..23 for the first.
+const ERF_INV_F64: [[u64; 3]; 18] = [
+    [
+        0xBBB1_35D2_E746_E627,
+        0x3E23_040F_87DB_D932,
+        0xBDBD_CEC3_A778_5389,
+    ],
+    [
+        0xBC08_DDF9_3324_D327,
+        0x3E78_5CBE_5287_8635,
+        0xBDF1_8FEE_C0E3_8727,
+    ],
+    [
+        0x3C37_B83E_EF0B_7C9F,
+        0xBE92_7774_53DD_3955,
+        0x3E19_E6BF_2DDA_45E3,
+    ],
+    [
+        0x3C69_BA72_CD58_9B91,
+        0x3E53_95AB_CD55_4C6C,
+        0xBE30_468F_B24E_2F5F,
+    ],
+    [
+        0xBCA3_3689_090A_6B96,
+        0x3EB9_3638_8A37_90AD,
+        0x3E40_5AC6_A8FB_A182,
+    ],
+    [
+        0x3C78_2E11_8981_32E0,
+        0xBED0_D5DB_812B_5083,
+        0xBE50_102E_495F_B9C0,
+    ],
+    [
+        0x3CFD_E4AC_FD9E_26BA,
+        0x3EC8_860C_D5D6_52F6,
+        0x3E5F_4C20_E133_4AF8,
+    ],
+    [
+        0xBD26_D33E_ED66_C487,
+        0x3EEA_29A0_CACD_FB23,
+        0xBE72_2D22_0FDF_9C3E,
+    ],
+    [
+        0xBD36_F216_7040_D8E2,
+        0xBF08_CEF1_F802_81F2,
+        0x3E8E_BC8B_B824_CB54,
+    ],
+    [
+        0x3D87_2A22_C2D7_7E20,
+        0x3F11_E684_D0B9_188A,
+        0xBEB0_A8D4_0EA3_72CC,
+    ],
+    [
+        0xBDAC_8859_C4E5_C0AF,
+        0x3EF9_32CD_54C8_A222,
+        0x3ED2_FBD2_9D09_3D2B,
+    ],
+    [
+        0xBDCD_C583_D118_A561,
+        0xBF37_448A_89EF_8AA3,
+        0xBEF4_A349_7E1E_0FAC,
+    ],
+    [
+        0x3E12_0F47_CCF4_6B3C,
+        0x3F4F_3CC5_5AD4_0C25,
+        0x3F13_EBF4_EB00_938F,
+    ],
+    [
+        0xBE31_A9E3_8DC8_4D60,
+        0xBF5B_A924_132F_38B1,
+        0xBF2C_2F36_A8FC_5D53,
+    ],
+    [
+        0xBE5F_36CD_6D3D_46A9,
+        0x3F64_68EE_CA53_3CF8,
+        0xBF22_2EA5_DF04_047C,
+    ],
+    [
+        0x3E9C_6B4F_5D03_B787,
+        0xBF6E_BADA_BB89_1BBD,
+        0x3FF0_2A30_D1FB_A0DC,
+    ],
+    [
+        0xBEB6_E8A5_434A_E8A2,
+        0x3F75_FFCF_E5B7_6AFC,
+        0x4013_664D_DD1A_D7FB,
+    ],
+    [0xBEED_1D1F_7B87_36F6, 0x3FF0_158A_6D64_1D39, 0],
+];
+const ERF_INV_F64_ROW18: [u64; 2] = [0x3F28_79C2_A212_F024, 0x4008_ABCC_380D_5A48];
+const ERF_INV_F64_TAIL: [u64; 4] = [
+    0xBF48_4576_9484_FCA8,
+    0xBF78_B6C3_3114_F909,
+    0x3FCE_BD80_D9B1_3E28,
+    0x3FFA_755E_7C99_AE86,
+];
 /// `erf_inv` for f64 as XLA:CPU computes it: Giles' double-precision
 /// polynomials in `w = -log(1 - u²)` for w < 6.25 (24 coefficients), w < 16
 /// (20) and beyond (18), evaluated as one chain of FMAs whose coefficients
 /// are selected per branch (coefficients as in the IR XLA emits).
 fn xla_erf_inv_f64(u: f64) -> f64 {
-    // Columns: w < 6.25, w < 16, otherwise (0: the branch has ended).
-    const C: [[u64; 3]; 18] = [
-        [
-            0xBBB1_35D2_E746_E627,
-            0x3E23_040F_87DB_D932,
-            0xBDBD_CEC3_A778_5389,
-        ],
-        [
-            0xBC08_DDF9_3324_D327,
-            0x3E78_5CBE_5287_8635,
-            0xBDF1_8FEE_C0E3_8727,
-        ],
-        [
-            0x3C37_B83E_EF0B_7C9F,
-            0xBE92_7774_53DD_3955,
-            0x3E19_E6BF_2DDA_45E3,
-        ],
-        [
-            0x3C69_BA72_CD58_9B91,
-            0x3E53_95AB_CD55_4C6C,
-            0xBE30_468F_B24E_2F5F,
-        ],
-        [
-            0xBCA3_3689_090A_6B96,
-            0x3EB9_3638_8A37_90AD,
-            0x3E40_5AC6_A8FB_A182,
-        ],
-        [
-            0x3C78_2E11_8981_32E0,
-            0xBED0_D5DB_812B_5083,
-            0xBE50_102E_495F_B9C0,
-        ],
-        [
-            0x3CFD_E4AC_FD9E_26BA,
-            0x3EC8_860C_D5D6_52F6,
-            0x3E5F_4C20_E133_4AF8,
-        ],
-        [
-            0xBD26_D33E_ED66_C487,
-            0x3EEA_29A0_CACD_FB23,
-            0xBE72_2D22_0FDF_9C3E,
-        ],
-        [
-            0xBD36_F216_7040_D8E2,
-            0xBF08_CEF1_F802_81F2,
-            0x3E8E_BC8B_B824_CB54,
-        ],
-        [
-            0x3D87_2A22_C2D7_7E20,
-            0x3F11_E684_D0B9_188A,
-            0xBEB0_A8D4_0EA3_72CC,
-        ],
-        [
-            0xBDAC_8859_C4E5_C0AF,
-            0x3EF9_32CD_54C8_A222,
-            0x3ED2_FBD2_9D09_3D2B,
-        ],
-        [
-            0xBDCD_C583_D118_A561,
-            0xBF37_448A_89EF_8AA3,
-            0xBEF4_A349_7E1E_0FAC,
-        ],
-        [
-            0x3E12_0F47_CCF4_6B3C,
-            0x3F4F_3CC5_5AD4_0C25,
-            0x3F13_EBF4_EB00_938F,
-        ],
-        [
-            0xBE31_A9E3_8DC8_4D60,
-            0xBF5B_A924_132F_38B1,
-            0xBF2C_2F36_A8FC_5D53,
-        ],
-        [
-            0xBE5F_36CD_6D3D_46A9,
-            0x3F64_68EE_CA53_3CF8,
-            0xBF22_2EA5_DF04_047C,
-        ],
-        [
-            0x3E9C_6B4F_5D03_B787,
-            0xBF6E_BADA_BB89_1BBD,
-            0x3FF0_2A30_D1FB_A0DC,
-        ],
-        [
-            0xBEB6_E8A5_434A_E8A2,
-            0x3F75_FFCF_E5B7_6AFC,
-            0x4013_664D_DD1A_D7FB,
-        ],
-        [0xBEED_1D1F_7B87_36F6, 0x3FF0_158A_6D64_1D39, 0],
-    ];
-    const C18: [u64; 2] = [0x3F28_79C2_A212_F024, 0x4008_ABCC_380D_5A48];
-    const C_TAIL: [u64; 4] = [
-        0xBF48_4576_9484_FCA8,
-        0xBF78_B6C3_3114_F909,
-        0x3FCE_BD80_D9B1_3E28,
-        0x3FFA_755E_7C99_AE86,
-    ];
     let l = xla_log1p_f64(u * -u);
     let lt6 = l > -6.25;
     let lt16 = l > -16.0;
@@ -658,21 +710,139 @@ fn xla_erf_inv_f64(u: f64) -> f64 {
     } else {
         (-l).sqrt() - if lt16 { 3.25 } else { 5.0 }
     };
-    let mut p = f64::from_bits(C[0][col]);
-    for row in &C[1..17] {
+    let mut p = f64::from_bits(ERF_INV_F64[0][col]);
+    for row in &ERF_INV_F64[1..17] {
         p = p.mul_add(w, f64::from_bits(row[col]));
     }
     if col < 2 {
-        p = p.mul_add(w, f64::from_bits(C[17][col]));
-        p = p.mul_add(w, f64::from_bits(C18[col]));
+        p = p.mul_add(w, f64::from_bits(ERF_INV_F64[17][col]));
+        p = p.mul_add(w, f64::from_bits(ERF_INV_F64_ROW18[col]));
     }
     if col == 0 {
-        for c in C_TAIL {
+        for c in ERF_INV_F64_TAIL {
             p = p.mul_add(w, f64::from_bits(c));
         }
     }
     let p = if u.abs() == 1.0 { f64::INFINITY } else { p };
     u * p
+}
+
+// ---------------------------------------------------------------------------
+// normal on a GPU: the same HLO (CHLO's `erf_inv` polynomials above) as
+// XLA:GPU lowers it for NVIDIA GPUs in jaxlib 0.7.1 (XLA of mid-2025).
+//
+// * Elementwise fusions go through XLA's MLIR emitters
+//   (xla/backends/gpu/codegen/emitters/emitter_base.cc, `AddLoweringPasses`):
+//   `log-plus-one` becomes `math.log1p` and `sqrt` `math.sqrt`
+//   (xla/codegen/emitters/elemental_hlo_to_mlir.cc); `LowerToLLVMPass`
+//   (xla/codegen/emitters/transforms/lower_to_llvm.cc) applies MLIR's
+//   `populateGpuToNVVMConversionPatterns`, which calls libdevice for both
+//   (mlir/lib/Conversion/GPUToNVVM/LowerGpuOpsToNVVMOps.cpp: `__nv_log1pf` /
+//   `__nv_log1p`, `__nv_sqrtf` / `__nv_sqrt`). Those are re-done in
+//   `compat::libdevice`.
+// * `__nv_sqrtf` picks `sqrt.rn.f32` or `sqrt.approx.f32` by
+//   `__nvvm_reflect("__CUDA_PREC_SQRT")`; LLVM's NVVMReflect answers 0 for
+//   any name it is not given (llvm/lib/Target/NVPTX/NVVMReflect.cpp) and XLA
+//   gives only `nvvm-reflect-ftz` (nvptx_backend.cc, `NVPTXTargetModuleLinker`),
+//   so f32 `sqrt` is `sqrt.approx.f32`: the MUFU unit, not reproducible on a
+//   CPU. cbrng uses the correctly rounded square root there (the tail
+//   w >= 5, |u| > 0.9966) and documents the difference. `__nv_sqrt` (f64) is
+//   `sqrt.rn.f64`, exact.
+// * No FMA contraction: XLA's NVPTX `TargetMachine` keeps LLVM's default
+//   `-fp-contract=on` (gpu_backend_lib.cc, `GetTargetMachine`: target options
+//   from `InitTargetOptionsFromCodeGenFlags`; nvptx_backend.cc `CompileToPtx`
+//   is called without a `configure_target` that would set `Fast`), and the
+//   emitted arithmetic carries no `contract` flag (seen in what the same
+//   emitters make for XLA:CPU in jaxlib 0.7.1, `XLA_FLAGS=--xla_dump_to`:
+//   `arith.mulf`/`arith.addf` without `fastmath`, LLVM `fmul`/`fadd` without
+//   flags; XLA:CPU's FMAs come from its own `AllowFPOpFusion = Fast`), so
+//   the NVPTX backend emits `mul.rn` and `add.rn` (checked with llc: an
+//   fmul feeding an fadd gives `mul.rn.f32` + `add.rn.f32` unless
+//   -fp-contract=fast), which ptxas may not fuse. The polynomial steps
+//   `c + p * w` round twice, where XLA:CPU fuses them.
+// ---------------------------------------------------------------------------
+
+/// `erf_inv` for f32 as XLA:GPU computes it: CHLO's polynomial with a
+/// separate multiply and add per step, libdevice's `log1pf`, and (modelled
+/// by the correctly rounded root) `sqrt.approx.f32` for w >= 5.
+fn xla_gpu_erf_inv_f32(u: f32) -> f32 {
+    erf_inv_f32_gpu_with_sqrt(u, f32::sqrt)
+}
+
+/// XLA:GPU's f32 `erf_inv` with the square root (`sqrt.approx.f32` on the
+/// device, used for w >= 5) given, to measure how much its unpublished
+/// rounding can move a draw; [`erf_inv_f32`] with [`Backend::Gpu`] passes
+/// the correctly rounded root.
+pub fn erf_inv_f32_gpu_with_sqrt(u: f32, sqrt: impl Fn(f32) -> f32) -> f32 {
+    let l = libdevice::log1pf(u * -u); // log(1 - u²) = -w
+    let lt = l > -5.0; // w < 5
+    let w = if lt { -2.5 - l } else { sqrt(-l) - 3.0 };
+    let c = if lt {
+        &ERF_INV_F32_SMALL
+    } else {
+        &ERF_INV_F32_LARGE
+    };
+    let mut p = c[0];
+    for &ci in &c[1..] {
+        p = p * w + ci; // mul.rn.f32, add.rn.f32
+    }
+    let p = if u.abs() == 1.0 { f32::INFINITY } else { p };
+    u * p
+}
+
+/// `erf_inv` for f64 as XLA:GPU computes it: the same branches and
+/// coefficients as [`xla_erf_inv_f64`], a separate multiply and add per
+/// step, libdevice's `log1p`, and `sqrt.rn.f64`.
+fn xla_gpu_erf_inv_f64(u: f64) -> f64 {
+    let l = libdevice::log1p(u * -u);
+    let lt6 = l > -6.25;
+    let lt16 = l > -16.0;
+    let col = if lt6 {
+        0
+    } else if lt16 {
+        1
+    } else {
+        2
+    };
+    let w = if lt6 {
+        -3.125 - l
+    } else {
+        (-l).sqrt() - if lt16 { 3.25 } else { 5.0 }
+    };
+    let step = |p: f64, c: u64| p * w + f64::from_bits(c); // mul.rn.f64, add.rn.f64
+    let mut p = f64::from_bits(ERF_INV_F64[0][col]);
+    for row in &ERF_INV_F64[1..17] {
+        p = step(p, row[col]);
+    }
+    if col < 2 {
+        p = step(p, ERF_INV_F64[17][col]);
+        p = step(p, ERF_INV_F64_ROW18[col]);
+    }
+    if col == 0 {
+        for c in ERF_INV_F64_TAIL {
+            p = step(p, c);
+        }
+    }
+    let p = if u.abs() == 1.0 { f64::INFINITY } else { p };
+    u * p
+}
+
+/// `lax.erf_inv(u)` for one f32 as `backend` computes it (for
+/// [`Backend::Cpu`]: the vectorized kernel's, whose `log` is the C
+/// library's; see [`xla_kernel_log`]).
+pub fn erf_inv_f32(u: f32, backend: Backend) -> f32 {
+    match backend {
+        Backend::Cpu => xla_erf_inv_f32(u, XlaLog::Libm),
+        Backend::Gpu => xla_gpu_erf_inv_f32(u),
+    }
+}
+
+/// `lax.erf_inv(u)` for one f64 as `backend` computes it.
+pub fn erf_inv_f64(u: f64, backend: Backend) -> f64 {
+    match backend {
+        Backend::Cpu => xla_erf_inv_f64(u),
+        Backend::Gpu => xla_gpu_erf_inv_f64(u),
+    }
 }
 
 impl Key {
@@ -706,6 +876,50 @@ impl Key {
         for x in out.iter_mut() {
             let u = x.mul_add(2.0, lo).max(lo);
             *x = xla_erf_inv_f64(u) * sqrt2;
+        }
+        Ok(())
+    }
+
+    /// `jax.random.normal(key, shape, float32)` as `backend` computes it:
+    /// [`Backend::Cpu`] is [`Key::normal_f32`]; [`Backend::Gpu`] is XLA:GPU's
+    /// arithmetic (module docs, "normal on a GPU").
+    pub fn normal_f32_on(
+        &self,
+        cfg: Config,
+        backend: Backend,
+        out: &mut [f32],
+    ) -> Result<(), Error> {
+        if backend == Backend::Cpu {
+            return self.normal_f32(cfg, out);
+        }
+        const LO: f32 = -0.999_999_94; // nextafter(-1, 0)
+        let sqrt2 = std::f32::consts::SQRT_2;
+        self.uniform_f32(cfg, out)?;
+        for x in out.iter_mut() {
+            // mul.rn then add.rn (x * 2 is exact: the same u as on the CPU)
+            let u = (*x * 2.0 + LO).max(LO);
+            *x = xla_gpu_erf_inv_f32(u) * sqrt2;
+        }
+        Ok(())
+    }
+
+    /// `jax.random.normal(key, shape, float64)` (needs x64) as `backend`
+    /// computes it.
+    pub fn normal_f64_on(
+        &self,
+        cfg: Config,
+        backend: Backend,
+        out: &mut [f64],
+    ) -> Result<(), Error> {
+        if backend == Backend::Cpu {
+            return self.normal_f64(cfg, out);
+        }
+        let lo = f64::from_bits(0xBFEF_FFFF_FFFF_FFFF); // nextafter(-1, 0)
+        let sqrt2 = std::f64::consts::SQRT_2;
+        self.uniform_f64(cfg, out)?;
+        for x in out.iter_mut() {
+            let u = (*x * 2.0 + lo).max(lo);
+            *x = xla_gpu_erf_inv_f64(u) * sqrt2;
         }
         Ok(())
     }

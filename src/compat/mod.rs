@@ -8,6 +8,8 @@
 //! * [`jax`]: `jax.random` with the default threefry2x32 (JAX 0.7).
 //! * [`curand`]: cuRAND's device API for Philox4_32_10 (CUDA 12.9 headers).
 //! * [`torch`]: PyTorch's CUDA distribution kernels replayed for a named GPU.
+//! * [`libdevice`]: the NVIDIA libdevice functions XLA:GPU calls for JAX's
+//!   `normal` (`__nv_log1pf`, `__nv_log1p`; CUDA 12.9), in IEEE arithmetic.
 //!
 //! These definitions sit above cbrng's own stream contract: they use its
 //! block functions ([`crate::generator`]) but not its counter layout, which
@@ -18,6 +20,7 @@
 pub mod curand;
 mod glibc;
 pub mod jax;
+pub mod libdevice;
 pub mod numpy;
 mod simd;
 pub mod torch;

@@ -57,9 +57,11 @@ def uniform(k: Key, shape: Shape = (), dtype: Any = np.float32) -> np.ndarray:
     return out
 
 
-def normal(k: Key, shape: Shape = (), dtype: Any = np.float32) -> np.ndarray:
+def normal(k: Key, shape: Shape = (), dtype: Any = np.float32, *, backend: str = "cpu") -> np.ndarray:
     """``jax.random.normal(k, shape, dtype)``: float32, float64 (x64), as
-    XLA:CPU computes it."""
+    XLA:CPU computes it (``backend="cpu"``, checked against JAX 0.7.1) or as
+    XLA:GPU does on an NVIDIA GPU (``backend="gpu"``: established from XLA's
+    and libdevice's source, not yet checked on a GPU; see the README)."""
     out = _out(shape, dtype)
-    k.normal(out)
+    k.normal(out, backend)
     return out
