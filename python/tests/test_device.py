@@ -1,8 +1,11 @@
 """Device arrays (__cuda_array_interface__): the interface is read and
 checked on any machine; the fills themselves run where there is a GPU with
-PyTorch or CuPy, and skip with a printed notice elsewhere."""
+PyTorch or CuPy, and skip with a printed notice elsewhere (a failure under
+CBRNG_REQUIRE_GPU=1)."""
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pytest
@@ -52,9 +55,12 @@ def test_memory_that_is_not_on_a_device_is_a_runtime_error():
         cbrng.dropout(FakeDeviceArray(), 0.5, key=1, step=0, layer=0)
 
 
-def test_device_sums_are_a_clear_error():
-    with pytest.raises(TypeError, match="device array"):
+def test_device_sums_go_to_the_gpu():
+    # Summed on the GPU (tests/test_device_sum.py); here no driver: "GPU: ...".
+    with pytest.raises(RuntimeError, match="GPU"):
         cbrng.exact_sum(FakeDeviceArray())
+    with pytest.raises(TypeError, match="device array"):
+        cbrng.exact_dot(FakeDeviceArray(), FakeDeviceArray())
 
 
 def _gpu_library():
@@ -80,6 +86,8 @@ LIB = _gpu_library()
 
 def _need_gpu():
     if LIB is None:
+        if os.environ.get("CBRNG_REQUIRE_GPU") == "1":
+            pytest.fail("CBRNG_REQUIRE_GPU=1 but no CUDA GPU with PyTorch or CuPy")
         print("NOTICE: no CUDA GPU with PyTorch or CuPy here: device-array fills not run")
         pytest.skip("no CUDA GPU with PyTorch or CuPy")
 
