@@ -11,7 +11,8 @@ Two ways in, read here and checked before any launch:
   arrays, PyTorch bfloat16 tensors, which have no CUDA Array Interface),
   asked for a capsule on the legacy default stream, which the work then
   uses; the capsule (and so the producer's memory) is held until the call
-  has returned.
+  has returned, and the call waits for its work (the owner's later work
+  need not be ordered after that stream).
 """
 
 from __future__ import annotations
@@ -326,8 +327,10 @@ def _itemsize(t: str) -> int:
 def fill(stream: Any, out: Any, dist: str, offset: int, **params: Any) -> Any:
     """``Stream.fill`` for a device array."""
     d = describe(out)
+    # DLPack: queued on the legacy default stream, which the owner's later
+    # work need not follow; wait for the fill before handing the array back.
     _cbrng._cuda_fill(stream, dist, _TYPES[d.t], offset, d.ptr, d.count, d.device,
-                      d.cu_stream, **params)
+                      d.cu_stream, wait=d.keep is not None, **params)
     return out
 
 
@@ -390,5 +393,5 @@ def dropout(s: Any, x: Any, p: float, offset: int, out: Any = None, want_mask: b
     mask = _empty_like(x, mask=True) if want_mask else None
     mp = describe(mask).ptr if want_mask else 0
     _cbrng._cuda_dropout(s, p, _FLOATS[dx.t], offset, dx.count, dx.ptr, dy.ptr, mp, dx.device,
-                         dx.cu_stream)
+                         dx.cu_stream, wait=dx.keep is not None or dy.keep is not None)
     return y, mask

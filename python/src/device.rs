@@ -55,8 +55,19 @@ mod imp {
         }
     }
 
+    /// Waits for the queued work when `wait` (DLPack arrays, whose owner's
+    /// later work is not ordered after the legacy default stream's).
+    fn finish(g: &Gpu, wait: bool) -> Result<(), cbrng::Error> {
+        if wait {
+            g.stream().synchronize().map_err(|e| cbrng::Error::Gpu {
+                reason: format!("synchronising the stream: {e:?}"),
+            })?;
+        }
+        Ok(())
+    }
+
     #[pyfunction]
-    #[pyo3(signature = (stream, dist, dtype, offset, ptr, count, device, cu_stream, *, mean = None, std = None, p = None, low = None, high = None))]
+    #[pyo3(signature = (stream, dist, dtype, offset, ptr, count, device, cu_stream, *, mean = None, std = None, p = None, low = None, high = None, wait = false))]
     #[allow(clippy::too_many_arguments)]
     pub fn _cuda_fill(
         py: Python<'_>,
@@ -73,6 +84,7 @@ mod imp {
         p: Option<f64>,
         low: Option<i128>,
         high: Option<i128>,
+        wait: bool,
     ) -> PyResult<()> {
         let d = distribution(dist, mean, std, p, low, high)?;
         let prepared = d
@@ -85,13 +97,14 @@ mod imp {
             // array's own description), writable, owned by the caller's
             // array, which outlives the queued kernel as long as the caller
             // keeps it (the framework's stream-ordered allocators do).
-            unsafe { g.fill_raw(&s, &prepared, offset, ptr, count) }
+            unsafe { g.fill_raw(&s, &prepared, offset, ptr, count) }?;
+            finish(&g, wait)
         })
         .map_err(err)
     }
 
     #[pyfunction]
-    #[pyo3(signature = (stream, p, dtype, offset, count, x, y, mask, device, cu_stream))]
+    #[pyo3(signature = (stream, p, dtype, offset, count, x, y, mask, device, cu_stream, wait = false))]
     #[allow(clippy::too_many_arguments)]
     pub fn _cuda_dropout(
         py: Python<'_>,
@@ -105,6 +118,7 @@ mod imp {
         mask: u64,
         device: Option<usize>,
         cu_stream: usize,
+        wait: bool,
     ) -> PyResult<()> {
         let d = Dropout::new(stream.get().inner, p).map_err(err)?;
         let dt = DType::from_str(dtype).map_err(err)?;
@@ -112,7 +126,8 @@ mod imp {
             let g = on_stream(device_of(device, x)?, cu_stream)?;
             // SAFETY: as in _cuda_fill, for x, y (count elements of dtype)
             // and the byte mask (count bytes, or 0 for none).
-            unsafe { g.dropout_raw(&d, dt, offset, count, x, y, mask, 0) }
+            unsafe { g.dropout_raw(&d, dt, offset, count, x, y, mask, 0) }?;
+            finish(&g, wait)
         })
         .map_err(err)
     }

@@ -173,3 +173,34 @@ def test_contiguous_strides_are_accepted():
                 FakeDeviceArray(shape=(1, 4), strides=(999, 4))):
         with pytest.raises(RuntimeError, match="GPU"):
             cbrng.Stream().fill(arr, "uniform")
+
+
+class _DLPackOnly:
+    """A device array seen only through DLPack (as JAX arrays are)."""
+
+    def __init__(self, a):
+        self.a = a
+
+    def __dlpack__(self, stream=None, **kw):
+        return self.a.__dlpack__(stream=stream, **kw)
+
+    def __dlpack_device__(self):
+        return self.a.__dlpack_device__()
+
+
+def test_device_fill_through_dlpack():
+    _need_gpu()
+    s = cbrng.Stream("threefry4x32-20", seed=8)
+    d = _empty(10_007, np.float32)
+    w = _DLPackOnly(d)
+    assert s.fill(w, "normal", 3) is w
+    assert _host(d).tobytes() == s.random(10_007, "normal", np.float32, offset=3).tobytes()
+    if LIB == "torch":
+        import torch
+
+        # bfloat16 tensors have no CUDA Array Interface: DLPack serves.
+        b = torch.empty(4099, dtype=torch.bfloat16, device="cuda")
+        s.fill(b, "uniform")
+        got = b.cpu().view(torch.int16).numpy().view(np.uint16)
+        want = s.random(4099, "uniform", "bf16").view(np.uint16)
+        assert got.tobytes() == want.tobytes()

@@ -464,7 +464,7 @@ impl Gpu {
             });
         }
         let size = FORMAT_BITS[i] / 8;
-        if ptr % size != 0 {
+        if !ptr.is_multiple_of(size) {
             return Err(Error::BadParameter {
                 reason: format!(
                     "the {name} buffer at device address {ptr:#x} is not aligned to its {size}-byte elements"
@@ -495,5 +495,28 @@ impl Gpu {
         // SAFETY: matches cbrng_reduce_combine(partials, blocks, out).
         unsafe { b.launch(cfg) }.map_err(|e| gpu_err("launching cbrng_reduce_combine", e))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The format tables of the raw entry point agree with the `Float`
+    /// types and with `DType`.
+    #[test]
+    fn format_tables_agree_with_the_float_types() {
+        fn check<T: Float>() {
+            let i = format_index::<T>();
+            assert_eq!(FORMATS[i], T::NAME);
+            assert_eq!(FORMAT_BITS[i], u64::from(T::BITS));
+            let dt: DType = T::NAME.parse().unwrap();
+            assert_eq!(dt.size() as u64 * 8, FORMAT_BITS[i]);
+            assert_eq!(dt.name(), FORMATS[i]);
+        }
+        check::<f32>();
+        check::<f64>();
+        check::<half::f16>();
+        check::<half::bf16>();
     }
 }
