@@ -469,6 +469,47 @@ fn library_checks_on_the_stub() {
     assert!(e.to_string().contains("allows at most 320"), "{e}");
     gpu.sum_state_with(&x, ReduceShape::new(1, 320).unwrap())
         .unwrap();
+    // The raw-pointer sum (what the Python package calls for device
+    // arrays): every check before any launch, one line each.
+    {
+        use cbrng::cudarc::driver::DevicePtr;
+        use cbrng::dist::DType;
+        let (p, _record) = x.device_ptr(&st);
+        // SAFETY: `x` holds 64 f32 (fewer are read); the refused calls
+        // read nothing.
+        unsafe {
+            let ok = gpu.sum_state_raw(DType::F32, p, 64).unwrap();
+            assert_eq!(ok, gpu.sum_state(&x).unwrap());
+            let ok16 = gpu.sum_state_raw(DType::BF16, p, 128).unwrap();
+            assert_eq!(ok16.count(), 0, "the stub's kernels write nothing");
+            gpu.sum_state_raw(DType::F16, p + 2, 3).unwrap();
+            gpu.sum_state_raw(DType::F64, p, 32).unwrap();
+            let empty = gpu.sum_state_raw(DType::F32, 0, 0).unwrap();
+            assert_eq!(empty, cbrng::reduce::Accumulator::new());
+            for (dt, ptr, n, needle) in [
+                (DType::U32, p, 4, "not u32"),
+                (DType::I64, p, 4, "f32, f64, f16 or bf16"),
+                (DType::Bool, 0, 0, "not bool"),
+                (DType::F32, 0, 4, "null device pointer"),
+                (DType::F32, p + 2, 4, "not aligned to its 4-byte elements"),
+                (DType::F64, p + 4, 4, "not aligned to its 8-byte elements"),
+                (
+                    DType::F32,
+                    p,
+                    usize::MAX / 2,
+                    "past the end of the 64-bit address space",
+                ),
+                (DType::F16, u64::MAX - 1, 2, "past the end"),
+            ] {
+                let e = gpu.sum_state_raw(dt, ptr, n).unwrap_err();
+                let m = e.to_string();
+                assert!(m.contains(needle), "{dt} {ptr:#x} {n}: {m}");
+                assert!(!m.contains('\n'), "one line: {m}");
+                assert!(matches!(e, cbrng::Error::BadParameter { .. }), "{m}");
+            }
+        }
+        assert_eq!(cbrng::cuda::pointer_device(p).unwrap(), 0);
+    }
     // A handle on another stream of the same context shares the kernels.
     let other = gpu.with_stream(gpu.context().default_stream()).unwrap();
     other.prepare(Algorithm::PHILOX4X32_10).unwrap();
@@ -481,6 +522,15 @@ fn library_checks_on_the_stub() {
     let mut y = st.alloc_zeros::<f32>(16).unwrap();
     let e = gpu.fill(&s, &Distribution::Uniform, 0, &mut y).unwrap_err();
     assert!(e.to_string().contains("on CUDA device 1"), "{e}");
+    {
+        use cbrng::cudarc::driver::DevicePtr;
+        let (p, _record) = y.device_ptr(&st);
+        assert_eq!(cbrng::cuda::pointer_device(p).unwrap(), 1);
+        // SAFETY: `y` holds 16 f32; the call is refused before any launch.
+        let e = unsafe { gpu.sum_state_raw(cbrng::dist::DType::F32, p, 16) }.unwrap_err();
+        assert!(e.to_string().contains("on CUDA device 1"), "{e}");
+        assert!(matches!(e, cbrng::Error::Gpu { .. }), "{e}");
+    }
     println!("library checks on the stub: ok");
 }
 

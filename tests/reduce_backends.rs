@@ -370,6 +370,52 @@ fn specials_anywhere() {
     go::<f64>();
 }
 
+/// The chunked sums back off to the bins after a few chunks in a row that
+/// they cannot take (a doubling number of chunks between two tries) and come
+/// back when the data allows: runs of wide chunks and plain ones around
+/// each step of the back-off, a probe that fails, a run long enough to reach
+/// the longest back-off, specials inside a back-off run, and ends in the
+/// middle of a chunk. Every state is the definition's.
+#[test]
+fn back_off_and_recovery() {
+    fn go<T: Fmt>() {
+        let mut r = SplitMix(11);
+        const C: usize = 1024;
+        let nan = T::from_bits_u64(((1 << (T::EXP_BITS + 1)) - 1) << (T::FRAC_BITS - 1));
+        let inf = T::from_bits_u64(((1 << T::EXP_BITS) - 1) << T::FRAC_BITS);
+        let plans: [&[(&str, usize)]; 7] = [
+            &[("spread", 3), ("uniform", 2), ("spread", 5), ("uniform", 1)],
+            &[("spread", 4), ("uniform", 40)],
+            &[("spread", 20), ("uniform", 3), ("spread", 30)],
+            &[("spread", 21), ("uniform", 3)],
+            &[("spread", 60), ("uniform", 70), ("spread", 9)],
+            &[("uniform", 5), ("spread", 2100), ("uniform", 9)],
+            &[("cancel", 50), ("normal", 30)],
+        ];
+        for (p, plan) in plans.iter().enumerate() {
+            let mut v: Vec<T> = Vec::new();
+            for &(kind, chunks) in plan.iter() {
+                v.extend(r.data::<T>(kind, chunks * C));
+            }
+            for tail in [0, 517] {
+                let mut w = v.clone();
+                w.extend(r.data::<T>("spread", tail));
+                same(&w, &format!("plan {p}, tail {tail}"));
+                if w.len() > 12 * C {
+                    // Specials inside the first back-off run, and one later.
+                    for (at, s) in [(5 * C + 7, inf), (11 * C, nan)] {
+                        let mut z = w.clone();
+                        z[at] = s;
+                        same(&z, &format!("plan {p}, tail {tail}, special at {at}"));
+                    }
+                }
+            }
+        }
+    }
+    go::<f32>();
+    go::<f64>();
+}
+
 #[test]
 fn exact_cancellation_and_huge_with_tiny() {
     let mut r = SplitMix(6);

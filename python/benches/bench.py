@@ -87,6 +87,19 @@ def main() -> None:
     row("cbrng exact_sum f64, 1 thread (vs fsum)", 8 * N,
         best(lambda: cbrng.exact_sum(x64, threads=1)), fsum)
 
+    # Adversarial data (issue 13's back-off): every finite exponent equally
+    # likely, random signs, which the chunked sums hand to the bins.
+    rng = np.random.default_rng(0)
+    for bits, ut, ft in ((32, np.uint32, np.float32), (64, np.uint64, np.float64)):
+        w = rng.integers(0, 2**bits, N, dtype=ut)
+        frac = bits - (9 if bits == 32 else 12)
+        exp_max = (1 << (bits - 1 - frac)) - 1
+        w[((w >> ut(frac)) & ut(exp_max)) == ut(exp_max)] ^= ut(1) << ut(frac)  # no inf/NaN
+        xa = w.view(ft)
+        ref = row(f"numpy.sum f{bits} (wide spread)", bits // 8 * N, best(lambda: np.sum(xa), 3))
+        row(f"cbrng exact_sum f{bits} wide spread, 1 thread", bits // 8 * N,
+            best(lambda: cbrng.exact_sum(xa, threads=1), 3), ref)
+
     one = np.empty(1, np.float32)
     k = 200_000
     t = best(lambda: [s.fill(one) for _ in range(k)], 3) / k

@@ -182,18 +182,22 @@ class Stream(_cbrng.Stream):
 # --- exact reductions -------------------------------------------------------
 
 
-def _float_input(x: Any, what: str = "x") -> np.ndarray:
+def _float_input(x: Any, what: str = "x", op: str = "") -> np.ndarray:
     """``x`` as a float NumPy array the reductions can read.
 
     A non-contiguous array is copied into C order first (the order of the
-    terms never changes an exact result); integer arrays are refused.
+    terms never changes an exact result); integer arrays are refused. A
+    device array is refused with the functions that do take one (``op`` is
+    the function's name).
     """
     if _device.is_device_array(x):
         raise TypeError(
-            f"{what} is a device array: exact sums of device memory are the Rust crate's "
-            "cbrng::cuda (Gpu::sum_state) for now; from Python, sum a host copy"
+            f"{what} is a device array: {op or 'this function'} runs on the CPU; on the GPU, "
+            "cbrng sums device arrays with exact_sum, exact_mean and SumState.add (for the "
+            "others, pass a host copy, e.g. tensor.cpu())"
         )
-    a = np.asarray(x)
+    _device.refuse_other_devices(x, what)
+    a = _device.host_array(x)
     if a.dtype.kind != "f" and a.dtype != bfloat16:
         raise TypeError(
             f"{what} has dtype {a.dtype}: exact reductions take float16, bfloat16, "
@@ -222,6 +226,13 @@ def _scalar(v: float, dt: np.dtype) -> Any:
     return dt.type(v)
 
 
+def _device_state(x: Any) -> "Tuple[SumState, np.dtype]":
+    """The exact state of a device array's sum, computed on its GPU, and
+    the NumPy dtype of its elements."""
+    s = SumState()
+    return s, _device.sum_add(s, x)
+
+
 def exact_sum(x: Any, dtype: DTypeLike = None, *, threads: Optional[int] = None) -> Any:
     """The sum of ``x``'s elements, correctly rounded once from the exact sum.
 
@@ -229,30 +240,52 @@ def exact_sum(x: Any, dtype: DTypeLike = None, *, threads: Optional[int] = None)
     for a float64 sum of float32 data). The result does not depend on the
     order of the terms or the number of threads. NaN in gives NaN; an exact
     sum beyond the dtype's range gives inf.
+
+    ``x`` may be a CUDA device array (PyTorch CUDA tensor, CuPy array, Numba
+    device array: ``__cuda_array_interface__``; or DLPack on a CUDA device,
+    e.g. JAX arrays and PyTorch bfloat16 tensors) of float16, bfloat16,
+    float32 or float64: it is summed on its own GPU, on its current stream
+    (DLPack: the legacy default stream), by the crate's deterministic exact
+    kernels (no atomics), and the result has exactly the bits the CPU gives
+    for the same values. Any dense layout is read in place (C or Fortran
+    order, transposes); strides with gaps (``x[::2]``) are an error, never a
+    silent copy. The call waits for the result. ``threads`` is for the CPU.
     """
+    if _device.is_device_array(x):
+        _result_dtype(dtype, np.dtype(np.float64))  # a bad dtype= before any launch
+        state, xt = _device_state(x)
+        dt = _result_dtype(dtype, xt)
+        return _scalar(state._result(dt.name), dt)
     a = _float_input(x)
     dt = _result_dtype(dtype, a.dtype)
     return _scalar(_cbrng._reduce(a, "sum", dt.name, threads), dt)
 
 
 def exact_mean(x: Any, dtype: DTypeLike = None, *, threads: Optional[int] = None) -> Any:
-    """The exact sum divided by the count, rounded once (NaN when empty)."""
+    """The exact sum divided by the count, rounded once (NaN when empty).
+
+    Device arrays as for :func:`exact_sum` (summed on their GPU)."""
+    if _device.is_device_array(x):
+        _result_dtype(dtype, np.dtype(np.float64))  # a bad dtype= before any launch
+        state, xt = _device_state(x)
+        dt = _result_dtype(dtype, xt)
+        return _scalar(state._mean(dt.name), dt)
     a = _float_input(x)
     dt = _result_dtype(dtype, a.dtype)
     return _scalar(_cbrng._reduce(a, "mean", dt.name, threads), dt)
 
 
 def exact_sum_squares(x: Any, dtype: DTypeLike = None, *, threads: Optional[int] = None) -> Any:
-    """The exact sum of squares, rounded once."""
-    a = _float_input(x)
+    """The exact sum of squares, rounded once (host arrays only)."""
+    a = _float_input(x, op="exact_sum_squares")
     dt = _result_dtype(dtype, a.dtype)
     return _scalar(_cbrng._reduce(a, "sumsq", dt.name, threads), dt)
 
 
 def exact_norm2(x: Any, dtype: DTypeLike = None, *, threads: Optional[int] = None) -> Any:
     """The L2 norm: the square root of the exact sum of squares, rounded once
-    (no overflow or underflow in between)."""
-    a = _float_input(x)
+    (no overflow or underflow in between). Host arrays only."""
+    a = _float_input(x, op="exact_norm2")
     dt = _result_dtype(dtype, a.dtype)
     return _scalar(_cbrng._reduce(a, "norm2", dt.name, threads), dt)
 
@@ -263,7 +296,7 @@ def exact_dot(a: Any, b: Any, dtype: DTypeLike = None, *, threads: Optional[int]
 
     Different float dtypes are first widened to the common one (exact).
     """
-    xa, xb = _float_input(a, "a"), _float_input(b, "b")
+    xa, xb = _float_input(a, "a", "exact_dot"), _float_input(b, "b", "exact_dot")
     if xa.dtype != xb.dtype:
         common = np.promote_types(xa.dtype, xb.dtype)
         xa, xb = xa.astype(common), xb.astype(common)
@@ -273,8 +306,8 @@ def exact_dot(a: Any, b: Any, dtype: DTypeLike = None, *, threads: Optional[int]
 
 def exact_sum_rows(m: Any, dtype: DTypeLike = None) -> np.ndarray:
     """Sums along the last axis, each correctly rounded: an array of shape
-    ``m.shape[:-1]``."""
-    a = _float_input(m, "m")
+    ``m.shape[:-1]`` (host arrays only)."""
+    a = _float_input(m, "m", "exact_sum_rows")
     if a.ndim == 0:
         raise ValueError("exact_sum_rows needs an array with at least one axis")
     dt = _result_dtype(dtype, a.dtype)
@@ -319,8 +352,15 @@ class SumState(_cbrng.SumState):
     __slots__ = ()
 
     def add(self, x: Any, *, threads: Optional[int] = None) -> "SumState":
-        """Adds every element of ``x`` (a float array or scalar); returns self."""
-        self._add(_float_input(x), threads=threads)
+        """Adds every element of ``x`` (a float array or scalar); returns self.
+
+        A CUDA device array is summed on its GPU (see :func:`exact_sum`):
+        the same state, bit for bit, as for its values on the CPU, so shards
+        summed on GPUs and CPUs merge to the same result."""
+        if _device.is_device_array(x):
+            _device.sum_add(self, x)
+            return self
+        self._add(_float_input(x, op="SumState.add"), threads=threads)
         return self
 
     def result(self, dtype: DTypeLike = np.float64) -> Any:

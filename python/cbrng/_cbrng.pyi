@@ -172,7 +172,7 @@ def _cuda_fill(
     offset: int,
     ptr: int,
     count: int,
-    device: int,
+    device: Optional[int],
     cu_stream: int,
     *,
     mean: Optional[float] = None,
@@ -180,6 +180,7 @@ def _cuda_fill(
     p: Optional[float] = None,
     low: Optional[int] = None,
     high: Optional[int] = None,
+    wait: bool = False,
 ) -> None: ...
 def _cuda_dropout(
     stream: Stream,
@@ -190,6 +191,19 @@ def _cuda_dropout(
     x: int,
     y: int,
     mask: int,
-    device: int,
+    device: Optional[int],
     cu_stream: int,
+    wait: bool = False,
 ) -> None: ...
+def _cuda_sum_add(
+    state: SumState,
+    dtype: str,
+    ptr: int,
+    count: int,
+    device: Optional[int],
+    cu_stream: int,
+) -> None:
+    """Adds the exact sum of ``count`` elements of ``dtype`` (f32, f64, f16,
+    bf16) at device address ``ptr`` to ``state``, summed on the GPU on the
+    stream ``cu_stream`` (``Gpu::sum_state_raw``: the CPU's state, bit for
+    bit); ``device`` None asks the driver. Waits for the result."""

@@ -261,10 +261,20 @@ impl PyStream {
         high: Option<i128>,
         threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        // A device array (CUDA Array Interface, or DLPack on a CUDA device;
+        // PyTorch raises for the interface of dtypes it lacks there):
+        // cbrng/_device.py reads it.
         if !out.is_instance_of::<numpy::PyUntypedArray>()
-            && out.hasattr(pyo3::intern!(py, "__cuda_array_interface__"))?
+            && (out
+                .hasattr(pyo3::intern!(py, "__cuda_array_interface__"))
+                .unwrap_or(true)
+                || out.hasattr(pyo3::intern!(py, "__dlpack_device__"))?)
+            && py
+                .import("cbrng._device")?
+                .getattr("is_device_array")?
+                .call1((&out,))?
+                .is_truthy()?
         {
-            // A device array: cbrng/_device.py reads its interface.
             let kw = pyo3::types::PyDict::new(py);
             for (k, v) in [("mean", mean), ("std", std), ("p", p)] {
                 if let Some(v) = v {

@@ -268,7 +268,7 @@ fn _sum_rows<'py>(
 #[pyclass(subclass, eq, name = "SumState", module = "cbrng")]
 #[derive(Clone, PartialEq)]
 pub struct PySumState {
-    acc: Accumulator,
+    pub(crate) acc: Accumulator,
 }
 
 #[pymethods]

@@ -1,8 +1,11 @@
 """Device arrays (__cuda_array_interface__): the interface is read and
 checked on any machine; the fills themselves run where there is a GPU with
-PyTorch or CuPy, and skip with a printed notice elsewhere."""
+PyTorch or CuPy, and skip with a printed notice elsewhere (a failure under
+CBRNG_REQUIRE_GPU=1)."""
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pytest
@@ -52,9 +55,12 @@ def test_memory_that_is_not_on_a_device_is_a_runtime_error():
         cbrng.dropout(FakeDeviceArray(), 0.5, key=1, step=0, layer=0)
 
 
-def test_device_sums_are_a_clear_error():
-    with pytest.raises(TypeError, match="device array"):
+def test_device_sums_go_to_the_gpu():
+    # Summed on the GPU (tests/test_device_sum.py); here no driver: "GPU: ...".
+    with pytest.raises(RuntimeError, match="GPU"):
         cbrng.exact_sum(FakeDeviceArray())
+    with pytest.raises(TypeError, match="device array"):
+        cbrng.exact_dot(FakeDeviceArray(), FakeDeviceArray())
 
 
 def _gpu_library():
@@ -80,6 +86,8 @@ LIB = _gpu_library()
 
 def _need_gpu():
     if LIB is None:
+        if os.environ.get("CBRNG_REQUIRE_GPU") == "1":
+            pytest.fail("CBRNG_REQUIRE_GPU=1 but no CUDA GPU with PyTorch or CuPy")
         print("NOTICE: no CUDA GPU with PyTorch or CuPy here: device-array fills not run")
         pytest.skip("no CUDA GPU with PyTorch or CuPy")
 
@@ -165,3 +173,34 @@ def test_contiguous_strides_are_accepted():
                 FakeDeviceArray(shape=(1, 4), strides=(999, 4))):
         with pytest.raises(RuntimeError, match="GPU"):
             cbrng.Stream().fill(arr, "uniform")
+
+
+class _DLPackOnly:
+    """A device array seen only through DLPack (as JAX arrays are)."""
+
+    def __init__(self, a):
+        self.a = a
+
+    def __dlpack__(self, stream=None, **kw):
+        return self.a.__dlpack__(stream=stream, **kw)
+
+    def __dlpack_device__(self):
+        return self.a.__dlpack_device__()
+
+
+def test_device_fill_through_dlpack():
+    _need_gpu()
+    s = cbrng.Stream("threefry4x32-20", seed=8)
+    d = _empty(10_007, np.float32)
+    w = _DLPackOnly(d)
+    assert s.fill(w, "normal", 3) is w
+    assert _host(d).tobytes() == s.random(10_007, "normal", np.float32, offset=3).tobytes()
+    if LIB == "torch":
+        import torch
+
+        # bfloat16 tensors have no CUDA Array Interface: DLPack serves.
+        b = torch.empty(4099, dtype=torch.bfloat16, device="cuda")
+        s.fill(b, "uniform")
+        got = b.cpu().view(torch.int16).numpy().view(np.uint16)
+        want = s.random(4099, "uniform", "bf16").view(np.uint16)
+        assert got.tobytes() == want.tobytes()

@@ -351,6 +351,19 @@ def test_fill_host_tensors_through_dlpack():
         cbrng.Stream().fill(_HostTensor(a))
 
 
-def test_device_tensors_are_a_clear_error():
-    with pytest.raises(TypeError, match="__cuda_array_interface__"):
+def test_dlpack_device_tensors_take_the_device_path():
+    # A producer's own refusal comes back as it is...
+    with pytest.raises(BufferError, match="on the GPU"):
         cbrng.Stream().fill(_DlpackDeviceTensor())
+
+    # ...and a capsule that does not match its __dlpack_device__ is refused
+    # before any launch (tests/test_device_sum.py has the reader's checks).
+    class Liar(_HostTensor):
+        def __dlpack__(self, **kw):
+            return self.a.__dlpack__()
+
+        def __dlpack_device__(self):
+            return (2, 0)
+
+    with pytest.raises(TypeError, match="is not its __dlpack_device__"):
+        cbrng.Stream().fill(Liar(np.zeros(4, np.float32)))

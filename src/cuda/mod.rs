@@ -241,3 +241,32 @@ pub fn probe() -> Result<Vec<GpuInfo>, Error> {
         })
         .collect()
 }
+
+/// The ordinal of the CUDA device that holds the memory at `ptr`, as the
+/// driver records it (`CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL`): for callers
+/// that hold a device pointer without its device, such as an array's
+/// `__cuda_array_interface__`. An address the driver does not know as
+/// device memory, or no driver, is an [`Error::Gpu`].
+pub fn pointer_device(ptr: u64) -> Result<usize, Error> {
+    require_driver()?;
+    result::init().map_err(|e| gpu_err("cuInit failed", e))?;
+    let mut ordinal: i32 = -1;
+    // SAFETY: `ordinal` is storage of the attribute's type (an i32); the
+    // driver only reads `ptr`'s allocation record.
+    unsafe {
+        sys::cuPointerGetAttribute(
+            (&mut ordinal as *mut i32).cast(),
+            sys::CUpointer_attribute::CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL,
+            ptr,
+        )
+    }
+    .result()
+    .map_err(|e| Error::Gpu {
+        reason: format!(
+            "the buffer at {ptr:#x} is not device memory the CUDA driver knows ({e:?})"
+        ),
+    })?;
+    usize::try_from(ordinal).map_err(|_| Error::Gpu {
+        reason: format!("the CUDA driver gives the buffer at {ptr:#x} device ordinal {ordinal}"),
+    })
+}

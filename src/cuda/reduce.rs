@@ -15,6 +15,7 @@
 
 use super::gpu::{Gpu, gpu_err};
 use super::source;
+use crate::dist::DType;
 use crate::error::Error;
 use crate::reduce::{Accumulator, DEVICE_STATE_WORDS, DIGITS, Float};
 use cudarc::driver::{
@@ -32,6 +33,8 @@ const COMBINE_THREADS: u32 = (DEVICE_STATE_WORDS as u32).next_multiple_of(32);
 const LANE_GROUP_BYTES: u64 = 32;
 /// The formats, in the order of [`ReduceModule::partial`].
 const FORMATS: [&str; 4] = ["f32", "f64", "f16", "bf16"];
+/// Bits of an element of each of [`FORMATS`].
+const FORMAT_BITS: [u64; 4] = [32, 64, 16, 16];
 
 /// A launch shape for the exact-sum kernels: `blocks` blocks of `threads`
 /// threads for the first pass (the second is always one block). The result
@@ -189,12 +192,16 @@ impl Gpu {
     /// too small to give every warp a group of 1 KiB. Compiles the kernels
     /// if needed (the fit depends on them).
     pub fn default_reduce_shape<T: Float>(&self, n: usize) -> Result<ReduceShape, Error> {
+        self.shape_for(format_index::<T>(), n as u64)
+    }
+
+    /// [`Gpu::default_reduce_shape`] for format `FORMATS[i]`.
+    fn shape_for(&self, i: usize, n: u64) -> Result<ReduceShape, Error> {
         let m = self.reduce_module()?;
-        let i = format_index::<T>();
         let threads = DEFAULT_THREADS.min(m.max_threads[i] / 32 * 32).max(32);
-        let lane_terms = LANE_GROUP_BYTES / u64::from(T::BITS / 8);
+        let lane_terms = LANE_GROUP_BYTES / (FORMAT_BITS[i] / 8);
         let per_block = u64::from(threads) * lane_terms;
-        let wanted = (n as u64).div_ceil(per_block).max(1);
+        let wanted = n.div_ceil(per_block).max(1);
         let resident = u64::from(self.sm_count) * u64::from(m.blocks_per_sm[i]);
         let blocks = wanted.min(resident).min(u64::from(ReduceShape::MAX_BLOCKS)) as u32;
         ReduceShape::new(blocks, threads)
@@ -237,6 +244,105 @@ impl Gpu {
         x: &S,
         shape: ReduceShape,
     ) -> Result<Accumulator, Error> {
+        let (ptr, _record) = x.device_ptr(self.stream());
+        // SAFETY: `x` holds its `len()` elements of T, alive for this call,
+        // which waits for the kernels.
+        unsafe { self.sum_state_ptr(format_index::<T>(), ptr, x.len() as u64, shape) }
+    }
+
+    /// The exact state of the sum of `count` elements of `dtype` (f32, f64,
+    /// f16 or bf16) at the device address `ptr`, computed on this handle's
+    /// stream with [`Gpu::default_reduce_shape`]; waits for the result. What
+    /// [`Gpu::sum_state`] gives for the same elements (and so what the CPU's
+    /// [`Accumulator::add_slice`] gives): for callers that hold a raw device
+    /// pointer, such as arrays from other libraries (`__cuda_array_interface__`,
+    /// DLPack). Work the caller queued on this handle's stream before the call
+    /// is seen; the kernels use no atomics, so the bits never depend on the
+    /// launch or on timing.
+    ///
+    /// Checked before any launch, each an [`Error`] with one line saying
+    /// which rule the call breaks: `dtype` is a float format
+    /// ([`Error::BadParameter`]); no elements is the empty sum (no pointer
+    /// needed, nothing launched); otherwise `ptr` is not null, the buffer's
+    /// `count * size` bytes from `ptr` fit below 2^64, and `ptr` is aligned
+    /// to the element size ([`Error::BadParameter`]); the driver knows `ptr`
+    /// as device memory of this handle's device and context
+    /// ([`Error::Gpu`]).
+    ///
+    /// # Safety
+    /// `ptr` must address `count` elements of `dtype`, readable device memory
+    /// that stays allocated until the call returns, and the caller's stream
+    /// handle (see [`Gpu::with_stream`]) must be a live stream of this
+    /// handle's context. The driver cannot check that the allocation holds
+    /// all `count` elements.
+    ///
+    /// ```no_run
+    /// use cbrng::{cuda::Gpu, dist::DType, reduce::Accumulator};
+    /// use cbrng::cudarc::driver::DevicePtr;
+    /// let gpu = Gpu::new(0)?;
+    /// let host = vec![1e30f32, 1.0, -1e30];
+    /// let x = gpu.stream().clone_htod(&host)
+    ///     .map_err(|e| cbrng::Error::Gpu { reason: format!("{e:?}") })?;
+    /// let (ptr, _record) = x.device_ptr(gpu.stream());
+    /// // SAFETY: `x` holds 3 f32 and outlives the call.
+    /// let state = unsafe { gpu.sum_state_raw(DType::F32, ptr, 3) }?;
+    /// assert_eq!(state, gpu.sum_state(&x)?);
+    /// assert_eq!(state.finish::<f32>(), 1.0);
+    /// assert!(unsafe { gpu.sum_state_raw(DType::U32, ptr, 3) }.is_err());
+    /// # Ok::<(), cbrng::Error>(())
+    /// ```
+    pub unsafe fn sum_state_raw(
+        &self,
+        dtype: DType,
+        ptr: sys::CUdeviceptr,
+        count: usize,
+    ) -> Result<Accumulator, Error> {
+        let fi = FORMATS
+            .iter()
+            .position(|&f| f == dtype.name())
+            .ok_or_else(|| Error::BadParameter {
+                reason: format!(
+                    "exact sums of device memory take f32, f64, f16 or bf16 elements, not {dtype}"
+                ),
+            })?;
+        if count == 0 {
+            return Ok(Accumulator::new());
+        }
+        let size = dtype.size() as u64;
+        if ptr == 0 {
+            return Err(Error::BadParameter {
+                reason: format!("the {dtype} buffer of {count} elements has a null device pointer"),
+            });
+        }
+        let end = (count as u64)
+            .checked_mul(size)
+            .and_then(|bytes| ptr.checked_add(bytes));
+        if end.is_none() {
+            return Err(Error::BadParameter {
+                reason: format!(
+                    "the {dtype} buffer of {count} elements at device address {ptr:#x} runs past \
+                     the end of the 64-bit address space"
+                ),
+            });
+        }
+        self.check_buffer("input", ptr, dtype.size())?;
+        let shape = self.shape_for(fi, count as u64)?;
+        // SAFETY: the caller's promise; checked above as far as the driver can.
+        unsafe { self.sum_state_ptr(fi, ptr, count as u64, shape) }
+    }
+
+    /// Both passes over `n` elements of format `FORMATS[fi]` at `ptr`, then
+    /// the state read back (the shared body of the sums that wait).
+    ///
+    /// # Safety
+    /// `ptr` addresses `n` elements of the format, alive until this returns.
+    unsafe fn sum_state_ptr(
+        &self,
+        fi: usize,
+        ptr: sys::CUdeviceptr,
+        n: u64,
+        shape: ReduceShape,
+    ) -> Result<Accumulator, Error> {
         let mut words = [0u64; DEVICE_STATE_WORDS];
         {
             let mut scratch = self.lock_scratch()?;
@@ -245,8 +351,8 @@ impl Gpu {
             let out = base + shape.blocks as u64 * (DEVICE_STATE_WORDS as u64 * 8);
             // SAFETY: the buffer holds blocks + 1 states: the partial states,
             // then the result; the lock keeps other sums away from it until
-            // the copy below has completed.
-            unsafe { self.queue_raw::<T, S>(x, shape, base, out)? };
+            // the copy below has completed. `ptr` is the caller's promise.
+            unsafe { self.queue_ptr(fi, ptr, n, shape, base, out)? };
             self.context()
                 .bind_to_thread()
                 .map_err(|e| gpu_err("binding the context", e))?;
@@ -295,8 +401,10 @@ impl Gpu {
         let partials = self.scratch_for(&mut scratch, shape.blocks as usize)?;
         let (base, _record) = partials.device_ptr_mut(self.stream());
         let (out, _record_out) = state.device_ptr_mut(self.stream());
-        // SAFETY: the scratch holds `blocks` states and `out` one.
-        unsafe { self.queue_raw::<T, S>(x, shape, base, out) }
+        let (ptr, _record_x) = x.device_ptr(self.stream());
+        // SAFETY: `x` holds its `len()` elements, the scratch `blocks`
+        // states and `out` one.
+        unsafe { self.queue_ptr(format_index::<T>(), ptr, x.len() as u64, shape, base, out) }
     }
 
     fn lock_scratch(&self) -> Result<std::sync::MutexGuard<'_, Option<CudaSlice<u64>>>, Error> {
@@ -327,40 +435,39 @@ impl Gpu {
             .ok_or_else(|| gpu_err("exact-sum scratch buffer", "missing"))
     }
 
-    /// Launches both passes: partial states at `partials` (`shape.blocks`
-    /// of them), the result at `out`.
+    /// Launches both passes over `n` elements of format `FORMATS[i]` at
+    /// `ptr`: partial states at `partials` (`shape.blocks` of them), the
+    /// result at `out`.
     ///
     /// # Safety
-    /// `partials` must address `shape.blocks` states and `out` one state of
-    /// writable device memory that stay allocated until the kernels have run.
-    unsafe fn queue_raw<T: Float, S: DevicePtr<T>>(
+    /// `ptr` must address `n` elements of the format, `partials`
+    /// `shape.blocks` states and `out` one state of writable device memory,
+    /// all of which stay allocated until the kernels have run.
+    unsafe fn queue_ptr(
         &self,
-        x: &S,
+        i: usize,
+        ptr: sys::CUdeviceptr,
+        n: u64,
         shape: ReduceShape,
         partials: sys::CUdeviceptr,
         out: sys::CUdeviceptr,
     ) -> Result<(), Error> {
         let m = self.reduce_module()?;
-        let i = format_index::<T>();
+        let name = FORMATS[i];
         if shape.threads > m.max_threads[i] {
             return Err(Error::BadParameter {
                 reason: format!(
                     "exact-sum launch shape: {} threads per block, but the compiled \
-                     cbrng_reduce_partial_{} allows at most {} on this device",
-                    shape.threads,
-                    T::NAME,
-                    m.max_threads[i]
+                     cbrng_reduce_partial_{name} allows at most {} on this device",
+                    shape.threads, m.max_threads[i]
                 ),
             });
         }
-        let n = x.len() as u64;
-        let (ptr, _record) = x.device_ptr(self.stream());
-        let size = u64::from(T::BITS / 8);
-        if ptr % size != 0 {
+        let size = FORMAT_BITS[i] / 8;
+        if !ptr.is_multiple_of(size) {
             return Err(Error::BadParameter {
                 reason: format!(
-                    "the {} buffer at device address {ptr:#x} is not aligned to its {size}-byte elements",
-                    T::NAME
+                    "the {name} buffer at device address {ptr:#x} is not aligned to its {size}-byte elements"
                 ),
             });
         }
@@ -371,12 +478,12 @@ impl Gpu {
         };
         let mut b = self.stream().launch_builder(&m.partial[i]);
         b.arg(&ptr).arg(&n).arg(&partials);
-        // SAFETY: matches cbrng_reduce_partial_<T>(x, n, partials) in
-        // kernels/reduce.cu; x holds n aligned elements of T, partials
-        // `blocks` states (the caller's promise), and the shape keeps the
-        // launch contract (ReduceShape::new, the check above).
+        // SAFETY: matches cbrng_reduce_partial_<format>(x, n, partials) in
+        // kernels/reduce.cu; x holds n aligned elements of the format,
+        // partials `blocks` states (the caller's promise), and the shape
+        // keeps the launch contract (ReduceShape::new, the check above).
         unsafe { b.launch(cfg) }
-            .map_err(|e| gpu_err(&format!("launching cbrng_reduce_partial_{}", T::NAME), e))?;
+            .map_err(|e| gpu_err(&format!("launching cbrng_reduce_partial_{name}"), e))?;
         let blocks = shape.blocks;
         let cfg = LaunchConfig {
             grid_dim: (1, 1, 1),
@@ -388,5 +495,28 @@ impl Gpu {
         // SAFETY: matches cbrng_reduce_combine(partials, blocks, out).
         unsafe { b.launch(cfg) }.map_err(|e| gpu_err("launching cbrng_reduce_combine", e))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The format tables of the raw entry point agree with the `Float`
+    /// types and with `DType`.
+    #[test]
+    fn format_tables_agree_with_the_float_types() {
+        fn check<T: Float>() {
+            let i = format_index::<T>();
+            assert_eq!(FORMATS[i], T::NAME);
+            assert_eq!(FORMAT_BITS[i], u64::from(T::BITS));
+            let dt: DType = T::NAME.parse().unwrap();
+            assert_eq!(dt.size() as u64 * 8, FORMAT_BITS[i]);
+            assert_eq!(dt.name(), FORMATS[i]);
+        }
+        check::<f32>();
+        check::<f64>();
+        check::<half::f16>();
+        check::<half::bf16>();
     }
 }

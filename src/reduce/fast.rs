@@ -31,7 +31,10 @@
 //! Any other chunk (a wider spread, infinities or NaNs, f64 magnitudes of
 //! 2^1012 or more) goes through the bins (term by term for short slices),
 //! exactly as the scalar path adds it. Counts and flags are recorded per
-//! chunk.
+//! chunk. After [`BACKOFF_AFTER`] such chunks in a row, the sum backs off:
+//! the next chunks go to the bins without a first pass, a doubling number
+//! of them (from [`BACKOFF_MIN`] to [`BACKOFF_MAX`]) between two tries, so
+//! adversarial data costs about what the bins alone cost.
 //!
 //! The loops are written once over fixed lane arrays and compiled for each
 //! backend (`#[target_feature]`: AVX-512F, AVX2; NEON is part of aarch64).
@@ -298,7 +301,25 @@ fn extract2(c: &[f64], s1: f64, s2: f64) -> Option<[f64; 2]> {
     Some([a1.iter().sum(), a2.iter().sum()])
 }
 
+/// Consecutive chunks the first pass hands to the bins before the chunked
+/// sum backs off: the next chunks go straight to the bins, without the
+/// first pass (and, for f64, the extraction) that would fail on them.
+const BACKOFF_AFTER: u32 = 4;
+/// Chunks of the first back-off; each chunk that fails again after one
+/// doubles it, up to [`BACKOFF_MAX`] (2^20 terms between two tries), and a
+/// chunk the chunked sum takes ends the back-off.
+const BACKOFF_MIN: usize = 16;
+/// The longest back-off, in chunks.
+const BACKOFF_MAX: usize = 1024;
+
 /// The chunked sum of `xs` into `acc`; `NB`, `SPLIT`: the format's bins.
+///
+/// Data that the chunked sum cannot take (a wide exponent spread, heavy
+/// cancellation of f64 terms far apart) fails chunk after chunk; after
+/// [`BACKOFF_AFTER`] such chunks in a row the next ones go straight to the
+/// bins, a doubling number of chunks between two tries, so such data costs
+/// about what the bins alone cost. Data that never fails never backs off.
+/// The state is the same either way (every path is exact).
 #[inline(always)]
 fn add_chunked<T: ChunkSum, S: Scan, const NB: usize, const SPLIT: bool>(
     xs: &[T],
@@ -308,7 +329,21 @@ fn add_chunked<T: ChunkSum, S: Scan, const NB: usize, const SPLIT: bool>(
     // the bins would cost more), as the scalar path does.
     let direct = xs.len() < NB;
     let mut bins: Option<Bins<NB, SPLIT>> = None;
-    for c in xs.chunks(CHUNK) {
+    let (mut fails, mut backoff) = (0u32, 0usize);
+    let mut rest = xs;
+    while !rest.is_empty() {
+        if fails >= BACKOFF_AFTER {
+            // Back off: `backoff` chunks to the bins, then try again (a
+            // failure then backs off twice as long, as `fails` stays put).
+            backoff = (backoff * 2).clamp(BACKOFF_MIN, BACKOFF_MAX);
+            let (run, tail) = rest.split_at((backoff * CHUNK).min(rest.len()));
+            acc.count += run.len() as u64;
+            slow_run(run, direct, &mut bins, acc);
+            rest = tail;
+            continue;
+        }
+        let (c, tail) = rest.split_at(CHUNK.min(rest.len()));
+        rest = tail;
         acc.count += c.len() as u64;
         match T::chunk::<S>(c) {
             Chunk::Exact { parts, nonzero } => {
@@ -317,12 +352,52 @@ fn add_chunked<T: ChunkSum, S: Scan, const NB: usize, const SPLIT: bool>(
                 }
                 acc.add_value_f64(parts[0]);
                 acc.add_value_f64(parts[1]);
+                (fails, backoff) = (0, 0);
             }
-            Chunk::Slow => slow_chunk(c, direct, &mut bins, acc),
+            Chunk::Slow => {
+                slow_chunk(c, direct, &mut bins, acc);
+                fails += 1;
+            }
         }
     }
     if let Some(mut b) = bins {
         let nan = b.fold(acc);
+        debug_assert!(!nan, "no infinity or NaN enters the bins here");
+    }
+}
+
+/// Terms of a piece of a back-off run: checked for infinities and NaNs
+/// (from memory), then added to the bins from the cache.
+const RUN_PIECE: usize = 4 * CHUNK;
+
+/// Adds a run of chunks the chunked sum backs off from, uncounted, piece by
+/// piece: a piece whose terms are all finite goes through the bins at once,
+/// any other chunk by chunk as [`slow_chunk`] adds it. Inlined into the
+/// backends' functions, so that the check is vectorised with their
+/// instructions (it has no early exit for that reason).
+#[inline(always)]
+fn slow_run<T: Float, const NB: usize, const SPLIT: bool>(
+    run: &[T],
+    direct: bool,
+    bins: &mut Option<Bins<NB, SPLIT>>,
+    acc: &mut Accumulator,
+) {
+    let f = Format::of::<T>();
+    let inf = f.inf_bits();
+    for piece in run.chunks(RUN_PIECE) {
+        // Some term has the all-ones exponent (an infinity or a NaN).
+        let special = piece
+            .iter()
+            .fold(false, |s, x| s | (x.to_bits_u64() & inf == inf));
+        if direct || special {
+            for c in piece.chunks(CHUNK) {
+                slow_chunk(c, direct, bins, acc);
+            }
+            continue;
+        }
+        let bins = bins.get_or_insert_with(|| Bins::new(f));
+        // RUN_PIECE is below every format's max_range (2^20 and more).
+        let nan = bins.add_range(&Encodings(piece), 0..piece.len(), acc);
         debug_assert!(!nan, "no infinity or NaN enters the bins here");
     }
 }
