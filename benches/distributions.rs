@@ -82,8 +82,20 @@ fn distributions(c: &mut Criterion) {
         ("normal", Distribution::STANDARD_NORMAL),
         ("gamma2", Distribution::Gamma { k: 2.0, theta: 1.0 }),
         ("gamma0.5", Distribution::Gamma { k: 0.5, theta: 1.0 }),
-        ("gamma0.01", Distribution::Gamma { k: 0.01, theta: 1.0 }),
-        ("gamma1000", Distribution::Gamma { k: 1000.0, theta: 1.0 }),
+        (
+            "gamma0.01",
+            Distribution::Gamma {
+                k: 0.01,
+                theta: 1.0,
+            },
+        ),
+        (
+            "gamma1000",
+            Distribution::Gamma {
+                k: 1000.0,
+                theta: 1.0,
+            },
+        ),
         ("chi-squared10", Distribution::ChiSquared { k: 10.0 }),
         ("beta2,5", Distribution::Beta { a: 2.0, b: 5.0 }),
         ("student-t3", Distribution::StudentT { nu: 3.0 }),
@@ -120,8 +132,20 @@ fn gamma_family_f64(c: &mut Criterion) {
         .unwrap();
     let dists = [
         ("gamma2", Distribution::Gamma { k: 2.0, theta: 1.0 }),
-        ("gamma0.01", Distribution::Gamma { k: 0.01, theta: 1.0 }),
-        ("gamma1000", Distribution::Gamma { k: 1000.0, theta: 1.0 }),
+        (
+            "gamma0.01",
+            Distribution::Gamma {
+                k: 0.01,
+                theta: 1.0,
+            },
+        ),
+        (
+            "gamma1000",
+            Distribution::Gamma {
+                k: 1000.0,
+                theta: 1.0,
+            },
+        ),
         ("chi-squared10", Distribution::ChiSquared { k: 10.0 }),
         ("beta2,5", Distribution::Beta { a: 2.0, b: 5.0 }),
         ("student-t3", Distribution::StudentT { nu: 3.0 }),

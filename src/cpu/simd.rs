@@ -204,3 +204,27 @@ map_kernel!(normal_f64, u64, f64, (mean: f64, std: f64), "`out[i] = mean + std *
 map_kernel!(uniform_f64, u64, f64, (), "`out[i] = uniform_f64(x[i])`.");
 map_kernel!(uniform_f32, u32, f32, (), "`out[i] = uniform_f32(x[i])`.");
 map_kernel!(exponential_f32, u32, f32, (lambda: f32), "`out[i] = continuous::exponential_f32(x[i], lambda)`.");
+
+/// One gamma attempt (`crate::dist::gamma::attempt_f32`) for a leading part
+/// of `w`'s (normal, uniform) word pairs: `ys[j]` the value if accepted, the
+/// rejected `j` listed in `rej`; returns (the part's length, the number
+/// rejected). AVX-512 only; (0, 0) elsewhere.
+#[inline]
+pub(crate) fn gamma_attempt_f32(
+    be: CpuBackend,
+    w: &[u32],
+    c: f32,
+    d: f32,
+    ys: &mut [f32],
+    rej: &mut [u32],
+) -> (usize, usize) {
+    match be {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: Avx512 is only chosen when the CPU has AVX-512F and DQ.
+        CpuBackend::Avx512 => unsafe { super::avx512::gamma_attempt_f32(w, c, d, ys, rej) },
+        _ => {
+            let _ = (w, c, d, ys, rej);
+            (0, 0)
+        }
+    }
+}
