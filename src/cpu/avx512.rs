@@ -32,6 +32,7 @@
 
 #![allow(clippy::needless_range_loop)]
 
+use super::simd::{GAMMA_PASS, GammaScratch};
 use crate::dist::{normal as n, uniform as u};
 use crate::generator::philox::{
     PHILOX_M2X32_0, PHILOX_M2X64_0, PHILOX_M4X32_0, PHILOX_M4X32_1, PHILOX_M4X64_0, PHILOX_M4X64_1,
@@ -820,15 +821,13 @@ pub(crate) fn normal_f32(x: &[u32], mean: f32, std: f32, out: &mut [f32]) -> usi
 // full test (two logarithms) on the lanes the squeeze did not accept, packed
 // densely with `vpcompressd` (about 8 % at shape 2).
 
-/// Elements handled per call of [`gamma_attempt_f32`] at most.
-pub(crate) const GAMMA_PASS: usize = 256;
-
 /// One attempt of `crate::dist::gamma::attempt_f32` for each element `j` of
 /// a leading part (a multiple of 16) of `w`'s pairs: normal word `w[2j]`,
 /// uniform word `w[2j + 1]`, lane constants `c`, `d`. Writes `ys[j] = d v3`
 /// (the value if accepted) and lists the rejected `j`, in increasing order,
 /// in `rej` (which needs room for the part plus 16). Returns (the part's
-/// length, the number rejected). At most [`GAMMA_PASS`] elements per call.
+/// length, the number rejected). At most [`GAMMA_PASS`] elements per call;
+/// `s` holds the working arrays.
 #[target_feature(enable = "avx512f,avx512dq")]
 pub(crate) fn gamma_attempt_f32(
     w: &[u32],
@@ -836,13 +835,20 @@ pub(crate) fn gamma_attempt_f32(
     d: f32,
     ys: &mut [f32],
     rej: &mut [u32],
+    s: &mut GammaScratch,
 ) -> (usize, usize) {
     use crate::dist::gamma::SQUEEZE_F32;
     let len = (w.len() / 2).min(ys.len()).min(GAMMA_PASS) / 16 * 16;
     assert!(rej.len() >= len + 16);
-    let mut xs = [0u32; GAMMA_PASS];
-    let mut uw = [0u32; GAMMA_PASS];
-    let mut zs = [0f32; GAMMA_PASS];
+    let GammaScratch {
+        ok: _,
+        xs,
+        uw,
+        zs,
+        fi,
+        fz,
+        fu,
+    } = s;
     let even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     let odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
     for i in (0..len).step_by(16) {
@@ -862,9 +868,6 @@ pub(crate) fn gamma_attempt_f32(
     let (squeeze, half, zero) = (splat(SQUEEZE_F32), splat(0.5), _mm512_setzero_ps());
     let lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     // The lanes the squeeze does not accept: index, normal, uniform.
-    let mut fi = [0u32; GAMMA_PASS + 16];
-    let mut fz = [0f32; GAMMA_PASS + 16];
-    let mut fu = [0f32; GAMMA_PASS + 16];
     let mut nf = 0usize;
     for i in (0..len).step_by(16) {
         // SAFETY: i + 16 <= len <= GAMMA_PASS.
@@ -1348,12 +1351,14 @@ mod tests {
         for shape in [1.0f32, 1.5, 2.0, 3.7, 1000.0, 1e8] {
             let g = GammaF32::new(shape);
             let (mut seen_rej, mut seen_full) = (0, 0);
+            let mut sc = GammaScratch::new();
             for part in w.chunks(2 * GAMMA_PASS) {
                 let n = part.len() / 2;
                 let mut ys = vec![0f32; n];
                 let mut rej = vec![0u32; n + 16];
                 // SAFETY: the features are checked above.
-                let (done, nr) = unsafe { gamma_attempt_f32(part, g.c, g.d, &mut ys, &mut rej) };
+                let (done, nr) =
+                    unsafe { gamma_attempt_f32(part, g.c, g.d, &mut ys, &mut rej, &mut sc) };
                 assert_eq!(done, n);
                 let rejected: Vec<usize> = rej[..nr].iter().map(|&j| j as usize).collect();
                 let mut want_rej = Vec::new();
@@ -1378,7 +1383,16 @@ mod tests {
         let (mut ys, mut rej) = ([0f32; 15], [0u32; 31]);
         // SAFETY: as above.
         assert_eq!(
-            unsafe { gamma_attempt_f32(&w[..30], g.c, g.d, &mut ys, &mut rej) },
+            unsafe {
+                gamma_attempt_f32(
+                    &w[..30],
+                    g.c,
+                    g.d,
+                    &mut ys,
+                    &mut rej,
+                    &mut GammaScratch::new(),
+                )
+            },
             (0, 0)
         );
     }

@@ -489,7 +489,7 @@ fn gamma_family_f64<G: KeyedBlocks>(
 /// Rejected gamma elements held for their batched retries (attempts 1, 2,
 /// ...) at most: a few chunks' worth at a 2 % rejection rate, one
 /// [`simd::gamma_attempt_f32`] pass.
-const PENDING: usize = 256;
+const PENDING: usize = simd::GAMMA_PASS;
 
 /// Gamma (and chi-squared) f32, `G(K) * theta`, as [`gamma::gamma_std_f32`]
 /// makes it: a chunk's attempt-0 words in one fill, attempt 0 of the chunk
@@ -519,6 +519,7 @@ fn gamma_fast_f32<G: KeyedBlocks>(
         boost: [0; PENDING],
         n: 0,
     };
+    let sc = &mut simd::GammaScratch::new();
     let mut start = 0usize;
     while start < out.len() {
         let n = (out.len() - start).min(N);
@@ -534,8 +535,8 @@ fn gamma_fast_f32<G: KeyedBlocks>(
             );
         }
         let w = &buf[..n * W];
-        let (done, nr) = simd::gamma_attempt_f32(be, w, h.c, h.d, &mut ys[..n], &mut rej);
-        let nr = nr + gamma_attempt_rest_f32(be, h, w, done, &mut ys[..n], &mut rej[nr..]);
+        let (done, nr) = simd::gamma_attempt_f32(be, w, h.c, h.d, &mut ys[..n], &mut rej, sc);
+        let nr = nr + gamma_attempt_rest_f32(be, h, w, done, &mut ys[..n], &mut rej[nr..], sc);
         for &j in &rej[..nr] {
             let j = j as usize;
             pend.at[pend.n] = start + j;
@@ -557,10 +558,10 @@ fn gamma_fast_f32<G: KeyedBlocks>(
         }
         start += n;
         if pend.n + N > PENDING {
-            gamma_retries_f32(g, be, first, out, h, theta, &mut pend);
+            gamma_retries_f32(g, be, first, out, h, theta, &mut pend, sc);
         }
     }
-    gamma_retries_f32(g, be, first, out, h, theta, &mut pend);
+    gamma_retries_f32(g, be, first, out, h, theta, &mut pend, sc);
 }
 
 /// Gamma elements whose attempt 0 was rejected: their places in the output
@@ -582,6 +583,7 @@ fn boost_f32(h: &gamma::GammaF32, y: f32, word: u32) -> f32 {
 /// words element by element, the attempt as in [`gamma_fast_f32`]), each
 /// until accepted or, after [`crate::dist::attempts::MAX_ATTEMPTS`], at the fallback `d`;
 /// then boosted and scaled into `out`, and the batch emptied.
+#[allow(clippy::too_many_arguments)]
 fn gamma_retries_f32<G: KeyedBlocks>(
     g: &G,
     be: CpuBackend,
@@ -590,9 +592,13 @@ fn gamma_retries_f32<G: KeyedBlocks>(
     h: &gamma::GammaF32,
     theta: f32,
     pend: &mut Pending,
+    sc: &mut simd::GammaScratch,
 ) {
     const W: usize = 2;
     let np = pend.n;
+    if np == 0 {
+        return;
+    }
     let mut vals = [h.d; PENDING];
     let mut live: [u32; PENDING] = std::array::from_fn(|k| k as u32);
     let mut nl = np;
@@ -609,8 +615,8 @@ fn gamma_retries_f32<G: KeyedBlocks>(
             fill_u32_view(g, CpuBackend::Scalar, a.into(), e * W as u128, pair);
         }
         let words = &w[..nl * W];
-        let (done, nr) = simd::gamma_attempt_f32(be, words, h.c, h.d, &mut ys[..nl], &mut rej);
-        let nr = nr + gamma_attempt_rest_f32(be, h, words, done, &mut ys[..nl], &mut rej[nr..]);
+        let (done, nr) = simd::gamma_attempt_f32(be, words, h.c, h.d, &mut ys[..nl], &mut rej, sc);
+        let nr = nr + gamma_attempt_rest_f32(be, h, words, done, &mut ys[..nl], &mut rej[nr..], sc);
         // rej is increasing: the accepted take their value, the rejected
         // stay live, in order.
         let (mut r, mut kept) = (0, 0);
@@ -643,7 +649,7 @@ fn gamma_retries_f32<G: KeyedBlocks>(
 /// `ys[j]` the value if accepted, the rejected `j` appended to `rej` in
 /// increasing order; returns how many. The squeeze runs branch-free on whole
 /// arrays; the few elements it does not accept (about 8 % at K = 2) finish
-/// one at a time.
+/// one at a time. `sc` lends its working arrays.
 fn gamma_attempt_rest_f32(
     be: CpuBackend,
     h: &gamma::GammaF32,
@@ -651,6 +657,7 @@ fn gamma_attempt_rest_f32(
     from: usize,
     ys: &mut [f32],
     rej: &mut [u32],
+    sc: &mut simd::GammaScratch,
 ) -> usize {
     const W: usize = 2;
     let n = w.len() / W;
@@ -659,21 +666,24 @@ fn gamma_attempt_rest_f32(
     }
     assert!(n <= PENDING);
     let m = n - from;
-    let mut xs = Aligned([0u32; PENDING]);
-    let mut zs = Aligned([0f32; PENDING]);
-    let mut ok = [false; PENDING];
-    let mut fails = [0usize; PENDING];
-    for (x, pair) in xs.0[..m].iter_mut().zip(w[from * W..].chunks_exact(W)) {
+    let simd::GammaScratch {
+        xs,
+        zs,
+        ok,
+        fi: fails,
+        ..
+    } = sc;
+    for (x, pair) in xs[..m].iter_mut().zip(w[from * W..].chunks_exact(W)) {
         *x = pair[0];
     }
     // 0 + 1 * z is z: the backend's normal kernel gives the standard normal.
-    let done = simd::normal_f32(be, &xs.0[..m], 0.0, 1.0, &mut zs.0[..m]);
-    for (z, &x) in zs.0[done..m].iter_mut().zip(&xs.0[done..m]) {
+    let done = simd::normal_f32(be, &xs[..m], 0.0, 1.0, &mut zs[..m]);
+    for (z, &x) in zs[done..m].iter_mut().zip(&xs[done..m]) {
         *z = normal::standard_normal_f32(x);
     }
     // The squeeze, branch-free (as gamma::attempt_z_f32).
     for k in 0..m {
-        let x = zs.0[k];
+        let x = zs[k];
         let v = 1.0 + h.c * x;
         let v3 = (v * v) * v;
         let u = gamma::open_uniform_f32(w[W * (from + k) + 1]);
@@ -685,13 +695,13 @@ fn gamma_attempt_rest_f32(
     // finished one at a time (their normal is the kernel's, the same bits).
     let mut nf = 0;
     for (k, &accepted) in ok[..m].iter().enumerate() {
-        fails[nf] = k;
+        fails[nf] = k as u32;
         nf += usize::from(!accepted);
     }
     let mut nr = 0;
     for &k in &fails[..nf] {
-        let j = from + k;
-        if gamma::attempt_z_f32(h, zs.0[k], w[W * j + 1]).is_none() {
+        let j = from + k as usize;
+        if gamma::attempt_z_f32(h, zs[k as usize], w[W * j + 1]).is_none() {
             rej[nr] = j as u32;
             nr += 1;
         }

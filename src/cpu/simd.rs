@@ -205,6 +205,38 @@ map_kernel!(uniform_f64, u64, f64, (), "`out[i] = uniform_f64(x[i])`.");
 map_kernel!(uniform_f32, u32, f32, (), "`out[i] = uniform_f32(x[i])`.");
 map_kernel!(exponential_f32, u32, f32, (lambda: f32), "`out[i] = continuous::exponential_f32(x[i], lambda)`.");
 
+/// Elements per call of [`gamma_attempt_f32`] at most.
+pub(crate) const GAMMA_PASS: usize = 256;
+
+/// The working arrays of [`gamma_attempt_f32`], made once per fill (not
+/// zeroed on every call): the normal and uniform words, the normals, the
+/// packed lanes the squeeze does not accept (index, normal, uniform), and
+/// the squeeze's verdicts (for the portable path in `cpu::fill`).
+pub(crate) struct GammaScratch {
+    pub(crate) ok: [bool; GAMMA_PASS],
+    pub(crate) xs: [u32; GAMMA_PASS],
+    pub(crate) uw: [u32; GAMMA_PASS],
+    pub(crate) zs: [f32; GAMMA_PASS],
+    pub(crate) fi: [u32; GAMMA_PASS + 16],
+    pub(crate) fz: [f32; GAMMA_PASS + 16],
+    pub(crate) fu: [f32; GAMMA_PASS + 16],
+}
+
+impl GammaScratch {
+    /// Zeroed arrays.
+    pub(crate) fn new() -> Self {
+        GammaScratch {
+            ok: [false; GAMMA_PASS],
+            xs: [0; GAMMA_PASS],
+            uw: [0; GAMMA_PASS],
+            zs: [0.0; GAMMA_PASS],
+            fi: [0; GAMMA_PASS + 16],
+            fz: [0.0; GAMMA_PASS + 16],
+            fu: [0.0; GAMMA_PASS + 16],
+        }
+    }
+}
+
 /// One gamma attempt (`crate::dist::gamma::attempt_f32`) for a leading part
 /// of `w`'s (normal, uniform) word pairs: `ys[j]` the value if accepted, the
 /// rejected `j` listed in `rej`; returns (the part's length, the number
@@ -217,13 +249,16 @@ pub(crate) fn gamma_attempt_f32(
     d: f32,
     ys: &mut [f32],
     rej: &mut [u32],
+    scratch: &mut GammaScratch,
 ) -> (usize, usize) {
     match be {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: Avx512 is only chosen when the CPU has AVX-512F and DQ.
-        CpuBackend::Avx512 => unsafe { super::avx512::gamma_attempt_f32(w, c, d, ys, rej) },
+        CpuBackend::Avx512 => unsafe {
+            super::avx512::gamma_attempt_f32(w, c, d, ys, rej, scratch)
+        },
         _ => {
-            let _ = (w, c, d, ys, rej);
+            let _ = (w, c, d, ys, rej, scratch);
             (0, 0)
         }
     }
