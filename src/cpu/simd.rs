@@ -212,6 +212,8 @@ pub(crate) const GAMMA_PASS: usize = 256;
 /// zeroed on every call): the normal and uniform words, the normals, the
 /// packed lanes the squeeze does not accept (index, normal, uniform), and
 /// the squeeze's verdicts (for the portable path in `cpu::fill`).
+// The packed-lane arrays are the x86 kernels' alone.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) struct GammaScratch {
     pub(crate) ok: [bool; GAMMA_PASS],
     pub(crate) xs: [u32; GAMMA_PASS],
