@@ -176,6 +176,7 @@ pub(crate) const F2_F32: f32 = 1.2258202635e-2;
 /// `-Phi^{-1}(q)` for `0 < q < 1/2`, given `q` and `d = 1/2 - q` (each rounded
 /// once from the exact value). `d` selects the branch and feeds the central
 /// rational; `q` feeds the tail, where it is accurate in relative terms.
+#[inline(always)]
 fn abs_z_f32(q: f32, d: f32) -> f32 {
     if d <= SPLIT1_F32 {
         let r = CONST1_F32 - d * d;
