@@ -10,6 +10,8 @@
 //!   `cbrng/gamma2_f32/<backend>` (contract v3, the rejection sampler on its
 //!   attempt space), with the other gamma-family samplers beside it.
 //! - `cbrng/<dist>_f32/<backend>`: `Stream::fill_with` on one thread.
+//! - `cbrng/<dist>_f64/<backend>` (group `dist_f64_4Mi`): the gamma family
+//!   in f64 on the best backend, one thread.
 use cbrng::dist::Distribution;
 use cbrng::{Algorithm, CpuBackend, CpuOptions, Stream};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -80,6 +82,20 @@ fn distributions(c: &mut Criterion) {
         ("normal", Distribution::STANDARD_NORMAL),
         ("gamma2", Distribution::Gamma { k: 2.0, theta: 1.0 }),
         ("gamma0.5", Distribution::Gamma { k: 0.5, theta: 1.0 }),
+        (
+            "gamma0.01",
+            Distribution::Gamma {
+                k: 0.01,
+                theta: 1.0,
+            },
+        ),
+        (
+            "gamma1000",
+            Distribution::Gamma {
+                k: 1000.0,
+                theta: 1.0,
+            },
+        ),
         ("chi-squared10", Distribution::ChiSquared { k: 10.0 }),
         ("beta2,5", Distribution::Beta { a: 2.0, b: 5.0 }),
         ("student-t3", Distribution::StudentT { nu: 3.0 }),
@@ -99,5 +115,48 @@ fn distributions(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, distributions);
+/// The gamma family in f64 on the best backend, one thread.
+fn gamma_family_f64(c: &mut Criterion) {
+    let mut g = c.benchmark_group("dist_f64_4Mi");
+    g.throughput(Throughput::Elements(N as u64));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
+    let mut buf = vec![0f64; N];
+    let s = Stream::from_seed(Algorithm::PHILOX4X32_10, 1, 0).unwrap();
+    let be = CpuBackend::best_available();
+    let opts = CpuOptions::auto()
+        .with_backend(be)
+        .unwrap()
+        .with_threads(1)
+        .unwrap();
+    let dists = [
+        ("gamma2", Distribution::Gamma { k: 2.0, theta: 1.0 }),
+        (
+            "gamma0.01",
+            Distribution::Gamma {
+                k: 0.01,
+                theta: 1.0,
+            },
+        ),
+        (
+            "gamma1000",
+            Distribution::Gamma {
+                k: 1000.0,
+                theta: 1.0,
+            },
+        ),
+        ("chi-squared10", Distribution::ChiSquared { k: 10.0 }),
+        ("beta2,5", Distribution::Beta { a: 2.0, b: 5.0 }),
+        ("student-t3", Distribution::StudentT { nu: 3.0 }),
+    ];
+    for (name, d) in &dists {
+        g.bench_function(format!("cbrng/{name}_f64/{}", be.name()), |b| {
+            b.iter(|| s.fill_with(&opts, d, 0, black_box(&mut buf)).unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, distributions, gamma_family_f64);
 criterion_main!(benches);

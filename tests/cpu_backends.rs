@@ -185,6 +185,41 @@ fn every_distribution_and_dtype_equals_scalar() {
     }
 }
 
+/// The gamma f32 fill holds the elements attempt 0 rejects and retries them
+/// in batches, flushed in the middle of a long fill once a batch is nearly
+/// full (256): a long fill must equal the same elements filled as short
+/// slices (under 128 elements, each retried in one batch of its own), and
+/// every backend the scalar one, with and without the boost (K < 1) and
+/// across a Threefry generator (u64-word blocks).
+#[test]
+fn gamma_f32_long_fills_equal_short_slices() {
+    let n = 30_000usize;
+    let offset = 12_345u64;
+    let mut backends = vec![CpuBackend::Scalar];
+    backends.extend(other_backends());
+    for algo in [Algorithm::PHILOX4X32_10, Algorithm::THREEFRY4X64_20] {
+        let s = Stream::from_seed(algo, 5, 3).unwrap();
+        for d in [
+            Distribution::Gamma { k: 2.0, theta: 1.5 },
+            Distribution::Gamma { k: 0.3, theta: 1.0 },
+            Distribution::ChiSquared { k: 2.5 },
+        ] {
+            let p = d.prepare(DType::F32).unwrap();
+            let want = fill_bytes(&s, &opts(CpuBackend::Scalar, 1), &p, offset, n);
+            for &be in &backends {
+                let o = opts(be, 1);
+                assert!(fill_bytes(&s, &o, &p, offset, n) == want, "{algo} {d} {be}");
+                let mut short = Vec::with_capacity(want.len());
+                for start in (0..n).step_by(97) {
+                    let len = 97.min(n - start);
+                    short.extend(fill_bytes(&s, &o, &p, offset + start as u64, len));
+                }
+                assert!(short == want, "{algo} {d} {be}: short slices");
+            }
+        }
+    }
+}
+
 /// The normal f32 kernel has its own arithmetic (not just block functions):
 /// a few million deviates, including the many-tail-lanes case, must match.
 /// Samples per normal_f32 case: 2^21, 2^17 in a debug build (whose scalar

@@ -22,6 +22,7 @@
 // read better than zipped iterators there.
 #![allow(clippy::needless_range_loop)]
 
+use super::simd::{GAMMA_PASS, GammaScratch};
 use crate::dist::{normal as n, uniform as u};
 use crate::generator::philox::{
     PHILOX_M2X32_0, PHILOX_M4X32_0, PHILOX_M4X32_1, PHILOX_W32_0, PHILOX_W32_1,
@@ -694,6 +695,143 @@ pub(crate) fn normal_f32(x: &[u32], mean: f32, std: f32, out: &mut [f32]) -> usi
         }
     }
     len
+}
+
+// ---------------------------------------------------------------------------
+// Gamma f32, one Marsaglia-Tsang attempt on eight lanes: as the AVX-512
+// kernel (`super::avx512::gamma_attempt_f32`), the lanes the squeeze does not
+// accept left-packed with `LEFT_PACK`.
+
+/// One attempt of `crate::dist::gamma::attempt_f32` for each element `j` of
+/// a leading part (a multiple of 8) of `w`'s pairs: normal word `w[2j]`,
+/// uniform word `w[2j + 1]`, lane constants `c`, `d`. Writes `ys[j] = d v3`
+/// (the value if accepted) and lists the rejected `j`, in increasing order,
+/// in `rej` (which needs room for the part plus 16). Returns (the part's
+/// length, the number rejected). At most [`GAMMA_PASS`] elements per call;
+/// `s` holds the working arrays.
+#[target_feature(enable = "avx2")]
+pub(crate) fn gamma_attempt_f32(
+    w: &[u32],
+    c: f32,
+    d: f32,
+    ys: &mut [f32],
+    rej: &mut [u32],
+    s: &mut GammaScratch,
+) -> (usize, usize) {
+    use crate::dist::gamma::SQUEEZE_F32;
+    let len = (w.len() / 2).min(ys.len()).min(GAMMA_PASS) / 8 * 8;
+    assert!(rej.len() >= len + 16);
+    let GammaScratch {
+        ok: _,
+        xs,
+        uw,
+        zs,
+        fi,
+        fz,
+        fu,
+    } = s;
+    // Even words to the low half, odd to the high half of each 128-bit lane,
+    // then the 64-bit quarters in order.
+    let split = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+    for i in (0..len).step_by(8) {
+        // SAFETY: 2 i + 16 <= 2 len <= w.len(); i + 8 <= len <= GAMMA_PASS.
+        unsafe {
+            let a = _mm256_loadu_si256(w.as_ptr().add(2 * i) as *const __m256i);
+            let b = _mm256_loadu_si256(w.as_ptr().add(2 * i + 8) as *const __m256i);
+            let a = _mm256_permutevar8x32_epi32(a, split);
+            let b = _mm256_permutevar8x32_epi32(b, split);
+            let xv = _mm256_permute2x128_si256::<0x20>(a, b);
+            let uv = _mm256_permute2x128_si256::<0x31>(a, b);
+            _mm256_storeu_si256(xs.as_mut_ptr().add(i) as *mut __m256i, xv);
+            _mm256_storeu_si256(uw.as_mut_ptr().add(i) as *mut __m256i, uv);
+        }
+    }
+    // 0 + 1 z is z (z is never 0): the standard normal, bit for bit.
+    normal_f32(&xs[..len], 0.0, 1.0, &mut zs[..len]);
+    let (one, cv, dv) = (splat(1.0), splat(c), splat(d));
+    let (squeeze, half, zero) = (splat(SQUEEZE_F32), splat(0.5), _mm256_setzero_ps());
+    let lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    // Where left_pack's second output goes when only one is wanted.
+    let mut junk = [0u32; 8];
+    let mut nf = 0usize;
+    for i in (0..len).step_by(8) {
+        // SAFETY: i + 8 <= len <= GAMMA_PASS.
+        let (x, uwv) = unsafe {
+            (
+                _mm256_loadu_ps(zs.as_ptr().add(i)),
+                _mm256_loadu_si256(uw.as_ptr().add(i) as *const __m256i),
+            )
+        };
+        let u = open_uniform_x8(uwv);
+        let v = _mm256_add_ps(one, _mm256_mul_ps(cv, x));
+        let v3 = _mm256_mul_ps(_mm256_mul_ps(v, v), v);
+        let x2 = _mm256_mul_ps(x, x);
+        let bound = _mm256_sub_ps(one, _mm256_mul_ps(squeeze, _mm256_mul_ps(x2, x2)));
+        let ok = _mm256_and_ps(
+            _mm256_cmp_ps::<_CMP_GT_OQ>(v, zero),
+            _mm256_cmp_ps::<_CMP_LT_OQ>(u, bound),
+        );
+        let fail = !_mm256_movemask_ps(ok) & 0xff;
+        let at = _mm256_add_epi32(_mm256_set1_epi32(i as i32), lane);
+        // SAFETY: i + 8 <= len <= ys.len().
+        unsafe { _mm256_storeu_ps(ys.as_mut_ptr().add(i), _mm256_mul_ps(dv, v3)) };
+        // nf <= i, so 8 lanes fit at nf (the buffers hold GAMMA_PASS + 16).
+        let perm = &LEFT_PACK[fail as usize];
+        left_pack(
+            perm,
+            _mm256_castps_si256(x),
+            at,
+            &mut fz[nf..],
+            &mut fi[nf..],
+        );
+        left_pack(perm, _mm256_castps_si256(u), at, &mut fu[nf..], &mut junk);
+        nf += fail.count_ones() as usize;
+    }
+    // The full test on the packed lanes; padding lanes (beyond nf) are
+    // computed and ignored.
+    let mut nr = 0usize;
+    for j in (0..nf).step_by(8) {
+        // SAFETY: j + 8 <= nf + 7 < GAMMA_PASS + 16.
+        let (x, u, at) = unsafe {
+            (
+                _mm256_loadu_ps(fz.as_ptr().add(j)),
+                _mm256_loadu_ps(fu.as_ptr().add(j)),
+                _mm256_loadu_si256(fi.as_ptr().add(j) as *const __m256i),
+            )
+        };
+        let v = _mm256_add_ps(one, _mm256_mul_ps(cv, x));
+        let v3 = _mm256_mul_ps(_mm256_mul_ps(v, v), v);
+        let x2 = _mm256_mul_ps(x, x);
+        // ln of a lane with v <= 0 is garbage, masked off by the v test.
+        let rhs = _mm256_add_ps(
+            _mm256_mul_ps(half, x2),
+            _mm256_mul_ps(dv, _mm256_add_ps(_mm256_sub_ps(one, v3), ln_f32(v3))),
+        );
+        let ok = _mm256_and_ps(
+            _mm256_cmp_ps::<_CMP_GT_OQ>(v, zero),
+            _mm256_cmp_ps::<_CMP_LT_OQ>(ln_f32(u), rhs),
+        );
+        let valid = if nf - j >= 8 {
+            0xff
+        } else {
+            (1 << (nf - j)) - 1
+        };
+        let bad = valid & !_mm256_movemask_ps(ok);
+        // nr <= j < len, so 8 lanes fit at nr (rej holds len + 16).
+        left_pack(&LEFT_PACK[bad as usize], at, at, &mut rej[nr..], &mut junk);
+        nr += bad.count_ones() as usize;
+    }
+    (len, nr)
+}
+
+/// `crate::dist::gamma::open_uniform_f32` on eight words: `(2 (x >> 9) + 1)
+/// 2^-24` (the integer is below 2^24, so the signed conversion is exact).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn open_uniform_x8(x: __m256i) -> __m256 {
+    let k = _mm256_srli_epi32::<9>(x);
+    let odd = _mm256_add_epi32(_mm256_add_epi32(k, k), _mm256_set1_epi32(1));
+    _mm256_mul_ps(_mm256_cvtepi32_ps(odd), splat(u::TWO_POW_M24))
 }
 
 /// `continuous::exponential_f32(x[i], lambda)` for a leading part of the

@@ -486,13 +486,19 @@ fn gamma_family_f64<G: KeyedBlocks>(
     }
 }
 
-/// Gamma (and chi-squared) f32, `G(K) * theta`: a chunk's attempt-0 words
-/// in one fill, their normals by the backend's normal kernel, the first
-/// attempt's squeeze test on whole arrays; the elements the squeeze does not
-/// accept (about 8 % at K = 2) finish attempt 0 one at a time, and the
-/// few it rejects (about 2 %) make attempts 1, 2, ... as
-/// [`gamma::gamma_std_f32`] does. The boost (K < 1) reads the chunk's
-/// extras in one fill too.
+/// Rejected gamma elements held for their batched retries (attempts 1, 2,
+/// ...) at most: a few chunks' worth at a 2 % rejection rate, one
+/// [`simd::gamma_attempt_f32`] pass.
+const PENDING: usize = simd::GAMMA_PASS;
+
+/// Gamma (and chi-squared) f32, `G(K) * theta`, as [`gamma::gamma_std_f32`]
+/// makes it: a chunk's attempt-0 words in one fill, attempt 0 of the chunk
+/// by the backend's gamma kernel where it has one (normals, squeeze and the
+/// full test on whole vectors) and [`gamma_attempt_rest_f32`] for the rest;
+/// the elements attempt 0 rejects (about 2 % at K = 2) are held, with their
+/// place and boost word, and make attempts 1, 2, ... together, a batch of up
+/// to [`PENDING`] at a time ([`gamma_retries_f32`]). The boost (K < 1) reads
+/// the chunk's extras in one fill too.
 fn gamma_fast_f32<G: KeyedBlocks>(
     g: &G,
     be: CpuBackend,
@@ -506,14 +512,18 @@ fn gamma_fast_f32<G: KeyedBlocks>(
     let mut buf = Aligned([0u32; CHUNK]);
     let mut xbuf = Aligned([0u32; CHUNK]);
     let (buf, xbuf) = (&mut buf.0, &mut xbuf.0);
-    let mut xs = Aligned([0u32; N]);
-    let mut zs = Aligned([0f32; N]);
     let mut ys = [0f32; N];
-    let mut ok = [false; N];
-    let mut fails = [0usize; N];
-    let mut i = first;
-    for c in out.chunks_mut(N) {
-        let n = c.len();
+    let mut rej = [0u32; N + 16];
+    let mut pend = Pending {
+        at: [0; PENDING],
+        boost: [0; PENDING],
+        n: 0,
+    };
+    let sc = &mut simd::GammaScratch::new();
+    let mut start = 0usize;
+    while start < out.len() {
+        let n = (out.len() - start).min(N);
+        let i = first + start as u128;
         fill_u32_view(g, be, 0, i * W as u128, &mut buf[..n * W]);
         if h.boost {
             fill_u32_view(
@@ -524,56 +534,179 @@ fn gamma_fast_f32<G: KeyedBlocks>(
                 &mut xbuf[..n * W],
             );
         }
-        for (x, pair) in xs.0[..n].iter_mut().zip(buf.chunks_exact(W)) {
-            *x = pair[0];
+        let w = &buf[..n * W];
+        let (done, nr) = simd::gamma_attempt_f32(be, w, h.c, h.d, &mut ys[..n], &mut rej, sc);
+        let nr = nr + gamma_attempt_rest_f32(be, h, w, done, &mut ys[..n], &mut rej[nr..], sc);
+        for &j in &rej[..nr] {
+            let j = j as usize;
+            pend.at[pend.n] = start + j;
+            pend.boost[pend.n] = xbuf[j * W];
+            pend.n += 1;
+            // A placeholder (the retries write the element): keeps the
+            // boost below on a positive value.
+            ys[j] = h.d;
         }
-        // 0 + 1 * z is z: the backend's normal kernel gives the standard normal.
-        let done = simd::normal_f32(be, &xs.0[..n], 0.0, 1.0, &mut zs.0[..n]);
-        for (z, &x) in zs.0[done..n].iter_mut().zip(&xs.0[done..n]) {
-            *z = normal::standard_normal_f32(x);
-        }
-        // The squeeze of attempt 0, branch-free (as gamma::attempt_z_f32).
-        for j in 0..n {
-            let x = zs.0[j];
-            let v = 1.0 + h.c * x;
-            let v3 = (v * v) * v;
-            let u = gamma::open_uniform_f32(buf[W * j + 1]);
-            let x2 = x * x;
-            ok[j] = (v > 0.0) & (u < 1.0 - gamma::SQUEEZE_F32 * (x2 * x2));
-            ys[j] = h.d * v3;
-        }
-        // The elements the squeeze did not accept, listed without a branch
-        // (about 8 % at shape 2), then finished one at a time: attempt 0 in
-        // full (its normal is the kernel's, the same bits), then attempts
-        // 1, 2, ... Keeping them out of the main pass keeps it branch-free.
-        let mut nf = 0;
-        for (j, &accepted) in ok[..n].iter().enumerate() {
-            fails[nf] = j;
-            nf += usize::from(!accepted);
-        }
-        for &j in &fails[..nf] {
-            ys[j] = match gamma::attempt_z_f32(h, zs.0[j], buf[W * j + 1]) {
-                Some(y) => y,
-                None => {
-                    let at = (i + j as u128) * W as u128;
-                    gamma::retry_f32(h, 0, 1, &mut [0u32; W], &mut |a, dst| {
-                        fill_u32_view(g, CpuBackend::Scalar, a.into(), at, dst)
-                    })
-                }
-            };
-        }
+        let c = &mut out[start..start + n];
         if h.boost {
             // The boost as gamma::gamma_std_f32 makes it.
             for (j, y) in ys[..n].iter_mut().enumerate() {
-                let u = gamma::open_uniform_f32(xbuf[j * W]);
-                *y = exact_math::exp_f32(exact_math::ln_f32(*y) + exact_math::ln_f32(u) / h.k);
+                *y = boost_f32(h, *y, xbuf[j * W]);
             }
         }
         for (o, &y) in c.iter_mut().zip(&ys[..n]) {
             *o = y * theta;
         }
-        i += c.len() as u128;
+        start += n;
+        if pend.n + N > PENDING {
+            gamma_retries_f32(g, be, first, out, h, theta, &mut pend, sc);
+        }
     }
+    gamma_retries_f32(g, be, first, out, h, theta, &mut pend, sc);
+}
+
+/// Gamma elements whose attempt 0 was rejected: their places in the output
+/// and their boost words (unit 0 of the extras).
+struct Pending {
+    at: [usize; PENDING],
+    boost: [u32; PENDING],
+    n: usize,
+}
+
+/// `exp(ln(y) + ln(u_b) / k)`, the boost of [`gamma::gamma_std_f32`].
+#[inline(always)]
+fn boost_f32(h: &gamma::GammaF32, y: f32, word: u32) -> f32 {
+    let u = gamma::open_uniform_f32(word);
+    exact_math::exp_f32(exact_math::ln_f32(y) + exact_math::ln_f32(u) / h.k)
+}
+
+/// Attempts 1, 2, ... of the held elements, all of them per attempt (the
+/// words element by element, the attempt as in [`gamma_fast_f32`]), each
+/// until accepted or, after [`crate::dist::attempts::MAX_ATTEMPTS`], at the fallback `d`;
+/// then boosted and scaled into `out`, and the batch emptied.
+#[allow(clippy::too_many_arguments)]
+fn gamma_retries_f32<G: KeyedBlocks>(
+    g: &G,
+    be: CpuBackend,
+    first: u128,
+    out: &mut [f32],
+    h: &gamma::GammaF32,
+    theta: f32,
+    pend: &mut Pending,
+    sc: &mut simd::GammaScratch,
+) {
+    const W: usize = 2;
+    let np = pend.n;
+    if np == 0 {
+        return;
+    }
+    let mut vals = [h.d; PENDING];
+    let mut live: [u32; PENDING] = std::array::from_fn(|k| k as u32);
+    let mut nl = np;
+    let mut w = [0u32; W * PENDING];
+    let mut ys = [0f32; PENDING];
+    let mut rej = [0u32; PENDING + 16];
+    for a in 1..crate::dist::attempts::MAX_ATTEMPTS {
+        if nl == 0 {
+            break;
+        }
+        for (k, pair) in live[..nl].iter().zip(w.chunks_exact_mut(W)) {
+            let e = first + pend.at[*k as usize] as u128;
+            // One attempt's two words: the scalar blocks (the same bits).
+            fill_u32_view(g, CpuBackend::Scalar, a.into(), e * W as u128, pair);
+        }
+        let words = &w[..nl * W];
+        let (done, nr) = simd::gamma_attempt_f32(be, words, h.c, h.d, &mut ys[..nl], &mut rej, sc);
+        let nr = nr + gamma_attempt_rest_f32(be, h, words, done, &mut ys[..nl], &mut rej[nr..], sc);
+        // rej is increasing: the accepted take their value, the rejected
+        // stay live, in order.
+        let (mut r, mut kept) = (0, 0);
+        for k in 0..nl {
+            let p = live[k];
+            if r < nr && rej[r] as usize == k {
+                r += 1;
+                live[kept] = p;
+                kept += 1;
+            } else {
+                vals[p as usize] = ys[k];
+            }
+        }
+        nl = kept;
+    }
+    // Still live after every attempt: the fallback d, already in vals.
+    for k in 0..np {
+        let y = if h.boost {
+            boost_f32(h, vals[k], pend.boost[k])
+        } else {
+            vals[k]
+        };
+        out[pend.at[k]] = y * theta;
+    }
+    pend.n = 0;
+}
+
+/// One gamma attempt for pairs `[from, n)` of `w` (`n` = `w.len() / 2` <=
+/// [`PENDING`]), the scalar definition around the backend's normal kernel:
+/// `ys[j]` the value if accepted, the rejected `j` appended to `rej` in
+/// increasing order; returns how many. The squeeze runs branch-free on whole
+/// arrays; the few elements it does not accept (about 8 % at K = 2) finish
+/// one at a time. `sc` lends its working arrays.
+fn gamma_attempt_rest_f32(
+    be: CpuBackend,
+    h: &gamma::GammaF32,
+    w: &[u32],
+    from: usize,
+    ys: &mut [f32],
+    rej: &mut [u32],
+    sc: &mut simd::GammaScratch,
+) -> usize {
+    const W: usize = 2;
+    let n = w.len() / W;
+    if from >= n {
+        return 0;
+    }
+    assert!(n <= PENDING);
+    let m = n - from;
+    let simd::GammaScratch {
+        xs,
+        zs,
+        ok,
+        fi: fails,
+        ..
+    } = sc;
+    for (x, pair) in xs[..m].iter_mut().zip(w[from * W..].chunks_exact(W)) {
+        *x = pair[0];
+    }
+    // 0 + 1 * z is z: the backend's normal kernel gives the standard normal.
+    let done = simd::normal_f32(be, &xs[..m], 0.0, 1.0, &mut zs[..m]);
+    for (z, &x) in zs[done..m].iter_mut().zip(&xs[done..m]) {
+        *z = normal::standard_normal_f32(x);
+    }
+    // The squeeze, branch-free (as gamma::attempt_z_f32).
+    for k in 0..m {
+        let x = zs[k];
+        let v = 1.0 + h.c * x;
+        let v3 = (v * v) * v;
+        let u = gamma::open_uniform_f32(w[W * (from + k) + 1]);
+        let x2 = x * x;
+        ok[k] = (v > 0.0) & (u < 1.0 - gamma::SQUEEZE_F32 * (x2 * x2));
+        ys[from + k] = h.d * v3;
+    }
+    // The elements the squeeze did not accept, listed without a branch, then
+    // finished one at a time (their normal is the kernel's, the same bits).
+    let mut nf = 0;
+    for (k, &accepted) in ok[..m].iter().enumerate() {
+        fails[nf] = k as u32;
+        nf += usize::from(!accepted);
+    }
+    let mut nr = 0;
+    for &k in &fails[..nf] {
+        let j = from + k as usize;
+        if gamma::attempt_z_f32(h, zs[k as usize], w[W * j + 1]).is_none() {
+            rej[nr] = j as u32;
+            nr += 1;
+        }
+    }
+    nr
 }
 
 /// Normal f32: stream elements a chunk at a time, mapped by the backend's

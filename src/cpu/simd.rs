@@ -204,3 +204,145 @@ map_kernel!(normal_f64, u64, f64, (mean: f64, std: f64), "`out[i] = mean + std *
 map_kernel!(uniform_f64, u64, f64, (), "`out[i] = uniform_f64(x[i])`.");
 map_kernel!(uniform_f32, u32, f32, (), "`out[i] = uniform_f32(x[i])`.");
 map_kernel!(exponential_f32, u32, f32, (lambda: f32), "`out[i] = continuous::exponential_f32(x[i], lambda)`.");
+
+/// Elements per call of [`gamma_attempt_f32`] at most.
+pub(crate) const GAMMA_PASS: usize = 256;
+
+/// The working arrays of [`gamma_attempt_f32`], made once per fill (not
+/// zeroed on every call): the normal and uniform words, the normals, the
+/// packed lanes the squeeze does not accept (index, normal, uniform), and
+/// the squeeze's verdicts (for the portable path in `cpu::fill`).
+// The packed-lane arrays are the x86 kernels' alone.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+pub(crate) struct GammaScratch {
+    pub(crate) ok: [bool; GAMMA_PASS],
+    pub(crate) xs: [u32; GAMMA_PASS],
+    pub(crate) uw: [u32; GAMMA_PASS],
+    pub(crate) zs: [f32; GAMMA_PASS],
+    pub(crate) fi: [u32; GAMMA_PASS + 16],
+    pub(crate) fz: [f32; GAMMA_PASS + 16],
+    pub(crate) fu: [f32; GAMMA_PASS + 16],
+}
+
+impl GammaScratch {
+    /// Zeroed arrays.
+    pub(crate) fn new() -> Self {
+        GammaScratch {
+            ok: [false; GAMMA_PASS],
+            xs: [0; GAMMA_PASS],
+            uw: [0; GAMMA_PASS],
+            zs: [0.0; GAMMA_PASS],
+            fi: [0; GAMMA_PASS + 16],
+            fz: [0.0; GAMMA_PASS + 16],
+            fu: [0.0; GAMMA_PASS + 16],
+        }
+    }
+}
+
+/// One gamma attempt (`crate::dist::gamma::attempt_f32`) for a leading part
+/// of `w`'s (normal, uniform) word pairs: `ys[j]` the value if accepted, the
+/// rejected `j` listed in `rej`; returns (the part's length, the number
+/// rejected). AVX-512 and AVX2; (0, 0) elsewhere.
+#[inline]
+pub(crate) fn gamma_attempt_f32(
+    be: CpuBackend,
+    w: &[u32],
+    c: f32,
+    d: f32,
+    ys: &mut [f32],
+    rej: &mut [u32],
+    scratch: &mut GammaScratch,
+) -> (usize, usize) {
+    match be {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: Avx512 is only chosen when the CPU has AVX-512F and DQ.
+        CpuBackend::Avx512 => unsafe {
+            super::avx512::gamma_attempt_f32(w, c, d, ys, rej, scratch)
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: Avx2 is only chosen when the CPU has AVX2.
+        CpuBackend::Avx2 => unsafe { super::avx2::gamma_attempt_f32(w, c, d, ys, rej, scratch) },
+        _ => {
+            let _ = (w, c, d, ys, rej, scratch);
+            (0, 0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gamma attempt kernels (AVX-512, AVX2) against `gamma::attempt_f32`, element by
+    /// element at every lane position: the same values where accepted, the
+    /// same rejected elements, on random words and on the words that reach
+    /// `v <= 0`, the far tails and both ends of the uniform.
+    #[test]
+    fn gamma_attempt_f32_kernel_equals_scalar() {
+        use crate::dist::gamma::{GammaF32, attempt_f32};
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            // splitmix64
+            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            (z ^ (z >> 31)) as u32
+        };
+        let mut w: Vec<u32> = Vec::new();
+        for _ in 0..40_000 {
+            w.push(next());
+            w.push(next());
+        }
+        // Extreme normals (k near 0: |z| near 6.34, both signs) with every
+        // kind of uniform word, and extreme uniforms with random normals.
+        for k in 0..2000u32 {
+            let x = (k / 4) | if k & 1 == 1 { 0x8000_0000 } else { 0 };
+            let u = [0, u32::MAX, next(), 0x8000_0000][(k % 4) as usize];
+            w.extend([x, u, next(), u]);
+        }
+        w.truncate(w.len() / 32 * 32);
+        for (be, shape) in [CpuBackend::Avx512, CpuBackend::Avx2]
+            .into_iter()
+            .filter(|be| be.is_available())
+            .flat_map(|be| [1.0f32, 1.5, 2.0, 3.7, 1000.0, 1e8].map(|k| (be, k)))
+        {
+            let g = GammaF32::new(shape);
+            let (mut seen_rej, mut seen_full) = (0, 0);
+            let mut sc = GammaScratch::new();
+            for part in w.chunks(2 * GAMMA_PASS) {
+                let n = part.len() / 2;
+                let mut ys = vec![0f32; n];
+                let mut rej = vec![0u32; n + 16];
+                let (done, nr) = gamma_attempt_f32(be, part, g.c, g.d, &mut ys, &mut rej, &mut sc);
+                assert_eq!(done, n);
+                let rejected: Vec<usize> = rej[..nr].iter().map(|&j| j as usize).collect();
+                let mut want_rej = Vec::new();
+                for j in 0..n {
+                    match attempt_f32(&g, part[2 * j], part[2 * j + 1]) {
+                        Some(y) => assert_eq!(ys[j].to_bits(), y.to_bits(), "{be:?} shape {shape}"),
+                        None => want_rej.push(j),
+                    }
+                    let x = crate::dist::normal::standard_normal_f32(part[2 * j]);
+                    let u = crate::dist::gamma::open_uniform_f32(part[2 * j + 1]);
+                    let x2 = x * x;
+                    seen_full += usize::from(u >= 1.0 - 0.0331 * (x2 * x2));
+                }
+                assert_eq!(rejected, want_rej, "{be:?} shape {shape}");
+                seen_rej += nr;
+            }
+            // Both the full test and the rejections were exercised.
+            assert!(seen_rej > 100 && seen_full > 1000, "{be:?} shape {shape}");
+        }
+        // A part shorter than a vector is left to the caller.
+        let g = GammaF32::new(2.0);
+        let (mut ys, mut rej) = ([0f32; 7], [0u32; 23]);
+        for be in [CpuBackend::Avx512, CpuBackend::Avx2, CpuBackend::Scalar] {
+            if be.is_available() {
+                let sc = &mut GammaScratch::new();
+                let got = gamma_attempt_f32(be, &w[..14], g.c, g.d, &mut ys, &mut rej, sc);
+                assert_eq!(got, (0, 0), "{be:?}");
+            }
+        }
+    }
+}
