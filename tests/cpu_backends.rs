@@ -273,6 +273,9 @@ fn thread_count_does_not_change_the_bytes() {
             (Distribution::Bernoulli { p: 0.25 }, DType::U8),
             (Distribution::Bernoulli { p: 0.25 }, DType::Bool),
             (Distribution::Int { lo: -9, hi: 9 }, DType::I64),
+            // rejection samplers (attempt space, batched retries)
+            (Distribution::Gamma { k: 2.0, theta: 1.0 }, DType::F32),
+            (Distribution::Poisson { lambda: 30.0 }, DType::U32),
         ] {
             let p = dist.prepare(dtype).unwrap();
             let size = match dtype {
