@@ -691,9 +691,10 @@ const ERF_INV_F64_TAIL: [u64; 4] = [
     0x3FFA_755E_7C99_AE86,
 ];
 /// `erf_inv` for f64 as XLA:CPU computes it: Giles' double-precision
-/// polynomials in `w = -log(1 - u²)` for w < 6.25 (24 coefficients), w < 16
-/// (20) and beyond (18), evaluated as one chain of FMAs whose coefficients
-/// are selected per branch (coefficients as in the IR XLA emits).
+/// polynomials in `w = -log(1 - u²)` for w < 6.25 (23 coefficients here:
+/// `ERF_INV_F64`'s 18 rows, row 18 and the 4 tail rows), w < 16 (19) and
+/// beyond (17), evaluated as one chain of FMAs whose coefficients are
+/// selected per branch (coefficients as in the IR XLA emits).
 fn xla_erf_inv_f64(u: f64) -> f64 {
     let l = xla_log1p_f64(u * -u);
     let lt6 = l > -6.25;

@@ -8,22 +8,25 @@ use std::process::ExitCode;
 
 /// CPU features that matter to this crate's speed, as detected at run time.
 fn cpu_features() -> Vec<&'static str> {
-    let mut f = Vec::new();
     #[cfg(target_arch = "x86_64")]
     {
-        if std::is_x86_feature_detected!("sse2") {
-            f.push("sse2");
-        }
-        if std::is_x86_feature_detected!("avx2") {
-            f.push("avx2");
-        }
-        if std::is_x86_feature_detected!("avx512f") {
-            f.push("avx512f");
-        }
+        [
+            ("sse2", std::is_x86_feature_detected!("sse2")),
+            ("avx2", std::is_x86_feature_detected!("avx2")),
+            ("avx512f", std::is_x86_feature_detected!("avx512f")),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| present.then_some(name))
+        .collect()
     }
     #[cfg(target_arch = "aarch64")]
-    f.push("neon");
-    f
+    {
+        vec!["neon"]
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        Vec::new()
+    }
 }
 
 pub fn run() -> Result<ExitCode, Error> {
