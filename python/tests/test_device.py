@@ -5,12 +5,11 @@ CBRNG_REQUIRE_GPU=1)."""
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
 import cbrng
+from _gpu import gpu_library, need_gpu
 
 
 class FakeDeviceArray:
@@ -63,33 +62,11 @@ def test_device_sums_go_to_the_gpu():
         cbrng.exact_dot(FakeDeviceArray(), FakeDeviceArray())
 
 
-def _gpu_library():
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            return "torch"
-    except ImportError:
-        pass
-    try:
-        import cupy
-
-        if cupy.cuda.runtime.getDeviceCount() > 0:
-            return "cupy"
-    except Exception:
-        pass
-    return None
-
-
-LIB = _gpu_library()
+LIB = gpu_library()
 
 
 def _need_gpu():
-    if LIB is None:
-        if os.environ.get("CBRNG_REQUIRE_GPU") == "1":
-            pytest.fail("CBRNG_REQUIRE_GPU=1 but no CUDA GPU with PyTorch or CuPy")
-        print("NOTICE: no CUDA GPU with PyTorch or CuPy here: device-array fills not run")
-        pytest.skip("no CUDA GPU with PyTorch or CuPy")
+    need_gpu(LIB, "device-array fills")
 
 
 def _empty(n, dtype):

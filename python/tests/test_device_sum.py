@@ -9,12 +9,11 @@ CBRNG_REQUIRE_GPU=1 makes that a failure."""
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
 import cbrng
+from _gpu import gpu_library, need_gpu
 from cbrng import _device
 
 
@@ -201,33 +200,11 @@ def test_dlpack_strides_with_gaps_are_found():
 # --- on a GPU -----------------------------------------------------------------
 
 
-def _gpu_library():
-    try:
-        import torch
-
-        if torch.cuda.is_available():
-            return "torch"
-    except ImportError:
-        pass
-    try:
-        import cupy
-
-        if cupy.cuda.runtime.getDeviceCount() > 0:
-            return "cupy"
-    except Exception:
-        pass
-    return None
-
-
-LIB = _gpu_library()
+LIB = gpu_library()
 
 
 def _need_gpu():
-    if LIB is None:
-        if os.environ.get("CBRNG_REQUIRE_GPU") == "1":
-            pytest.fail("CBRNG_REQUIRE_GPU=1 but no CUDA GPU with PyTorch or CuPy")
-        print("NOTICE: no CUDA GPU with PyTorch or CuPy here: device exact sums not run")
-        pytest.skip("no CUDA GPU with PyTorch or CuPy")
+    need_gpu(LIB, "device exact sums")
 
 
 def _to_device(a):

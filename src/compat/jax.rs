@@ -696,7 +696,15 @@ const ERF_INV_F64_TAIL: [u64; 4] = [
 /// beyond (17), evaluated as one chain of FMAs whose coefficients are
 /// selected per branch (coefficients as in the IR XLA emits).
 fn xla_erf_inv_f64(u: f64) -> f64 {
-    let l = xla_log1p_f64(u * -u);
+    erf_inv_f64_with(u, xla_log1p_f64, f64::mul_add)
+}
+
+/// The f64 `erf_inv` branches and polynomial chain both backends share,
+/// with the backend's `log1p` and its polynomial step `step(p, w, c)`
+/// (`p * w + c` fused on XLA:CPU, a separate multiply and add on XLA:GPU).
+#[inline(always)]
+fn erf_inv_f64_with(u: f64, log1p: fn(f64) -> f64, step: fn(f64, f64, f64) -> f64) -> f64 {
+    let l = log1p(u * -u);
     let lt6 = l > -6.25;
     let lt16 = l > -16.0;
     let col = if lt6 {
@@ -711,17 +719,18 @@ fn xla_erf_inv_f64(u: f64) -> f64 {
     } else {
         (-l).sqrt() - if lt16 { 3.25 } else { 5.0 }
     };
-    let mut p = f64::from_bits(ERF_INV_F64[0][col]);
+    let c = |bits: u64| f64::from_bits(bits);
+    let mut p = c(ERF_INV_F64[0][col]);
     for row in &ERF_INV_F64[1..17] {
-        p = p.mul_add(w, f64::from_bits(row[col]));
+        p = step(p, w, c(row[col]));
     }
     if col < 2 {
-        p = p.mul_add(w, f64::from_bits(ERF_INV_F64[17][col]));
-        p = p.mul_add(w, f64::from_bits(ERF_INV_F64_ROW18[col]));
+        p = step(p, w, c(ERF_INV_F64[17][col]));
+        p = step(p, w, c(ERF_INV_F64_ROW18[col]));
     }
     if col == 0 {
-        for c in ERF_INV_F64_TAIL {
-            p = p.mul_add(w, f64::from_bits(c));
+        for t in ERF_INV_F64_TAIL {
+            p = step(p, w, c(t));
         }
     }
     let p = if u.abs() == 1.0 { f64::INFINITY } else { p };
@@ -795,37 +804,8 @@ pub fn erf_inv_f32_gpu_with_sqrt(u: f32, sqrt: impl Fn(f32) -> f32) -> f32 {
 /// coefficients as [`xla_erf_inv_f64`], a separate multiply and add per
 /// step, libdevice's `log1p`, and `sqrt.rn.f64`.
 fn xla_gpu_erf_inv_f64(u: f64) -> f64 {
-    let l = libdevice::log1p(u * -u);
-    let lt6 = l > -6.25;
-    let lt16 = l > -16.0;
-    let col = if lt6 {
-        0
-    } else if lt16 {
-        1
-    } else {
-        2
-    };
-    let w = if lt6 {
-        -3.125 - l
-    } else {
-        (-l).sqrt() - if lt16 { 3.25 } else { 5.0 }
-    };
-    let step = |p: f64, c: u64| p * w + f64::from_bits(c); // mul.rn.f64, add.rn.f64
-    let mut p = f64::from_bits(ERF_INV_F64[0][col]);
-    for row in &ERF_INV_F64[1..17] {
-        p = step(p, row[col]);
-    }
-    if col < 2 {
-        p = step(p, ERF_INV_F64[17][col]);
-        p = step(p, ERF_INV_F64_ROW18[col]);
-    }
-    if col == 0 {
-        for c in ERF_INV_F64_TAIL {
-            p = step(p, c);
-        }
-    }
-    let p = if u.abs() == 1.0 { f64::INFINITY } else { p };
-    u * p
+    // mul.rn.f64 then add.rn.f64
+    erf_inv_f64_with(u, libdevice::log1p, |p, w, c| p * w + c)
 }
 
 /// `lax.erf_inv(u)` for one f32 as `backend` computes it (for
