@@ -509,6 +509,24 @@ fn library_checks_on_the_stub() {
             }
         }
         assert_eq!(cbrng::cuda::pointer_device(p).unwrap(), 0);
+        // The raw copy to the host (the stub's memory is the host's).
+        // SAFETY: `x` holds 256 bytes; the refused calls read nothing.
+        unsafe {
+            let want: Vec<u8> = [1.0f32; 64].iter().flat_map(|v| v.to_le_bytes()).collect();
+            assert_eq!(gpu.copy_raw_to_host(p, want.len()).unwrap(), want);
+            assert_eq!(gpu.copy_raw_to_host(p + 3, 5).unwrap(), want[3..8]);
+            assert!(gpu.copy_raw_to_host(0, 0).unwrap().is_empty());
+            for (ptr, n, needle) in [
+                (0, 4, "null device pointer"),
+                (u64::MAX - 1, 4, "past the end"),
+            ] {
+                let e = gpu.copy_raw_to_host(ptr, n).unwrap_err();
+                let m = e.to_string();
+                assert!(m.contains(needle), "{ptr:#x} {n}: {m}");
+                assert!(!m.contains('\n'), "one line: {m}");
+                assert!(matches!(e, cbrng::Error::BadParameter { .. }), "{m}");
+            }
+        }
     }
     // A handle on another stream of the same context shares the kernels.
     let other = gpu.with_stream(gpu.context().default_stream()).unwrap();

@@ -187,17 +187,15 @@ def _float_input(x: Any, what: str = "x", op: str = "") -> np.ndarray:
 
     A non-contiguous array is copied into C order first (the order of the
     terms never changes an exact result); integer arrays are refused. A
-    device array is refused with the functions that do take one (``op`` is
-    the function's name).
+    CUDA device array is copied to the host on its own stream (these
+    reductions have no device kernels; ``exact_sum``, ``exact_mean`` and
+    ``SumState.add`` sum on the GPU); ``op`` names the function in errors.
     """
     if _device.is_device_array(x):
-        raise TypeError(
-            f"{what} is a device array: {op or 'this function'} runs on the CPU; on the GPU, "
-            "cbrng sums device arrays with exact_sum, exact_mean and SumState.add (for the "
-            "others, pass a host copy, e.g. tensor.cpu())"
-        )
-    _device.refuse_other_devices(x, what)
-    a = _device.host_array(x)
+        a = _device.host_copy(x, what)
+    else:
+        _device.refuse_other_devices(x, what)
+        a = _device.host_array(x)
     if a.dtype.kind != "f" and a.dtype != bfloat16:
         raise TypeError(
             f"{what} has dtype {a.dtype}: exact reductions take float16, bfloat16, "
@@ -276,7 +274,8 @@ def exact_mean(x: Any, dtype: DTypeLike = None, *, threads: Optional[int] = None
 
 
 def exact_sum_squares(x: Any, dtype: DTypeLike = None, *, threads: Optional[int] = None) -> Any:
-    """The exact sum of squares, rounded once (host arrays only)."""
+    """The exact sum of squares, rounded once (a device array is copied to
+    the host first)."""
     a = _float_input(x, op="exact_sum_squares")
     dt = _result_dtype(dtype, a.dtype)
     return _scalar(_cbrng._reduce(a, "sumsq", dt.name, threads), dt)
@@ -284,7 +283,8 @@ def exact_sum_squares(x: Any, dtype: DTypeLike = None, *, threads: Optional[int]
 
 def exact_norm2(x: Any, dtype: DTypeLike = None, *, threads: Optional[int] = None) -> Any:
     """The L2 norm: the square root of the exact sum of squares, rounded once
-    (no overflow or underflow in between). Host arrays only."""
+    (no overflow or underflow in between). A device array is copied to the
+    host first."""
     a = _float_input(x, op="exact_norm2")
     dt = _result_dtype(dtype, a.dtype)
     return _scalar(_cbrng._reduce(a, "norm2", dt.name, threads), dt)
@@ -294,7 +294,8 @@ def exact_dot(a: Any, b: Any, dtype: DTypeLike = None, *, threads: Optional[int]
     """The dot product of ``a`` and ``b`` (same size, flattened): the exact
     sum of the exact products, rounded once.
 
-    Different float dtypes are first widened to the common one (exact).
+    Different float dtypes are first widened to the common one (exact). A
+    device array is copied to the host first.
     """
     xa, xb = _float_input(a, "a", "exact_dot"), _float_input(b, "b", "exact_dot")
     if xa.dtype != xb.dtype:
@@ -306,7 +307,7 @@ def exact_dot(a: Any, b: Any, dtype: DTypeLike = None, *, threads: Optional[int]
 
 def exact_sum_rows(m: Any, dtype: DTypeLike = None) -> np.ndarray:
     """Sums along the last axis, each correctly rounded: an array of shape
-    ``m.shape[:-1]`` (host arrays only)."""
+    ``m.shape[:-1]`` (a device array is copied to the host first)."""
     a = _float_input(m, "m", "exact_sum_rows")
     if a.ndim == 0:
         raise ValueError("exact_sum_rows needs an array with at least one axis")

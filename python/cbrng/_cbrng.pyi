@@ -207,3 +207,7 @@ def _cuda_sum_add(
     bf16) at device address ``ptr`` to ``state``, summed on the GPU on the
     stream ``cu_stream`` (``Gpu::sum_state_raw``: the CPU's state, bit for
     bit); ``device`` None asks the driver. Waits for the result."""
+def _cuda_copy_to_host(ptr: int, nbytes: int, device: Optional[int], cu_stream: int) -> bytes:
+    """The ``nbytes`` bytes of device memory at ``ptr``, copied to the host on
+    the stream ``cu_stream`` (``Gpu::copy_raw_to_host``); ``device`` None asks
+    the driver. Waits for the copy."""

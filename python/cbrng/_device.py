@@ -368,6 +368,39 @@ def sum_add(state: Any, x: Any, what: str = "x") -> np.dtype:
     return np.dtype(t)
 
 
+def host_copy(x: Any, what: str = "x") -> np.ndarray:
+    """A NumPy copy of the device array ``x``, made on ``x``'s device and
+    stream, in ``x``'s shape and dtype (bfloat16 as ``ml_dtypes.bfloat16``, or
+    float32, exactly, without it): for the exact reductions without device
+    kernels (``exact_dot``, ``exact_norm2``, ``exact_sum_squares``,
+    ``exact_sum_rows``), whose results do not depend on where the terms are
+    added. Any dense layout is copied as one block; strides with gaps or
+    overlaps are an error."""
+    d = read(x, what)
+    size = _itemsize(d.t)
+    start = 0
+    if d.count > 1 and d.strides is not None:
+        found = _dense_start(d.shape, d.strides, size)
+        if found is None:
+            raise ValueError(
+                f"{what} has strides {d.strides} (bytes) for shape {d.shape}: its elements "
+                "are not one dense block, so cbrng cannot read it; make it contiguous first "
+                "(tensor.contiguous(), cupy.ascontiguousarray)"
+            )
+        start = found
+    # `d` holds a DLPack capsule (and so the memory) until the copy is back
+    raw = _cbrng._cuda_copy_to_host(d.ptr + start, d.count * size, d.device, d.cu_stream)
+    if d.t == "bf16":
+        from . import bfloat16
+
+        bits = np.ndarray(d.shape, np.uint16, raw, -start, d.strides)
+        if bfloat16 is None:
+            # bfloat16 is the top half of a float32: exact
+            return (bits.astype(np.uint32) << 16).view(np.float32)
+        return bits.view(bfloat16)
+    return np.ndarray(d.shape, np.dtype(d.t), raw, -start, d.strides)
+
+
 def _empty_like(x: Any, mask: bool = False) -> Any:
     mod = type(x).__module__.split(".")[0]
     if mod == "torch":

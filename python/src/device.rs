@@ -163,6 +163,34 @@ mod imp {
             .map_err(err)?;
         state.borrow_mut().acc.merge(&acc).map_err(err)
     }
+
+    /// The `nbytes` bytes of device memory at `ptr`, copied to the host on
+    /// the caller's stream (`Gpu::copy_raw_to_host`): what the exact
+    /// reductions without device kernels (`exact_dot` and the others) read.
+    /// Waits for the copy, without the GIL.
+    #[pyfunction]
+    #[pyo3(signature = (ptr, nbytes, device, cu_stream))]
+    pub fn _cuda_copy_to_host<'py>(
+        py: Python<'py>,
+        ptr: u64,
+        nbytes: usize,
+        device: Option<usize>,
+        cu_stream: usize,
+    ) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+        if nbytes == 0 {
+            return Ok(pyo3::types::PyBytes::new(py, &[]));
+        }
+        let bytes = py
+            .detach(|| {
+                let g = on_stream(device_of(device, ptr)?, cu_stream)?;
+                // SAFETY: `ptr` addresses `nbytes` bytes (the array's own
+                // description), owned by the caller's array, which outlives
+                // this call (it waits for the copy).
+                unsafe { g.copy_raw_to_host(ptr, nbytes) }
+            })
+            .map_err(err)?;
+        Ok(pyo3::types::PyBytes::new(py, &bytes))
+    }
 }
 
 #[cfg(not(feature = "cuda"))]
@@ -202,12 +230,22 @@ mod imp {
         let _ = std::marker::PhantomData::<PySumState>;
         Err(missing())
     }
+
+    #[pyfunction]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    pub fn _cuda_copy_to_host(
+        _args: &Bound<'_, pyo3::types::PyTuple>,
+        _kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<()> {
+        Err(missing())
+    }
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(imp::_cuda_fill, m)?)?;
     m.add_function(wrap_pyfunction!(imp::_cuda_dropout, m)?)?;
     m.add_function(wrap_pyfunction!(imp::_cuda_sum_add, m)?)?;
+    m.add_function(wrap_pyfunction!(imp::_cuda_copy_to_host, m)?)?;
     m.add("_HAS_CUDA", cfg!(feature = "cuda"))?;
     Ok(())
 }

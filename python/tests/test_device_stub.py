@@ -78,6 +78,32 @@ SCRIPT = textwrap.dedent(
         raise SystemExit("a misaligned pointer was summed")
     except ValueError as e:
         assert "not aligned to its 8-byte elements" in str(e), e
+    # The reductions without device kernels copy the array to the host (the
+    # stub's memory is the host's, so these are real values): the CPU's
+    # results, bit for bit, for every layout the interface can describe.
+    y = (np.arange(64, dtype=np.float64) - 31.5) * 1e10 + 0.25
+    q = y.ctypes.data
+    def dev(ptr, shape, typestr="<f8", strides=None):
+        d = Dev(ptr, 1, typestr)
+        d.__cuda_array_interface__.update(shape=shape, strides=strides)
+        return d
+    same = lambda a, b: a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    assert same(cbrng.exact_dot(dev(q, (64,)), dev(p, (64,))), cbrng.exact_dot(y, x))
+    assert same(cbrng.exact_norm2(dev(q, (64,))), cbrng.exact_norm2(y))
+    x32 = x.view(np.float32)
+    assert same(cbrng.exact_sum_squares(dev(p, (128,), "<f4")), cbrng.exact_sum_squares(x32))
+    assert np.array_equal(cbrng.exact_sum_rows(dev(q, (8, 8))), cbrng.exact_sum_rows(y.reshape(8, 8)))
+    # Fortran order (a transpose) and a reversed view, read as laid out.
+    assert np.array_equal(cbrng.exact_sum_rows(dev(q, (8, 8), strides=(8, 64))),
+                          cbrng.exact_sum_rows(y.reshape(8, 8).T))
+    assert same(cbrng.exact_dot(dev(q + 63 * 8, (64,), strides=(-8,)), dev(p, (64,))),
+                cbrng.exact_dot(y[::-1], x))
+    assert same(cbrng.exact_dot(dev(q, (0,)), dev(p, (0,))), cbrng.exact_dot(y[:0], x[:0]))
+    try:
+        cbrng.exact_norm2(dev(0, (4,)))
+        raise SystemExit("a null pointer was read")
+    except ValueError as e:
+        assert "null device pointer" in str(e), e
     # Memory the driver places on device 1 (the stub has one device).
     os.environ["STUB_PTR_DEVICE"] = "1"
     try:
@@ -90,7 +116,7 @@ SCRIPT = textwrap.dedent(
         raise SystemExit("device 1 was used on a one-device machine")
     except RuntimeError as e:
         assert str(e).startswith("GPU"), e
-    print("device sums on the stub: ok")
+    print("device sums and copies on the stub: ok")
     """
 )
 
@@ -117,4 +143,4 @@ def test_device_sums_on_the_stub_driver(tmp_path):
     )
     r = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True,
                        cwd=tmp_path, timeout=600)
-    assert r.returncode == 0 and "device sums on the stub: ok" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and "device sums and copies on the stub: ok" in r.stdout, r.stdout + r.stderr

@@ -1,6 +1,8 @@
 """Exact sums of device arrays (issue 13): exact_sum, exact_mean and
 SumState.add on CUDA device memory, summed on the GPU by the crate's exact
-kernels (Gpu::sum_state_raw), with the CPU's bits.
+kernels (Gpu::sum_state_raw), with the CPU's bits; exact_dot, exact_norm2,
+exact_sum_squares and exact_sum_rows copy the array to the host on its stream
+(Gpu::copy_raw_to_host) and give the CPU's results.
 
 The interface checks (CUDA Array Interface dicts, DLPack capsules from a
 real producer, NumPy) run on any machine. The sums themselves need a CUDA
@@ -140,13 +142,20 @@ def test_dense_start_of_strided_layouts():
     assert base == a.base.ctypes.data
 
 
-def test_other_reductions_refuse_device_arrays_clearly():
+def test_other_reductions_copy_device_arrays_to_the_host():
+    # exact_dot and the others have no device kernels: they copy the array
+    # to the host through the driver (values: tests/test_device_stub.py on
+    # the stub driver, and the GPU tests below); here there is no driver.
     x = FakeDeviceArray()
     for f in (cbrng.exact_norm2, cbrng.exact_sum_squares, cbrng.exact_sum_rows):
-        with pytest.raises(TypeError, match="runs on the CPU.*exact_sum, exact_mean and SumState.add"):
+        with pytest.raises(RuntimeError, match="GPU"):
             f(x)
-    with pytest.raises(TypeError, match="exact_dot runs on the CPU"):
+    with pytest.raises(RuntimeError, match="GPU"):
         cbrng.exact_dot(x, np.ones(4, np.float32))
+    # A layout with gaps is refused before the driver is asked.
+    gaps = FakeDeviceArray(shape=(4,), strides=(8,))
+    with pytest.raises(ValueError, match="not one dense block"):
+        cbrng.exact_norm2(gaps)
 
 
 def test_dlpack_capsules_from_numpy_are_read_as_numpy_lays_them_out():
@@ -242,6 +251,24 @@ def test_device_exact_sum_equals_cpu(dt, n):
     assert cbrng.exact_mean(d).tobytes() == cbrng.exact_mean(x).tobytes()
     gs, cs = cbrng.SumState().add(d), cbrng.SumState().add(x)
     assert gs.to_bytes() == cs.to_bytes() and gs.count == n
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64, np.float16])
+def test_device_dot_norm_and_rows_equal_cpu(dt):
+    # No device kernels: the array is copied to the host on its stream.
+    _need_gpu()
+    x = _adversarial(3000, dt, seed=21).reshape(100, 30)
+    y = _adversarial(3000, dt, seed=22).reshape(100, 30)
+    dx, dy = _to_device(x), _to_device(y)
+    same = lambda g, c: type(g) is type(c) and g.tobytes() == c.tobytes()
+    assert same(cbrng.exact_dot(dx.reshape(-1), dy.reshape(-1)), cbrng.exact_dot(x.ravel(), y.ravel()))
+    assert same(cbrng.exact_dot(dx.reshape(-1), y.ravel()), cbrng.exact_dot(x.ravel(), y.ravel()))
+    assert same(cbrng.exact_norm2(dx.reshape(-1)), cbrng.exact_norm2(x.ravel()))
+    assert same(cbrng.exact_sum_squares(dx.reshape(-1)), cbrng.exact_sum_squares(x.ravel()))
+    assert np.array_equal(cbrng.exact_sum_rows(dx), cbrng.exact_sum_rows(x))
+    assert np.array_equal(cbrng.exact_sum_rows(dx.T), cbrng.exact_sum_rows(x.T))  # Fortran order
+    with pytest.raises(ValueError, match="not one dense block"):
+        cbrng.exact_sum_rows(dx[:, ::2])
 
 
 def test_device_sum_against_fractions():

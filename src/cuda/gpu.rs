@@ -501,6 +501,58 @@ impl Gpu {
         Ok(bytes)
     }
 
+    /// The `bytes` bytes of device memory at `ptr`, copied to the host in
+    /// this handle's stream order (after the work queued on it; the copy is
+    /// waited for). What the reductions without device kernels read
+    /// (`exact_dot` and the others in the Python package): their results
+    /// do not depend on where the terms are added.
+    ///
+    /// # Errors
+    /// Before any copy: a null `ptr` or a range past the end of the 64-bit
+    /// address space ([`Error::BadParameter`]), memory the driver does not
+    /// know or that sits on another device or context ([`Error::Gpu`]). No
+    /// bytes need no pointer.
+    ///
+    /// # Safety
+    /// `ptr` must address `bytes` readable bytes of device memory that stay
+    /// allocated until the call returns, and this handle's stream a live
+    /// stream of its context. The driver cannot check the allocation's size.
+    pub unsafe fn copy_raw_to_host(
+        &self,
+        ptr: sys::CUdeviceptr,
+        bytes: usize,
+    ) -> Result<Vec<u8>, Error> {
+        if bytes == 0 {
+            return Ok(Vec::new());
+        }
+        if ptr == 0 {
+            return Err(Error::BadParameter {
+                reason: format!("the buffer of {bytes} bytes has a null device pointer"),
+            });
+        }
+        if ptr.checked_add(bytes as u64).is_none() {
+            return Err(Error::BadParameter {
+                reason: format!(
+                    "the buffer of {bytes} bytes at device address {ptr:#x} runs past the end \
+                     of the 64-bit address space"
+                ),
+            });
+        }
+        self.check_buffer("input", ptr, 1)?;
+        let mut out = vec![0u8; bytes];
+        self.context()
+            .bind_to_thread()
+            .map_err(|e| gpu_err("binding the context", e))?;
+        // SAFETY: the caller's promise (`bytes` readable bytes at `ptr`);
+        // we wait below, before `out` is returned.
+        unsafe { result::memcpy_dtoh_async(&mut out, ptr, self.stream.cu_stream()) }
+            .map_err(|e| gpu_err("copying device to host", e))?;
+        self.stream
+            .synchronize()
+            .map_err(|e| gpu_err("synchronising the stream", e))?;
+        Ok(out)
+    }
+
     /// Runs known-answer vectors through the bare block function on the
     /// device (the KAT kernel at `algo`'s round count): `ctr` and `key` hold
     /// each vector's words (u64 each; 32-bit generators use the low halves),
