@@ -486,19 +486,29 @@ impl Gpu {
     /// The bytes of a device buffer (synchronises this handle's stream).
     pub fn copy_to_host<T, S: DevicePtr<T>>(&self, buf: &S) -> Result<Vec<u8>, Error> {
         let mut bytes = vec![0u8; buf.num_bytes()];
-        if !bytes.is_empty() {
-            let (ptr, _record) = buf.device_ptr(&self.stream);
+        let (ptr, _record) = buf.device_ptr(&self.stream);
+        // SAFETY: `ptr` addresses the buffer's `bytes.len()` readable bytes.
+        unsafe { self.read_device(ptr, &mut bytes) }?;
+        Ok(bytes)
+    }
+
+    /// Copies `out.len()` bytes at `ptr` into `out` on this handle's stream
+    /// and waits for the stream.
+    ///
+    /// # Safety
+    /// `ptr` addresses `out.len()` readable bytes of this handle's context.
+    unsafe fn read_device(&self, ptr: sys::CUdeviceptr, out: &mut [u8]) -> Result<(), Error> {
+        if !out.is_empty() {
             self.context()
                 .bind_to_thread()
                 .map_err(|e| gpu_err("binding the context", e))?;
-            // SAFETY: `ptr` addresses `bytes.len()` readable bytes; we wait below.
-            unsafe { result::memcpy_dtoh_async(&mut bytes, ptr, self.stream.cu_stream()) }
+            // SAFETY: the caller's promise; we wait below, before `out` is read.
+            unsafe { result::memcpy_dtoh_async(out, ptr, self.stream.cu_stream()) }
                 .map_err(|e| gpu_err("copying device to host", e))?;
         }
         self.stream
             .synchronize()
-            .map_err(|e| gpu_err("synchronising the stream", e))?;
-        Ok(bytes)
+            .map_err(|e| gpu_err("synchronising the stream", e))
     }
 
     /// The `bytes` bytes of device memory at `ptr`, copied to the host in
@@ -540,16 +550,8 @@ impl Gpu {
         }
         self.check_buffer("input", ptr, 1)?;
         let mut out = vec![0u8; bytes];
-        self.context()
-            .bind_to_thread()
-            .map_err(|e| gpu_err("binding the context", e))?;
-        // SAFETY: the caller's promise (`bytes` readable bytes at `ptr`);
-        // we wait below, before `out` is returned.
-        unsafe { result::memcpy_dtoh_async(&mut out, ptr, self.stream.cu_stream()) }
-            .map_err(|e| gpu_err("copying device to host", e))?;
-        self.stream
-            .synchronize()
-            .map_err(|e| gpu_err("synchronising the stream", e))?;
+        // SAFETY: the caller's promise (`bytes` readable bytes at `ptr`).
+        unsafe { self.read_device(ptr, &mut out) }?;
         Ok(out)
     }
 
