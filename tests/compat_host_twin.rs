@@ -21,7 +21,8 @@
 //! (set by .ci/run) they fail instead.
 #![cfg(feature = "cuda")]
 use cbrng::compat::curand::Philox4x32_10;
-use cbrng::compat::jax::{Config, Key};
+use cbrng::compat::jax::{self as jaxc, Backend, Config, Key};
+use cbrng::compat::libdevice;
 use cbrng::compat::torch::{self, DropoutDType, Geometry};
 use cbrng::cuda::compat::{
     CompatDType, CurandFn, JaxFn, TorchOp, curand_launch, jax_launch, torch_launch,
@@ -366,7 +367,7 @@ fn jax_kernels_match_the_cpu() {
         return;
     };
     const SEEDS: [i128; 4] = [0, 42, -1, (1 << 63) + 5];
-    const NS: [u64; 10] = [0, 1, 2, 3, 4, 7, 8, 100, 1001, 4099];
+    const NS: [u64; 11] = [0, 1, 2, 3, 4, 7, 8, 100, 1001, 4099, 20011];
     let mut cases = Vec::new();
     let mut k = 0usize;
     for x64 in [false, true] {
@@ -386,6 +387,8 @@ fn jax_kernels_match_the_cpu() {
                     (JaxFn::Uniform, CompatDType::F64),
                     (JaxFn::Uniform, CompatDType::F16),
                     (JaxFn::Uniform, CompatDType::BF16),
+                    (JaxFn::Normal, CompatDType::F32),
+                    (JaxFn::Normal, CompatDType::F64),
                 ] {
                     k += 1;
                     let n = NS[k % NS.len()];
@@ -407,6 +410,16 @@ fn jax_kernels_match_the_cpu() {
                         CompatDType::U64 => {
                             let mut v = vec![0u64; nu];
                             key.bits_u64(cfg, &mut v).map(|_| bytes(&v))
+                        }
+                        CompatDType::F32 if f == JaxFn::Normal => {
+                            let mut v = vec![0f32; nu];
+                            key.normal_f32_on(cfg, Backend::Gpu, &mut v)
+                                .map(|_| bytes(&v))
+                        }
+                        CompatDType::F64 if f == JaxFn::Normal => {
+                            let mut v = vec![0f64; nu];
+                            key.normal_f64_on(cfg, Backend::Gpu, &mut v)
+                                .map(|_| bytes(&v))
                         }
                         CompatDType::F32 => {
                             let mut v = vec![0f32; nu];
@@ -461,6 +474,230 @@ fn jax_kernels_match_the_cpu() {
 
 /// The launch plans refuse what the CPU refuses, as error values, before
 /// any device work (no g++ needed).
+/// Inputs for the JAX normal's device functions: edges, every branch
+/// boundary's neighbours, and random bits.
+fn f32_inputs(rng: &mut impl FnMut() -> u64) -> (Vec<f32>, Vec<f32>) {
+    let mut log1p_in: Vec<f32> = vec![
+        0.0,
+        -0.0,
+        f32::MIN_POSITIVE,
+        -f32::MIN_POSITIVE,
+        f32::from_bits(1),
+        f32::from_bits(0x8000_0001),
+        -1.0,
+        -2.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        f32::MAX,
+        -0.5,
+        1.0,
+        0.414_213_57,
+        -0.292_893_2,
+    ];
+    for k in 1..2000u32 {
+        log1p_in.push(f32::from_bits((-1.0f32).to_bits() - k)); // just above -1
+        log1p_in.push(f32::from_bits(k << 12)); // tiny positives
+    }
+    for _ in 0..100_000 {
+        log1p_in.push(f32::from_bits(rng() as u32)); // any bits
+        let u = (rng() >> 40) as f32 * 2f32.powi(-24) * 2.0 - 1.0;
+        log1p_in.push(u * -u); // what erf_inv asks
+    }
+    let mut erf_in: Vec<f32> = vec![0.0, -0.0, 1.0, -1.0, jaxc_lo_f32(), 1e-30, -1e-30];
+    // |u| around 0.99663, where w = 5 switches polynomial and root.
+    let edge = (1.0f64 - (-5.0f64).exp()).sqrt() as f32;
+    for d in -3000i32..3000 {
+        let b = (edge.to_bits() as i32 + d) as u32;
+        erf_in.push(f32::from_bits(b));
+        erf_in.push(-f32::from_bits(b));
+    }
+    for k in 1..5000u32 {
+        erf_in.push(f32::from_bits(1.0f32.to_bits() - k));
+        erf_in.push(-f32::from_bits(1.0f32.to_bits() - k));
+    }
+    for _ in 0..100_000 {
+        erf_in.push((rng() >> 40) as f32 * 2f32.powi(-24) * 2.0 - 1.0);
+    }
+    (log1p_in, erf_in)
+}
+
+fn jaxc_lo_f32() -> f32 {
+    f32::from_bits(0xbf7f_ffff) // nextafter(-1, 0), JAX's normal's lower bound
+}
+
+fn f64_inputs(rng: &mut impl FnMut() -> u64) -> (Vec<f64>, Vec<f64>) {
+    let mut log1p_in: Vec<f64> = vec![
+        0.0,
+        -0.0,
+        f64::MIN_POSITIVE,
+        -f64::MIN_POSITIVE,
+        f64::from_bits(1),
+        -1.0,
+        -2.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        f64::MAX,
+        -0.4,
+        0.667,
+        1.0,
+        1e300,
+    ];
+    // Around the series/log switch (the high word as an f32) and just above -1.
+    for hi in [0x3FE5_5555u64, 0xBFD9_9999] {
+        for d in -64i64..64 {
+            log1p_in.push(f64::from_bits(
+                ((hi as i64 + d) as u64) << 32 | (rng() & 0xffff_ffff),
+            ));
+        }
+    }
+    for k in 1..2000u64 {
+        log1p_in.push(f64::from_bits((-1.0f64).to_bits() - k));
+        log1p_in.push(f64::from_bits(k << 40));
+    }
+    for _ in 0..100_000 {
+        log1p_in.push(f64::from_bits(rng()));
+        let u = (rng() >> 11) as f64 * 2f64.powi(-53) * 2.0 - 1.0;
+        log1p_in.push(u * -u);
+    }
+    let mut erf_in: Vec<f64> = vec![0.0, -0.0, 1.0, -1.0, f64::from_bits(0xBFEF_FFFF_FFFF_FFFF)];
+    // The branch switches at w = 6.25 and w = 16.
+    for w in [6.25f64, 16.0] {
+        let edge = (1.0 - (-w).exp()).sqrt();
+        for d in -2000i64..2000 {
+            let b = (edge.to_bits() as i64 + d) as u64;
+            erf_in.push(f64::from_bits(b));
+            erf_in.push(-f64::from_bits(b));
+        }
+    }
+    for k in 1..3000u64 {
+        erf_in.push(f64::from_bits(1.0f64.to_bits() - k));
+        erf_in.push(-f64::from_bits(1.0f64.to_bits() - k * 1_000_003));
+    }
+    for _ in 0..100_000 {
+        erf_in.push((rng() >> 11) as f64 * 2f64.powi(-53) * 2.0 - 1.0);
+    }
+    (log1p_in, erf_in)
+}
+
+/// libdevice's log1pf/log1p and XLA:GPU's erf_inv (kernels/compat/
+/// libdevice.cuh, jax.cuh) against src/compat (libdevice.rs, jax.rs) on
+/// every branch's edges and random inputs, bit for bit (NaNs as NaN).
+#[test]
+fn jax_normal_functions_match_the_cpu() {
+    let Some(twin) = twin_or_skip("jax_normal_functions_match_the_cpu") else {
+        return;
+    };
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut rng = move || {
+        // splitmix64
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let (l32, e32) = f32_inputs(&mut rng);
+    let (l64, e64) = f64_inputs(&mut rng);
+    // NaN results compare as one canonical NaN (their payloads are not part of the definition).
+    let c32 = |y: f32| if y.is_nan() { f32::NAN } else { y };
+    let c64 = |y: f64| if y.is_nan() { f64::NAN } else { y };
+    let line32 = |name: &str, xs: &[f32]| {
+        let mut l = format!("fn {name} {}", xs.len());
+        for x in xs {
+            l.push_str(&format!(" {:x}", x.to_bits()));
+        }
+        l + "\n"
+    };
+    let line64 = |name: &str, xs: &[f64]| {
+        let mut l = format!("fn {name} {}", xs.len());
+        for x in xs {
+            l.push_str(&format!(" {:x}", x.to_bits()));
+        }
+        l + "\n"
+    };
+    let input = line32("log1pf", &l32)
+        + &line64("log1p", &l64)
+        + &line32("erf_inv_f32", &e32)
+        + &line64("erf_inv_f64", &e64);
+    let mut child = Command::new(&twin)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("run the compat twin");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let mut out = Vec::new();
+    child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(
+        out.len(),
+        4 * (l32.len() + e32.len()) + 8 * (l64.len() + e64.len())
+    );
+    let mut at = 0;
+    let mut take = |n: usize| {
+        let b = out[at..at + n].to_vec();
+        at += n;
+        b
+    };
+    let f32_of = |b: Vec<u8>| f32::from_le_bytes(b.try_into().unwrap());
+    let f64_of = |b: Vec<u8>| f64::from_le_bytes(b.try_into().unwrap());
+    let mut bad = Vec::new();
+    for &x in &l32 {
+        let (got, want) = (c32(f32_of(take(4))), c32(libdevice::log1pf(x)));
+        if got.to_bits() != want.to_bits() {
+            bad.push(format!(
+                "log1pf({x:e} = {:#x}): twin {got:e}, cpu {want:e}",
+                x.to_bits()
+            ));
+        }
+    }
+    for &x in &l64 {
+        let (got, want) = (c64(f64_of(take(8))), c64(libdevice::log1p(x)));
+        if got.to_bits() != want.to_bits() {
+            bad.push(format!(
+                "log1p({x:e} = {:#x}): twin {got:e}, cpu {want:e}",
+                x.to_bits()
+            ));
+        }
+    }
+    for &u in &e32 {
+        let (got, want) = (
+            c32(f32_of(take(4))),
+            c32(jaxc::erf_inv_f32(u, Backend::Gpu)),
+        );
+        if got.to_bits() != want.to_bits() {
+            bad.push(format!("erf_inv_f32({u:e}): twin {got:e}, cpu {want:e}"));
+        }
+    }
+    for &u in &e64 {
+        let (got, want) = (
+            c64(f64_of(take(8))),
+            c64(jaxc::erf_inv_f64(u, Backend::Gpu)),
+        );
+        if got.to_bits() != want.to_bits() {
+            bad.push(format!("erf_inv_f64({u:e}): twin {got:e}, cpu {want:e}"));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} of {} differ; first: {:#?}",
+        bad.len(),
+        l32.len() + l64.len() + e32.len() + e64.len(),
+        &bad[..bad.len().min(10)]
+    );
+    eprintln!(
+        "compat twin, JAX normal functions: {} log1pf, {} log1p, {} erf_inv f32, {} f64 inputs, all equal",
+        l32.len(),
+        l64.len(),
+        e32.len(),
+        e64.len()
+    );
+}
+
 #[test]
 fn launch_plans_refuse_bad_requests() {
     use cbrng::Error;

@@ -489,7 +489,9 @@ fn a_compile_error_is_an_error_value_with_the_log() {
 /// (`compat_options`: cbrng's, but `--fmad=true` as nvcc's default builds of
 /// cuRAND and PyTorch), without a log and with every entry point; cuRAND's
 /// float Box-Muller reaches the special-function unit (`sin.approx.f32`,
-/// `cos.approx.f32`), as cuRAND's own device code does. Their own arithmetic
+/// `cos.approx.f32`), as cuRAND's own device code does, and JAX's `normal`
+/// the approximate square root and reciprocal seed XLA:GPU's code reaches
+/// (`sqrt.approx.f32`, `rcp.approx.ftz.f64`) and libdevice's `add.rz.f32`. Their own arithmetic
 /// does not depend on `--fmad`: with CUDA's math functions replaced by
 /// integer stand-ins (`CBRNG_COMPAT_OPAQUE_MATH`), the PTX under
 /// `--fmad=false` and `--fmad=true` is the same, and holds the FMAs written
@@ -502,7 +504,7 @@ fn compat_kernels_compile_cleanly_and_their_arithmetic_does_not_depend_on_fmad()
     }
     let src = source::amalgamate(&compat::compat_kernels());
     let entries = compat::compat_kernel_names();
-    assert_eq!(entries.len(), 8 + 13 + 8);
+    assert_eq!(entries.len(), 8 + 13 + 10);
     for arch in ARCHS {
         let opts = compat::compat_options(arch);
         assert!(opts.iter().any(|o| o == "--fmad=true"));
@@ -525,7 +527,13 @@ fn compat_kernels_compile_cleanly_and_their_arithmetic_does_not_depend_on_fmad()
             !out.ptx.contains("atom."),
             "compat.cu for {arch}: an atomic"
         );
-        for approx in ["sin.approx.f32", "cos.approx.f32"] {
+        for approx in [
+            "sin.approx.f32",
+            "cos.approx.f32",
+            "sqrt.approx.f32",
+            "rcp.approx.ftz.f64",
+            "add.rz.f32",
+        ] {
             assert!(
                 out.ptx.contains(approx),
                 "compat.cu for {arch}: no {approx}"

@@ -17,10 +17,25 @@ fn constants_header_is_generated_from_the_rust_definitions() {
     );
 }
 
+#[test]
+fn compat_constants_header_is_generated_from_the_rust_definitions() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/kernels/compat/constants.cuh");
+    let want = source::compat_constants_header();
+    if std::env::var_os("CBRNG_BLESS").is_some() {
+        std::fs::write(path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "kernels/compat/constants.cuh is stale: run CBRNG_BLESS=1 cargo test --test kernel_sources"
+    );
+}
+
 /// Approximate intrinsics (the special-function unit's, and fast division),
-/// explicit FMAs and the fast-math flag: none may appear in kernels/, src/
-/// or build.rs, with the one exemption below.
-const BANNED: [&str; 18] = [
+/// explicit FMAs, inline PTX (the way to any other approximate instruction)
+/// and the fast-math flag: none may appear in kernels/, src/ or build.rs,
+/// with the one exemption below.
+const BANNED: [&str; 20] = [
     "__expf",
     "__logf",
     "__sinf",
@@ -35,6 +50,8 @@ const BANNED: [&str; 18] = [
     "__fmaf",
     "__fma_",
     "fma(",
+    "asm(",
+    "asm volatile",
     "use_fast_math",
     "fast_math",
     "fast-math",
@@ -48,10 +65,12 @@ const BANNED: [&str; 18] = [
 /// cuRAND's and PyTorch's device code is built by nvcc with its default
 /// -fmad=true, which fuses the multiply-adds that math.cuh writes out as
 /// `__fmaf_rn`/`__fma_rn` (and, in its host build for the g++ twin,
-/// `__builtin_fmaf`/`__builtin_fma`). Every other compat file reaches these
-/// only through math.cuh's wrappers.
+/// `__builtin_fmaf`/`__builtin_fma`). JAX's `normal` on a GPU reaches
+/// `sqrt.approx.f32` and `rcp.approx.ftz.f64` (XLA:GPU's libdevice code),
+/// written there as inline PTX. Every other compat file reaches these only
+/// through math.cuh's wrappers.
 const COMPAT_MATH: &str = "compat/math.cuh";
-const COMPAT_MATH_MAY_NAME: [&str; 4] = ["__sincosf", "__fmaf", "__fma_", "fma("];
+const COMPAT_MATH_MAY_NAME: [&str; 5] = ["__sincosf", "__fmaf", "__fma_", "fma(", "asm("];
 
 fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut files = vec![];
@@ -89,6 +108,7 @@ fn kernels_have_no_atomics_and_no_fast_math() {
             math_seen = true;
             // The exemption is used: the intrinsic cuRAND calls is there.
             assert!(text.contains("__sincosf(v, s, c)"), "{rel}");
+            assert!(text.contains("asm(\"sqrt.approx.f32 %0, %1;\""), "{rel}");
             &COMPAT_MATH_MAY_NAME
         } else {
             &[]

@@ -15,6 +15,10 @@
 //     are by powers of two, exact, so fused or not they round the same).
 //   * PyTorch (DistributionTemplates.h / Distributions.cuh): `rand * range +
 //     from` and `rand * std + mean` are one FMA each.
+//   * JAX's `normal` on a GPU (XLA:GPU, src/compat/jax.rs): libdevice's
+//     log1pf and log1p (re-done step by step in libdevice.cuh, whose
+//     add.rz.f32 and rcp.approx.ftz.f64 come from here) and, in the f32
+//     tail, the approximate square root sqrt.approx.f32.
 //
 // Every fused step is written here as an explicit FMA and every other
 // operation of the compat kernels is an explicit round-to-nearest intrinsic,
@@ -74,6 +78,35 @@ CBRNG_FN double cbrng_compat_log(double x) { return cbrng_compat_host_log(x); }
 CBRNG_FN float cbrng_compat_expf(float x) { return cbrng_compat_host_expf(x); }
 CBRNG_FN void cbrng_compat_sincosf_sfu(float v, float* s, float* c) { cbrng_compat_host_sincosf(v, s, c); }
 CBRNG_FN void cbrng_compat_sincospi(double v, double* s, double* c) { cbrng_compat_host_sincospi(v, s, c); }
+#endif
+
+#if defined(__CUDA_ARCH__)
+// add.rz.f32: the sum rounded toward zero (exact IEEE arithmetic, not an
+// approximation; libdevice's log1pf takes 1 + a's exponent from it).
+CBRNG_FN float cbrng_compat_fadd_rz(float a, float b) { return __fadd_rz(a, b); }
+// The two hardware approximations XLA:GPU's normal reaches: __nv_sqrtf's
+// sqrt.approx.f32 (XLA leaves __CUDA_PREC_SQRT unset) and __nv_log1p's
+// reciprocal seed. Inline PTX, so nothing but these instructions is emitted.
+CBRNG_FN float cbrng_compat_sqrt_approx_f32(float x) {
+    float r;
+    asm("sqrt.approx.f32 %0, %1;" : "=f"(r) : "f"(x));
+    return r;
+}
+CBRNG_FN double cbrng_compat_rcp_approx_ftz_f64(double x) {
+    double r;
+    asm("rcp.approx.ftz.f64 %0, %1;" : "=d"(r) : "d"(x));
+    return r;
+}
+#else
+// The host twin's stand-ins (tests/host_twin/compat_twin.cpp): the CPU
+// definition's (src/compat/libdevice.rs add_rz_f32, the correctly rounded
+// root, rcp_approx_ftz_f64's model).
+float cbrng_compat_host_fadd_rz(float a, float b);
+float cbrng_compat_host_sqrt_approx_f32(float x);
+double cbrng_compat_host_rcp_approx_ftz_f64(double x);
+CBRNG_FN float cbrng_compat_fadd_rz(float a, float b) { return cbrng_compat_host_fadd_rz(a, b); }
+CBRNG_FN float cbrng_compat_sqrt_approx_f32(float x) { return cbrng_compat_host_sqrt_approx_f32(x); }
+CBRNG_FN double cbrng_compat_rcp_approx_ftz_f64(double x) { return cbrng_compat_host_rcp_approx_ftz_f64(x); }
 #endif
 
 #endif // CBRNG_COMPAT_MATH_CUH

@@ -488,7 +488,7 @@ fn xla_log1p_f32(x: f32, log: XlaLog) -> f32 {
 /// highest degree first, with the digits CHLO gives them (stablehlo
 /// `chlo_legalize_to_stablehlo`, `materializeErfInvF32`); both backends.
 #[allow(clippy::excessive_precision)]
-const ERF_INV_F32_SMALL: [f32; 9] = [
+pub(crate) const ERF_INV_F32_SMALL: [f32; 9] = [
     2.810_226_36e-08,
     3.432_739_39e-07,
     -3.523_387_7e-06,
@@ -501,7 +501,7 @@ const ERF_INV_F32_SMALL: [f32; 9] = [
 ];
 /// The same in `sqrt(w) - 3` for w >= 5.
 #[allow(clippy::excessive_precision)]
-const ERF_INV_F32_LARGE: [f32; 9] = [
+pub(crate) const ERF_INV_F32_LARGE: [f32; 9] = [
     -0.000_200_214_257,
     0.000_100_950_558,
     0.001_349_343_22,
@@ -595,7 +595,7 @@ fn xla_log1p_f64(x: f64) -> f64 {
 /// `materializeErfInvF64`), both backends: rows 0..18 in three columns
 /// (w < 6.25, w < 16, otherwise; 0: the branch has ended), then row 18 for
 /// the first two columns and the tail rows 19..23 for the first.
-const ERF_INV_F64: [[u64; 3]; 18] = [
+pub(crate) const ERF_INV_F64: [[u64; 3]; 18] = [
     [
         0xBBB1_35D2_E746_E627,
         0x3E23_040F_87DB_D932,
@@ -683,8 +683,8 @@ const ERF_INV_F64: [[u64; 3]; 18] = [
     ],
     [0xBEED_1D1F_7B87_36F6, 0x3FF0_158A_6D64_1D39, 0],
 ];
-const ERF_INV_F64_ROW18: [u64; 2] = [0x3F28_79C2_A212_F024, 0x4008_ABCC_380D_5A48];
-const ERF_INV_F64_TAIL: [u64; 4] = [
+pub(crate) const ERF_INV_F64_ROW18: [u64; 2] = [0x3F28_79C2_A212_F024, 0x4008_ABCC_380D_5A48];
+pub(crate) const ERF_INV_F64_TAIL: [u64; 4] = [
     0xBF48_4576_9484_FCA8,
     0xBF78_B6C3_3114_F909,
     0x3FCE_BD80_D9B1_3E28,
@@ -826,6 +826,13 @@ pub fn erf_inv_f64(u: f64, backend: Backend) -> f64 {
     }
 }
 
+/// `normal`'s lower bound for f32, `nextafter(-1, 0)`: `_normal_real`
+/// draws `uniform(key, shape, dtype, LO, 1)`, which maps the [0, 1) draw
+/// to `max(LO, x * (1 - LO) + LO)` (`1 - LO` rounds to 2).
+pub(crate) const NORMAL_LO_F32: f32 = -0.999_999_94;
+/// The same for f64.
+pub(crate) const NORMAL_LO_F64: f64 = -0.999_999_999_999_999_9;
+
 impl Key {
     /// `jax.random.normal(key, shape, float32)`, bit for bit as JAX 0.7.1
     /// computes it on an x86-64 CPU with FMA (`--backend cpu`).
@@ -836,7 +843,7 @@ impl Key {
 
     /// [`Key::normal_f32`] with the `log` of one XLA kernel named.
     pub fn normal_f32_with(&self, cfg: Config, log: XlaLog, out: &mut [f32]) -> Result<(), Error> {
-        const LO: f32 = -0.999_999_94; // nextafter(-1, 0)
+        const LO: f32 = NORMAL_LO_F32;
         let sqrt2 = std::f32::consts::SQRT_2;
         self.uniform_f32(cfg, out)?;
         for x in out.iter_mut() {
@@ -851,7 +858,7 @@ impl Key {
     /// jaxlib 0.7.1's XLA:CPU kernel computes it (its `log` is the C
     /// library's at every size checked).
     pub fn normal_f64(&self, cfg: Config, out: &mut [f64]) -> Result<(), Error> {
-        let lo = f64::from_bits(0xBFEF_FFFF_FFFF_FFFF); // nextafter(-1, 0)
+        let lo = NORMAL_LO_F64;
         let sqrt2 = std::f64::consts::SQRT_2;
         self.uniform_f64(cfg, out)?;
         for x in out.iter_mut() {
@@ -873,7 +880,7 @@ impl Key {
         if backend == Backend::Cpu {
             return self.normal_f32(cfg, out);
         }
-        const LO: f32 = -0.999_999_94; // nextafter(-1, 0)
+        const LO: f32 = NORMAL_LO_F32;
         let sqrt2 = std::f32::consts::SQRT_2;
         self.uniform_f32(cfg, out)?;
         for x in out.iter_mut() {
@@ -895,7 +902,7 @@ impl Key {
         if backend == Backend::Cpu {
             return self.normal_f64(cfg, out);
         }
-        let lo = f64::from_bits(0xBFEF_FFFF_FFFF_FFFF); // nextafter(-1, 0)
+        let lo = NORMAL_LO_F64;
         let sqrt2 = std::f64::consts::SQRT_2;
         self.uniform_f64(cfg, out)?;
         for x in out.iter_mut() {

@@ -24,7 +24,7 @@
 
 /// `__nv_log1pf`'s polynomial in the reduced argument, highest degree first
 /// (libdevice.10.bc, CUDA 12.9), then `-0.5`.
-const LOG1PF_P: [u32; 9] = [
+pub(crate) const LOG1PF_P: [u32; 9] = [
     0xbd39_bf78,
     0x3dd8_0012,
     0xbe07_78e0,
@@ -37,10 +37,10 @@ const LOG1PF_P: [u32; 9] = [
 ];
 
 /// `__nv_log1pf`'s ln 2 (rounded to f32).
-const LOG1PF_LN2: u32 = 0x3f31_7218;
+pub(crate) const LOG1PF_LN2: u32 = 0x3f31_7218;
 
 /// `__nv_log1p`'s series in `z = t²` for |a| small, highest degree first.
-const LOG1P_SMALL: [u64; 8] = [
+pub(crate) const LOG1P_SMALL: [u64; 8] = [
     0x3EB3_72FB_2FBE_14B5,
     0x3ED0_87FF_CEB2_DC44,
     0x3EF3_B9FF_890F_468C,
@@ -52,7 +52,7 @@ const LOG1P_SMALL: [u64; 8] = [
 ];
 
 /// `__nv_log`'s series (inlined in `__nv_log1p`), highest degree first.
-const LOG_SERIES: [u64; 8] = [
+pub(crate) const LOG_SERIES: [u64; 8] = [
     0x3EB1_380B_3AE8_0F1E,
     0x3ED0_EE25_8B7A_8B04,
     0x3EF3_B266_9F02_676F,
@@ -64,13 +64,13 @@ const LOG_SERIES: [u64; 8] = [
 ];
 
 /// `__nv_log`'s ln 2 in two pieces (high, low).
-const LOG_LN2_HI: u64 = 0x3FE6_2E42_FEFA_39EF;
-const LOG_LN2_LO: u64 = 0x3C7A_BC9E_3B39_803F;
+pub(crate) const LOG_LN2_HI: u64 = 0x3FE6_2E42_FEFA_39EF;
+pub(crate) const LOG_LN2_LO: u64 = 0x3C7A_BC9E_3B39_803F;
 
 /// `__nv_log1p` takes its series when the high word of `a`, read as an f32,
 /// is below the first and above the second (a within about (-0.4, 0.667)).
-const LOG1P_SMALL_HI_BELOW: u32 = 0x3FE5_5555; // 1071994197
-const LOG1P_SMALL_HI_ABOVE: u32 = 0xBFD9_9999; // -1076258407 as i32
+pub(crate) const LOG1P_SMALL_HI_BELOW: u32 = 0x3FE5_5555; // 1071994197
+pub(crate) const LOG1P_SMALL_HI_ABOVE: u32 = 0xBFD9_9999; // -1076258407 as i32
 
 /// `add.rz.f32`: `a + b` rounded toward zero (`llvm.nvvm.add.rz.f`).
 pub fn add_rz_f32(a: f32, b: f32) -> f32 {

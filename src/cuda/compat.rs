@@ -8,8 +8,13 @@
 //! * [`Gpu::torch_fill`]: PyTorch's CUDA `rand`/`randn`/`bernoulli_`/
 //!   dropout keep mask for a launch geometry, advancing the caller's
 //!   [`torch::Generator`] as the CPU replay does.
-//! * [`Gpu::jax_bits`], [`Gpu::jax_uniform`]: `jax.random.bits` and
-//!   `uniform` for a key.
+//! * [`Gpu::jax_bits`], [`Gpu::jax_uniform`], [`Gpu::jax_normal`]:
+//!   `jax.random.bits`, `uniform` and (XLA:GPU's arithmetic) `normal` for
+//!   a key.
+//! * The `_raw` forms of each ([`Gpu::curand_fill_raw`],
+//!   [`Gpu::torch_fill_raw`], [`Gpu::jax_fill_raw`]) write through a raw
+//!   device pointer, for callers without a cudarc buffer (Python's CUDA
+//!   arrays).
 //!
 //! What equals the CPU bit for bit: every function whose device code is IEEE
 //! arithmetic (cuRAND's raw draws and uniforms, torch's `rand`, `uniform`,
@@ -28,7 +33,7 @@ use super::{Gpu, nvrtc};
 use crate::compat::jax::{self, Config, Key};
 use crate::compat::torch::{self, DropoutDType, Geometry};
 use crate::error::Error;
-use cudarc::driver::{CudaFunction, DevicePtrMut, PushKernelArg, SyncOnDrop, sys};
+use cudarc::driver::{CudaFunction, DevicePtrMut, PushKernelArg, sys};
 use half::{bf16, f16};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,6 +42,14 @@ use std::sync::Arc;
 /// `kernels/compat/`.
 pub const COMPAT_SOURCES: &[(&str, &str)] = &[
     ("math.cuh", include_str!("../../kernels/compat/math.cuh")),
+    (
+        "constants.cuh",
+        include_str!("../../kernels/compat/constants.cuh"),
+    ),
+    (
+        "libdevice.cuh",
+        include_str!("../../kernels/compat/libdevice.cuh"),
+    ),
     (
         "curand.cuh",
         include_str!("../../kernels/compat/curand.cuh"),
@@ -80,6 +93,8 @@ pub fn compat_kernel_names() -> Vec<String> {
         "uniform_f64",
         "uniform_f16",
         "uniform_bf16",
+        "normal_f32",
+        "normal_f64",
     ] {
         v.push(format!("cbrng_compat_jax_{f}"));
     }
@@ -514,6 +529,9 @@ pub enum JaxFn {
     Bits,
     /// `jax.random.uniform`.
     Uniform,
+    /// `jax.random.normal` with XLA:GPU's arithmetic
+    /// ([`crate::compat::jax::Backend::Gpu`]): f32 and f64.
+    Normal,
 }
 
 /// A JAX launch: the kernel and its scalar arguments
@@ -551,6 +569,8 @@ pub fn jax_launch(
         (JaxFn::Uniform, C::F64) => ("uniform_f64", 64),
         (JaxFn::Uniform, C::F16) => ("uniform_f16", 16),
         (JaxFn::Uniform, C::BF16) => ("uniform_bf16", 8),
+        (JaxFn::Normal, C::F32) => ("normal_f32", 32),
+        (JaxFn::Normal, C::F64) => ("normal_f64", 64),
         (JaxFn::Bits, d) => {
             return Err(compat_err(
                 "jax",
@@ -565,6 +585,15 @@ pub fn jax_launch(
                 "jax",
                 format!(
                     "uniform cannot produce dtype '{}' (expected f32|f64|f16|bf16)",
+                    d.name()
+                ),
+            ));
+        }
+        (JaxFn::Normal, d) => {
+            return Err(compat_err(
+                "jax",
+                format!(
+                    "normal cannot produce dtype '{}' (expected f32|f64)",
                     d.name()
                 ),
             ));
@@ -625,26 +654,27 @@ impl Gpu {
             .ok_or_else(|| gpu_err("compat module", format!("no kernel {name}")))
     }
 
-    /// The output buffer's pointer, checked: its length is `want` elements
-    /// of `T`, aligned, in this context. Keep the returned record until the
-    /// launch is queued.
-    fn compat_out<'a, T: CompatElement, D: DevicePtrMut<T>>(
-        &'a self,
-        out: &'a mut D,
+    /// Checks an output of `len` elements of `dtype` at `ptr` where the
+    /// launch writes `want`: the length, and (when anything is written) that
+    /// `ptr` is aligned device memory of this context.
+    fn check_compat_out(
+        &self,
+        dtype: CompatDType,
+        ptr: sys::CUdeviceptr,
+        len: usize,
         want: u64,
-    ) -> Result<(sys::CUdeviceptr, SyncOnDrop<'a>), Error> {
-        if out.len() as u64 != want {
+    ) -> Result<(), Error> {
+        if len as u64 != want {
             return Err(Error::LengthMismatch {
                 what: "compat output".into(),
-                got: out.len(),
-                want: want as usize,
+                got: len,
+                want: usize::try_from(want).unwrap_or(usize::MAX),
             });
         }
-        let (ptr, record) = out.device_ptr_mut(&self.stream);
         if want > 0 {
-            self.check_buffer("output", ptr, T::DTYPE.size())?;
+            self.check_buffer("output", ptr, dtype.size())?;
         }
-        Ok((ptr, record))
+        Ok(())
     }
 
     /// `count` calls of cuRAND's `f` after `curand_init(seed, subsequence,
@@ -665,8 +695,50 @@ impl Gpu {
         stddev: f32,
         out: &mut D,
     ) -> Result<(), Error> {
-        let l = curand_launch(f, T::DTYPE, seed, subsequence, offset, count, mean, stddev)?;
-        let (ptr, _record) = self.compat_out(out, l.elements)?;
+        let len = out.len();
+        let (ptr, _record) = out.device_ptr_mut(&self.stream);
+        // SAFETY: `ptr` addresses `len` elements of T (T::DTYPE), allocated
+        // while `_record` lives, past the queued launch.
+        unsafe {
+            self.curand_fill_raw(
+                f,
+                seed,
+                subsequence,
+                offset,
+                count,
+                mean,
+                stddev,
+                T::DTYPE,
+                ptr,
+                len,
+            )
+        }
+    }
+
+    /// [`Gpu::curand_fill`] into raw device memory: `len` elements of
+    /// `dtype` at `ptr` (for callers that hold a pointer, not a cudarc
+    /// buffer: the Python package's CUDA arrays).
+    ///
+    /// # Safety
+    /// `ptr` must address at least `len * dtype.size()` writable bytes of
+    /// device memory, in this handle's context, that stay allocated until
+    /// the kernel has run.
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn curand_fill_raw(
+        &self,
+        f: CurandFn,
+        seed: u64,
+        subsequence: u64,
+        offset: u64,
+        count: u64,
+        mean: f32,
+        stddev: f32,
+        dtype: CompatDType,
+        ptr: sys::CUdeviceptr,
+        len: usize,
+    ) -> Result<(), Error> {
+        let l = curand_launch(f, dtype, seed, subsequence, offset, count, mean, stddev)?;
+        self.check_compat_out(dtype, ptr, len, l.elements)?;
         if l.count == 0 {
             return Ok(());
         }
@@ -683,7 +755,7 @@ impl Gpu {
         // SAFETY: the arguments match cbrng_compat_curand_<fn> in
         // kernels/compat/compat.cu (out, seed, subsequence, offset, count,
         // mean, stddev); `ptr` addresses l.elements elements of the kernel's
-        // dtype (checked above).
+        // dtype (checked above, and the caller's promise).
         unsafe { b.launch(cfg) }
             .map(|_| ())
             .map_err(|e| gpu_err(&format!("launching curand {}", f.name()), e))
@@ -703,9 +775,32 @@ impl Gpu {
         op: TorchOp,
         out: &mut D,
     ) -> Result<(), Error> {
-        let n = out.len() as u64;
-        let plan = torch_launch(generator, g, op, T::DTYPE, n)?;
-        let (ptr, _record) = self.compat_out(out, n)?;
+        let len = out.len();
+        let (ptr, _record) = out.device_ptr_mut(&self.stream);
+        // SAFETY: `ptr` addresses `len` elements of T (T::DTYPE), allocated
+        // while `_record` lives, past the queued launch.
+        unsafe { self.torch_fill_raw(generator, g, op, T::DTYPE, ptr, len) }
+    }
+
+    /// [`Gpu::torch_fill`] into raw device memory: a tensor of `len`
+    /// elements of `dtype` at `ptr`.
+    ///
+    /// # Safety
+    /// `ptr` must address at least `len * dtype.size()` writable bytes of
+    /// device memory, in this handle's context, that stay allocated until
+    /// the kernel has run.
+    pub unsafe fn torch_fill_raw(
+        &self,
+        generator: &mut torch::Generator,
+        g: Geometry,
+        op: TorchOp,
+        dtype: CompatDType,
+        ptr: sys::CUdeviceptr,
+        len: usize,
+    ) -> Result<(), Error> {
+        let n = len as u64;
+        let plan = torch_launch(generator, g, op, dtype, n)?;
+        self.check_compat_out(dtype, ptr, len, n)?;
         let Some(l) = plan else {
             if n == 0 {
                 return Ok(());
@@ -714,9 +809,10 @@ impl Gpu {
             self.context()
                 .bind_to_thread()
                 .map_err(|e| gpu_err("binding the context", e))?;
-            // SAFETY: `ptr` addresses n bytes (checked above).
+            // SAFETY: `ptr` addresses n bytes (checked above, and the
+            // caller's promise).
             return unsafe {
-                cudarc::driver::result::memset_d8_async(ptr, 0, n as usize, self.stream.cu_stream())
+                cudarc::driver::result::memset_d8_async(ptr, 0, len, self.stream.cu_stream())
             }
             .map_err(|e| gpu_err("clearing the dropout mask", e));
         };
@@ -762,6 +858,26 @@ impl Gpu {
         self.launch_jax(JaxFn::Uniform, key, cfg, out)
     }
 
+    /// `jax.random.normal(key, shape, dtype)` for `out.len()` elements (f32,
+    /// f64; f64 needs x64) as XLA:GPU computes it on an NVIDIA GPU: the
+    /// CPU's [`Key::normal_f32_on`] / [`Key::normal_f64_on`] with
+    /// [`crate::compat::jax::Backend::Gpu`]. The kernel calls the two
+    /// hardware approximations XLA's code calls (`sqrt.approx.f32` in the
+    /// f32 tail |u| > 0.99663, `rcp.approx.ftz.f64` seeding libdevice's
+    /// `log1p`), so there it gives JAX's own bits where the CPU models them
+    /// (see [`crate::compat::jax`]); every other step is IEEE arithmetic and
+    /// equals the CPU bit for bit (`tests/compat_host_twin.rs`). XLA:CPU's
+    /// arithmetic (`Backend::Cpu`, whose `log` is the C library's) has no
+    /// device kernel.
+    pub fn jax_normal<T: CompatElement, D: DevicePtrMut<T>>(
+        &self,
+        key: &Key,
+        cfg: Config,
+        out: &mut D,
+    ) -> Result<(), Error> {
+        self.launch_jax(JaxFn::Normal, key, cfg, out)
+    }
+
     fn launch_jax<T: CompatElement, D: DevicePtrMut<T>>(
         &self,
         f: JaxFn,
@@ -769,9 +885,32 @@ impl Gpu {
         cfg: Config,
         out: &mut D,
     ) -> Result<(), Error> {
-        let n = out.len() as u64;
-        let l = jax_launch(f, T::DTYPE, key, cfg, n)?;
-        let (ptr, _record) = self.compat_out(out, n)?;
+        let len = out.len();
+        let (ptr, _record) = out.device_ptr_mut(&self.stream);
+        // SAFETY: `ptr` addresses `len` elements of T (T::DTYPE), allocated
+        // while `_record` lives, past the queued launch.
+        unsafe { self.jax_fill_raw(f, key, cfg, T::DTYPE, ptr, len) }
+    }
+
+    /// [`Gpu::jax_bits`], [`Gpu::jax_uniform`] or [`Gpu::jax_normal`] (by
+    /// `f`) into raw device memory: `len` elements of `dtype` at `ptr`.
+    ///
+    /// # Safety
+    /// `ptr` must address at least `len * dtype.size()` writable bytes of
+    /// device memory, in this handle's context, that stay allocated until
+    /// the kernel has run.
+    pub unsafe fn jax_fill_raw(
+        &self,
+        f: JaxFn,
+        key: &Key,
+        cfg: Config,
+        dtype: CompatDType,
+        ptr: sys::CUdeviceptr,
+        len: usize,
+    ) -> Result<(), Error> {
+        let n = len as u64;
+        let l = jax_launch(f, dtype, key, cfg, n)?;
+        self.check_compat_out(dtype, ptr, len, n)?;
         if n == 0 {
             return Ok(());
         }
@@ -785,7 +924,8 @@ impl Gpu {
             .arg(&l.partitionable);
         // SAFETY: the arguments match cbrng_compat_jax_<fn>_<dtype> in
         // kernels/compat/compat.cu (out, k0, k1, n, partitionable); `ptr`
-        // addresses n elements of the kernel's dtype.
+        // addresses n elements of the kernel's dtype (checked above, and the
+        // caller's promise).
         unsafe { b.launch(launch) }
             .map(|_| ())
             .map_err(|e| gpu_err(&format!("launching {}", l.kernel), e))

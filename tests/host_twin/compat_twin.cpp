@@ -8,14 +8,18 @@
 // kernels/compat/math.cuh declares for host builds are defined here as the
 // CPU definition's stand-ins (src/compat/curand.rs): the C library's logf,
 // log and expf, sinf/cosf for the special-function unit's sine-cosine, and
-// sin/cos of pi times the argument reduced to [-1, 1] for sincospi. Every
-// other operation is the kernels' own.
+// sin/cos of pi times the argument reduced to [-1, 1] for sincospi; for
+// JAX's normal, src/compat/libdevice.rs's add.rz.f32, its model of
+// rcp.approx.ftz.f64 and the correctly rounded square root for
+// sqrt.approx.f32. Every other operation is the kernels' own.
 //
 // Reads cases from stdin, one a line (integers decimal, floats as IEEE bits
 // in hex, MISALIGN = elements the output starts past a 16-byte boundary):
 //   curand FN SEED SUBSEQUENCE OFFSET COUNT MEAN STDDEV MISALIGN
 //   torch KERNEL NUMEL SEED OFFSET STRIDE ROUNDS A B VEC MISALIGN
 //   jax KERNEL K0 K1 N PARTITIONABLE MISALIGN
+//   fn NAME COUNT X1 .. XCOUNT   (NAME: log1pf, log1p, erf_inv_f32,
+//                                 erf_inv_f64; X as IEEE bits in hex)
 // (FN as CBRNG_CURAND_FN_*; KERNEL the kernel's name) and writes each case's
 // elements, little-endian, to stdout.
 #include "cbrng.cuh"
@@ -43,6 +47,38 @@ void cbrng_compat_host_sincospi(double v, double* s, double* c) {
     const double pi = 3.141592653589793;
     *s = std::sin(r * pi);
     *c = std::cos(r * pi);
+}
+
+// a + b rounded toward zero: the exact sum s + t (TwoSum in double, where
+// float sums cannot overflow), then s rounded to float, stepped toward zero
+// when that rounded away from the exact sum.
+float cbrng_compat_host_fadd_rz(float a, float b) {
+    if (!std::isfinite(a) || !std::isfinite(b)) return a + b;
+    const double x = a, y = b;
+    const double s = x + y;
+    const double bb = s - x;
+    const double t = (x - (s - bb)) + (y - bb);
+    if (s == 0.0) return t == 0.0 ? a + b : (float)t;
+    float c = (float)s;
+    const auto toward_zero = [](float f) {
+        unsigned int u;
+        std::memcpy(&u, &f, 4);
+        u -= 1;
+        std::memcpy(&f, &u, 4);
+        return f;
+    };
+    if (std::fabs((double)c) > std::fabs(s)) c = toward_zero(c);
+    else if ((double)c == s && t != 0.0 && (t < 0.0) != (s < 0.0)) c = toward_zero(c);
+    return c;
+}
+float cbrng_compat_host_sqrt_approx_f32(float x) { return std::sqrt(x); }
+double cbrng_compat_host_rcp_approx_ftz_f64(double y) {
+    double r = 1.0 / y;
+    unsigned long long u;
+    std::memcpy(&u, &r, 8);
+    u &= 0xFFFFFFFF00000000ull;
+    std::memcpy(&r, &u, 8);
+    return r;
 }
 
 [[noreturn]] static void die(const std::string& why) {
@@ -178,8 +214,33 @@ static void jax_line() {
     CBRNG_TWIN_JAX(uniform_f64, CBRNG_JAX_UNIFORM_F64, double)
     CBRNG_TWIN_JAX(uniform_f16, CBRNG_JAX_UNIFORM_F16, cbrng_u16)
     CBRNG_TWIN_JAX(uniform_bf16, CBRNG_JAX_UNIFORM_BF16, cbrng_u16)
+    CBRNG_TWIN_JAX(normal_f32, CBRNG_JAX_NORMAL_F32, float)
+    CBRNG_TWIN_JAX(normal_f64, CBRNG_JAX_NORMAL_F64, double)
 #undef CBRNG_TWIN_JAX
     die("unknown jax kernel " + k);
+}
+
+// The JAX normal's device functions themselves, on given inputs.
+static void fn_line() {
+    char name[32];
+    unsigned long long count;
+    if (std::scanf("%31s %llu", name, &count) != 2) die("malformed fn line");
+    const std::string f(name);
+    const bool single = f == "log1pf" || f == "erf_inv_f32";
+    if (!single && f != "log1p" && f != "erf_inv_f64") die("unknown fn " + f);
+    for (unsigned long long i = 0; i < count; ++i) {
+        unsigned long long b;
+        if (std::scanf("%llx", &b) != 1) die("malformed fn input");
+        if (single) {
+            const float x = f32_of_bits(b);
+            const float y = f == "log1pf" ? cbrng_libdevice_log1pf(x) : cbrng_jax_erf_inv_f32_gpu(x);
+            if (std::fwrite(&y, 4, 1, stdout) != 1) die("short write");
+        } else {
+            const double x = f64_of_bits(b);
+            const double y = f == "log1p" ? cbrng_libdevice_log1p(x) : cbrng_jax_erf_inv_f64_gpu(x);
+            if (std::fwrite(&y, 8, 1, stdout) != 1) die("short write");
+        }
+    }
 }
 
 int main() {
@@ -192,6 +253,7 @@ int main() {
         if (s == "curand") curand_line();
         else if (s == "torch") torch_line();
         else if (s == "jax") jax_line();
+        else if (s == "fn") fn_line();
         else die("unknown system " + s);
     }
     return std::fflush(stdout) == 0 ? 0 : 1;
