@@ -10,7 +10,9 @@ sqrt.approx.f32, which cbrng models by the exact root).
 
 Exit 1 when --backend gpu is not what src/compat/jax.rs documents: every f32
 draw off the tail equal, tail draws within 3 ulps, f64 draws within 1 ulp
-(the rcp.approx seed of __nv_log1p) and all but 1 in 10^4 equal.
+(the rcp.approx seed of __nv_log1p) and all but 1 in 10^4 equal; or when
+the device kernel (--backend gpu --engine cuda, which runs XLA's
+approximate instructions themselves) differs from JAX in any draw.
 
     python3 benches/jax_gpu_normal.py .gpu/bin/bin-cbrng [DUMP_DIR]
 
@@ -51,11 +53,12 @@ CASES = [
 ]
 
 
-def cbrng(seed, x64, part, dtype, shape, backend):
+def cbrng(seed, x64, part, dtype, shape, backend, engine="cpu"):
     out = subprocess.run(
         [CBRNG, "compat", "jax", "--seed", str(seed), "--x64", str(x64).lower(),
          "--partitionable", str(part).lower(), "--fn", "normal", "--dtype", dtype,
-         "--shape", ",".join(map(str, shape)), "--backend", backend, "--format", "raw"],
+         "--shape", ",".join(map(str, shape)), "--backend", backend, "--format", "raw",
+         "--engine", engine],
         check=True, capture_output=True).stdout
     return np.frombuffer(out, dtype=np.uint32 if dtype == "f32" else np.uint64)
 
@@ -98,13 +101,24 @@ def main():
         bits = 32 if dtype == "f32" else 64
         tail = np.abs(u) > TAIL
         line = "seed=%d x64=%s part=%s %s %s n=%d:" % (seed, x64, part, dtype, shape, got.size)
-        for backend in ("gpu", "cpu"):
-            want = cbrng(seed, x64, part, dtype, shape, backend)
+        runs = [("gpu", "cpu"), ("cpu", "cpu")]
+        if PLATFORM == "gpu":
+            runs.append(("gpu", "cuda"))
+        for backend, engine in runs:
+            want = cbrng(seed, x64, part, dtype, shape, backend, engine)
             d = ulps(got, want, bits)
-            line += " | --backend %s: equal %d (tail %d of %d), max ulp off-tail %d, tail %d" % (
-                backend, int((d == 0).sum()), int((d[tail] == 0).sum()), int(tail.sum()),
+            line += " | --backend %s --engine %s: equal %d (tail %d of %d), max ulp off-tail %d, tail %d" % (
+                backend, engine, int((d == 0).sum()), int((d[tail] == 0).sum()), int(tail.sum()),
                 int(d[~tail].max(initial=0)), int(d[tail].max(initial=0)))
-            if backend == ("gpu" if PLATFORM == "gpu" else "cpu"):
+            if engine == "cuda":
+                ok = d.max(initial=0) == 0
+                if not ok:
+                    bad += 1
+                    i = np.flatnonzero(d)[:5]
+                    line += " DEVICE MISMATCH at %s (u=%s, jax=%s, cbrng=%s)" % (
+                        i.tolist(), u[i].tolist(), [hex(v) for v in got[i]],
+                        [hex(v) for v in want[i]])
+            elif backend == ("gpu" if PLATFORM == "gpu" else "cpu"):
                 if dtype == "f32":
                     ok = d[~tail].max(initial=0) == 0 and d[tail].max(initial=0) <= 3
                 else:

@@ -186,19 +186,101 @@ fn every_engine_prints_the_cpu_s_elements_or_says_why_not() {
     }
 }
 
+fn normal_args(backend: &str, dtype: &str, engine: &str) -> Vec<String> {
+    [
+        "compat",
+        "jax",
+        "--seed",
+        "5",
+        "--x64",
+        "true",
+        "--fn",
+        "normal",
+        "--dtype",
+        dtype,
+        "--shape",
+        "4099",
+        "--backend",
+        backend,
+        "--engine",
+        engine,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn run(args: &[String]) -> Output {
+    cbrng(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// `--backend cpu` (XLA:CPU's arithmetic) has no device kernel: `cuda` says
+/// so in one line, `auto` stays on the CPU.
 #[test]
-fn jax_normal_stays_on_the_cpu() {
-    let o = cbrng(&[
-        "compat", "jax", "--seed", "1", "--fn", "normal", "--shape", "4", "--engine", "cuda",
-    ]);
+fn jax_normal_of_the_cpu_backend_stays_on_the_cpu() {
+    let o = run(&normal_args("cpu", "f32", "cuda"));
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2));
-    assert!(err.contains("normal runs on the CPU only"), "{err}");
-    let a = cbrng(&[
-        "compat", "jax", "--seed", "1", "--fn", "normal", "--shape", "4", "--engine", "auto",
-    ]);
-    let c = cbrng(&[
-        "compat", "jax", "--seed", "1", "--fn", "normal", "--shape", "4",
-    ]);
+    assert!(o.stdout.is_empty());
+    assert!(
+        err.contains("XLA:CPU's (--backend cpu) runs on the CPU only: use --engine cpu"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    let a = run(&normal_args("cpu", "f32", "auto"));
+    let c = run(&normal_args("cpu", "f32", "cpu"));
+    assert!(c.status.success() && !c.stdout.is_empty());
     assert!(a.status.success() && a.stdout == c.stdout);
+}
+
+/// `--backend gpu --engine cuda` runs XLA:GPU's arithmetic on the device:
+/// the CPU's model of it exactly but for the f32 tail (|x| >= 2.9, where
+/// |u| may pass 0.99663 and the device's approximate root enters: within 3
+/// ulp). Without a GPU, `cuda` is a one-line error and `auto` the CPU's.
+#[test]
+fn jax_normal_of_the_gpu_backend_runs_on_the_device() {
+    let gpu = gpu_usable();
+    for dtype in ["f32", "f64"] {
+        let cpu = run(&normal_args("gpu", dtype, "cpu"));
+        assert!(
+            cpu.status.success(),
+            "{}",
+            String::from_utf8_lossy(&cpu.stderr)
+        );
+        let cuda = run(&normal_args("gpu", dtype, "cuda"));
+        let auto = run(&normal_args("gpu", dtype, "auto"));
+        assert!(auto.status.success());
+        if !gpu {
+            let err = String::from_utf8_lossy(&cuda.stderr);
+            assert_eq!(cuda.status.code(), Some(2));
+            assert!(err.starts_with("cbrng: error: GPU:"), "{err}");
+            assert!(auto.stdout == cpu.stdout);
+            continue;
+        }
+        assert!(
+            cuda.status.success(),
+            "{}",
+            String::from_utf8_lossy(&cuda.stderr)
+        );
+        assert!(auto.stdout == cuda.stdout, "auto takes the GPU");
+        let lines = |o: &Output| -> Vec<u64> {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .map(|l| u64::from_str_radix(l, 16).unwrap())
+                .collect()
+        };
+        let (c, g) = (lines(&cpu), lines(&cuda));
+        assert_eq!(c.len(), 4099);
+        assert_eq!(c.len(), g.len());
+        for (i, (&c, &g)) in c.iter().zip(&g).enumerate() {
+            if dtype == "f64" || f32::from_bits(c as u32).abs() < 2.9 {
+                assert_eq!(c, g, "{dtype} element {i}");
+            } else {
+                assert!(
+                    c.abs_diff(g) <= 3,
+                    "f32 tail element {i}: {c:08x} vs {g:08x}"
+                );
+            }
+        }
+    }
 }

@@ -7,12 +7,16 @@
 //! calls CUDA's `logf`/`log`/`expf`/`sincospi` and the special-function
 //! unit's sine-cosine, the GPU gives cuRAND's own values and the CPU
 //! approximates them: those are compared within a bound, and the fraction
-//! that is exact and the largest difference are printed. Skips with a
+//! that is exact and the largest difference are printed. JAX's `normal`
+//! (XLA:GPU's arithmetic) equals the CPU's model of it wherever the device
+//! code is IEEE arithmetic: every f32 draw with |u| <= 0.99663 and, if the
+//! model of the reciprocal seed holds, every f64 draw; the f32 tail, where
+//! the device's approximate square root enters, is within 3 ulp. Skips with a
 //! notice without a GPU; fails when `CBRNG_REQUIRE_GPU=1`.
 #![cfg(feature = "cuda")]
 use cbrng::Error;
 use cbrng::compat::curand::Philox4x32_10;
-use cbrng::compat::jax::{Config, Key};
+use cbrng::compat::jax::{Backend, Config, Key};
 use cbrng::compat::torch::{self, DropoutDType, Geometry};
 use cbrng::cuda::Gpu;
 use cbrng::cuda::compat::{CompatElement, CurandFn, TorchOp};
@@ -436,6 +440,79 @@ fn jax_bits_and_uniforms_equal_the_cpu() {
         }
     }
     eprintln!("jax on the GPU: {cases} cases equal the CPU");
+}
+
+/// The distance in ulps between two finite f32 of the same sign.
+fn ulps_f32(a: f32, b: f32) -> u32 {
+    (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs() as u32
+}
+
+#[test]
+fn jax_normal_is_the_cpu_s_model_of_xla_gpu() {
+    let Some(gpu) = gpu_or_skip("jax_normal_is_the_cpu_s_model_of_xla_gpu") else {
+        return;
+    };
+    let (mut tail, mut tail_exact, mut worst) = (0usize, 0usize, 0u32);
+    for partitionable in [true, false] {
+        let cfg = Config {
+            x64: true,
+            partitionable,
+        };
+        for seed in [0i128, 42, -7] {
+            let key = Key::from_seed(seed, cfg).unwrap();
+            for n in [1usize, 5, 4097, 1_000_003] {
+                // f32: the uniforms say which draws reach the tail (w >= 5).
+                let mut u = vec![0f32; n];
+                key.uniform_f32(cfg, &mut u).unwrap();
+                let mut want = vec![0f32; n];
+                key.normal_f32_on(cfg, Backend::Gpu, &mut want).unwrap();
+                let got = on_gpu::<f32>(&gpu, n, |v| gpu.jax_normal(&key, cfg, v)).unwrap();
+                for i in 0..n {
+                    let ui = (u[i] * 2.0 + f32::from_bits(0xbf7f_ffff)).abs();
+                    if ui <= 0.996_63 {
+                        assert_eq!(
+                            got[i].to_bits(),
+                            want[i].to_bits(),
+                            "jax normal f32 {cfg:?} seed {seed} n {n} element {i} (|u| = {ui})"
+                        );
+                    } else {
+                        tail += 1;
+                        let d = ulps_f32(got[i], want[i]);
+                        tail_exact += usize::from(d == 0);
+                        worst = worst.max(d);
+                        assert!(
+                            d <= 3,
+                            "jax normal f32 tail {cfg:?} seed {seed} n {n} element {i}: {} vs {} ({d} ulp)",
+                            got[i],
+                            want[i]
+                        );
+                    }
+                }
+                let mut want = vec![0f64; n];
+                key.normal_f64_on(cfg, Backend::Gpu, &mut want).unwrap();
+                let got = on_gpu::<f64>(&gpu, n, |v| gpu.jax_normal(&key, cfg, v)).unwrap();
+                let differ = (0..n)
+                    .filter(|&i| got[i].to_bits() != want[i].to_bits())
+                    .count();
+                assert_eq!(
+                    differ, 0,
+                    "jax normal f64 {cfg:?} seed {seed} n {n}: {differ} differ from the CPU's model of rcp.approx.ftz.f64"
+                );
+            }
+        }
+    }
+    assert!(tail > 0);
+    eprintln!(
+        "jax normal on the GPU: f32 tail {tail_exact} of {tail} exact, worst {worst} ulp; the rest and f64 all equal"
+    );
+    // The CPU-only backend has no kernel, and the dtypes are f32 and f64.
+    let cfg = Config::default();
+    let key = Key::from_seed(1, cfg).unwrap();
+    let e = on_gpu::<f16>(&gpu, 3, |v| gpu.jax_normal(&key, cfg, v)).unwrap_err();
+    assert!(
+        e.to_string().contains("normal cannot produce dtype 'f16'"),
+        "{e}"
+    );
 }
 
 #[test]

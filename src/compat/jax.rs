@@ -62,6 +62,12 @@
 //!   (`rcp.approx.ftz.f64`, not published), modelled by
 //!   [`crate::compat::libdevice::rcp_approx_ftz_f64`]; a Newton step follows
 //!   it, so the seed almost never matters (`tests/compat_libdevice.rs`).
+//!
+//! On the device itself, `cuda::Gpu::jax_normal` (feature `cuda`; kernels in
+//! `kernels/compat/jax.cuh` and `libdevice.cuh`, constants generated from
+//! this file and [`crate::compat::libdevice`]) runs the same steps with those
+//! two instructions, so there it gives XLA:GPU's own bits; everything else
+//! is this arithmetic, checked bit for bit by the g++ twin.
 
 use crate::Error;
 use crate::compat::libdevice;

@@ -139,17 +139,21 @@ struct JaxArgs {
     shape: String,
     /// Whose arithmetic normal reproduces: JAX on the CPU (XLA:CPU, x86-64
     /// with FMA; checked against JAX 0.7.1) or on an NVIDIA GPU (XLA:GPU's
-    /// lowering as established from its source: f64 exact but for an
-    /// unpublished reciprocal seed, f32 exact but for |u| > 0.9966, where the
-    /// GPU's approximate sqrt may move the last bit; not yet checked on a
-    /// GPU). bits and uniform are the same on both.
+    /// lowering as established from its source). With --backend gpu the CPU
+    /// models the GPU's two approximate instructions: f64 is exact but for
+    /// an unpublished reciprocal seed, f32 exact but for |u| > 0.9966, where
+    /// the approximate sqrt may move a draw by up to 3 ulp; --engine cuda
+    /// runs those instructions themselves (not yet checked on a GPU). bits
+    /// and uniform are the same on both.
     #[arg(long, value_enum, default_value_t = Backend::Cpu)]
     backend: Backend,
     /// normal only: which XLA:CPU kernel's log.
     #[arg(long, value_enum, default_value_t = LogKernel::Auto)]
     xla_log: LogKernel,
-    /// Where to compute bits and uniform: cpu, cuda (the compat kernels; an
-    /// error without a usable GPU) or auto. key and normal run on the CPU.
+    /// Where to compute bits, uniform and normal: cpu, cuda (the compat
+    /// kernels; an error without a usable GPU) or auto. key runs on the CPU;
+    /// normal on the GPU is XLA:GPU's (--backend gpu): with --backend cpu
+    /// it runs on the CPU (auto) or is refused (cuda).
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     engine: Device,
     #[command(flatten)]
@@ -550,9 +554,12 @@ fn jax(a: JaxArgs) -> Result<(), Error> {
     let n = n as usize;
     let gpu = match a.func.as_str() {
         "bits" | "uniform" => a.engine.select(|g| g.prepare_compat())?,
+        "normal" if backend == cbrng::compat::jax::Backend::Gpu => {
+            a.engine.select(|g| g.prepare_compat())?
+        }
         "normal" if a.engine == Device::Cuda => {
             return Err(jax_err(
-                "normal runs on the CPU only (either backend's erf_inv; no device kernel yet); use --engine cpu".into(),
+                "--engine cuda draws normal with XLA:GPU's arithmetic (--backend gpu); XLA:CPU's (--backend cpu) runs on the CPU only: use --engine cpu".into(),
             ));
         }
         _ => None,
@@ -662,17 +669,31 @@ fn jax(a: JaxArgs) -> Result<(), Error> {
         },
         "normal" => match a.dtype.as_deref().unwrap_or("f32") {
             "f32" => {
-                let mut v = vec![0f32; n];
-                match a.xla_log {
-                    LogKernel::Auto => key.normal_f32_on(cfg, backend, &mut v)?,
-                    LogKernel::Libm => key.normal_f32_with(cfg, XlaLog::Libm, &mut v)?,
-                    LogKernel::Inline => key.normal_f32_with(cfg, XlaLog::Inline, &mut v)?,
-                }
+                let v = match &gpu {
+                    Some(g) => on_gpu::<f32>(g, n, |o| g.jax_normal(&key, cfg, o))?,
+                    None => {
+                        let mut v = vec![0f32; n];
+                        match a.xla_log {
+                            LogKernel::Auto => key.normal_f32_on(cfg, backend, &mut v)?,
+                            LogKernel::Libm => key.normal_f32_with(cfg, XlaLog::Libm, &mut v)?,
+                            LogKernel::Inline => {
+                                key.normal_f32_with(cfg, XlaLog::Inline, &mut v)?
+                            }
+                        }
+                        v
+                    }
+                };
                 (F32, v.into_iter().map(|x| u64::from(x.to_bits())).collect())
             }
             "f64" => {
-                let mut v = vec![0f64; n];
-                key.normal_f64_on(cfg, backend, &mut v)?;
+                let v = match &gpu {
+                    Some(g) => on_gpu::<f64>(g, n, |o| g.jax_normal(&key, cfg, o))?,
+                    None => {
+                        let mut v = vec![0f64; n];
+                        key.normal_f64_on(cfg, backend, &mut v)?;
+                        v
+                    }
+                };
                 (F64, v.into_iter().map(f64::to_bits).collect())
             }
             _ => return Err(bad_dtype("normal", "f32|f64")),
