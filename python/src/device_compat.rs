@@ -74,18 +74,7 @@ mod imp {
             // as the caller keeps it (the frameworks' stream-ordered
             // allocators do).
             unsafe {
-                g.curand_fill_raw(
-                    f,
-                    seed,
-                    subsequence,
-                    offset,
-                    count,
-                    mean,
-                    std,
-                    dt,
-                    ptr,
-                    len,
-                )
+                g.curand_fill_raw(f, seed, subsequence, offset, count, mean, std, dt, ptr, len)
             }?;
             finish(&g, wait)
         })
