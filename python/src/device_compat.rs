@@ -131,10 +131,10 @@ mod imp {
             }
         };
         let dt = compat_dtype(dtype)?;
-        let (start, geom) = {
-            let g = generator.borrow();
-            (g.g, g.geom)
-        };
+        // Held through the call: another thread's use of this generator
+        // meanwhile is an error ("already borrowed"), never a lost update.
+        let mut held = generator.borrow_mut();
+        let (start, geom) = (held.g, held.geom);
         let (next, done) = py.detach(|| {
             let mut state = start;
             let r = device_of(device, ptr)
@@ -149,7 +149,7 @@ mod imp {
             // leaves `state` unchanged otherwise), whatever the wait gives.
             (state, r.and_then(|g| finish(&g, wait)))
         });
-        generator.borrow_mut().g = next;
+        held.g = next;
         done.map_err(err)
     }
 

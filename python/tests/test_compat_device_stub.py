@@ -223,6 +223,42 @@ SCRIPT = textwrap.dedent(
         refused(exc, text, f)
     assert (b == 7).all()
 
+    # DLPack on a CUDA device (the only way in for bfloat16 proper): the
+    # same checks and generator moves; the call waits for its kernel.
+    import ctypes
+    from cbrng._device import _DLManagedTensor
+
+    capsule_new = ctypes.pythonapi.PyCapsule_New
+    capsule_new.restype = ctypes.py_object
+    capsule_new.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
+
+    class DL:
+        def __init__(self, a, code, bits):
+            self.a, self.dims = a, (ctypes.c_int64 * a.ndim)(*a.shape)
+            self.m = _DLManagedTensor()
+            t = self.m.dl_tensor
+            t.data, t.ndim, t.byte_offset = a.ctypes.data, a.ndim, 0
+            t.device.device_type, t.device.device_id = 2, 0
+            t.dtype.code, t.dtype.bits, t.dtype.lanes = code, bits, 1
+            t.shape, t.strides = self.dims, None
+        def __dlpack_device__(self):
+            return (2, 0)
+        def __dlpack__(self, stream=None):
+            return capsule_new(ctypes.addressof(self.m), b"dltensor", None)
+
+    b = guard((4, 25), np.uint16)
+    gc, gd = ct.Generator(2, H100), ct.Generator(2, H100)
+    gc.rand(100, np.uint16)
+    gd.rand(out=DL(b, 4, 16))
+    assert gd.philox_offset == gc.philox_offset > 0 and (b == 7).all()
+    refused(TypeError, "it writes float32", lambda: gd.bernoulli(p=0.5, out=DL(b, 4, 16)))
+    jax.uniform(k, (4, 25), out=DL(b, 4, 16))
+    refused(TypeError, "it writes float32, float64", lambda: jax.normal(k, out=DL(b, 4, 16)))
+    m = guard(100, np.uint8)
+    gd.dropout_mask(100, 0.5, out=DL(m, 1, 8))
+    gc.dropout_mask(100, 0.5)
+    assert gd.philox_offset == gc.philox_offset and (m == 7).all() and (b == 7).all()
+
     # numpy: host only.
     n = cnp.Generator(1)
     b = guard(4, np.float64)
