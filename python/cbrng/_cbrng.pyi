@@ -211,3 +211,55 @@ def _cuda_copy_to_host(ptr: int, nbytes: int, device: Optional[int], cu_stream: 
     """The ``nbytes`` bytes of device memory at ``ptr``, copied to the host on
     the stream ``cu_stream`` (``Gpu::copy_raw_to_host``); ``device`` None asks
     the driver. Waits for the copy."""
+def _cuda_curand_fill(
+    func: str,
+    seed: int,
+    subsequence: int,
+    offset: int,
+    count: int,
+    mean: float,
+    std: float,
+    dtype: str,
+    ptr: int,
+    len: int,
+    device: Optional[int],
+    cu_stream: int,
+    wait: bool = False,
+) -> None:
+    """``count`` calls of the cuRAND function ``func`` (``curand``,
+    ``uniform``, ``uniform4``, ``uniform-double``, ``normal``, ``normal2``,
+    ``normal-double``, ``log-normal``) after ``curand_init(seed, subsequence,
+    offset)`` into ``len`` elements of ``dtype`` (u32, f32, f64) at device
+    address ``ptr``, queued on ``cu_stream`` (``Gpu::curand_fill_raw``).
+    ValueError for bad parameters, RuntimeError for the GPU's errors."""
+def _cuda_torch_fill(
+    generator: _TorchGenerator,
+    op: str,
+    a: float,
+    b: float,
+    input: Optional[str],
+    dtype: str,
+    ptr: int,
+    len: int,
+    device: Optional[int],
+    cu_stream: int,
+    wait: bool = False,
+) -> None:
+    """PyTorch's CUDA kernel for ``op`` (``uniform``: a, b = from, to;
+    ``normal``: mean, std; ``bernoulli``: a = p; ``dropout_mask``: a = p,
+    ``input`` the input's dtype name) into ``len`` elements of ``dtype`` at
+    ``ptr`` (``Gpu::torch_fill_raw``); ``generator`` advances as on the CPU,
+    only once the launch is queued."""
+def _cuda_jax_fill(
+    key: _JaxKey,
+    func: str,
+    dtype: str,
+    ptr: int,
+    len: int,
+    device: Optional[int],
+    cu_stream: int,
+    wait: bool = False,
+) -> None:
+    """``jax.random.bits`` / ``uniform`` / ``normal`` (XLA:GPU's arithmetic)
+    for ``key`` into ``len`` elements of ``dtype`` at ``ptr``
+    (``Gpu::jax_fill_raw``)."""

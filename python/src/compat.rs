@@ -83,9 +83,9 @@ impl NumpyGenerator {
 /// A `jax.random` threefry2x32 key and the flags that change its streams.
 #[pyclass(frozen, eq, name = "_JaxKey", module = "cbrng.compat")]
 #[derive(Clone, PartialEq)]
-struct JaxKey {
-    key: jax::Key,
-    cfg: jax::Config,
+pub(crate) struct JaxKey {
+    pub(crate) key: jax::Key,
+    pub(crate) cfg: jax::Config,
 }
 
 #[pymethods]
@@ -257,9 +257,9 @@ impl CurandPhilox {
 /// PyTorch's CUDA generator (`torch.cuda.manual_seed`) replayed for a launch
 /// geometry.
 #[pyclass(name = "_TorchGenerator", module = "cbrng.compat")]
-struct TorchGenerator {
-    g: torch::Generator,
-    geom: torch::Geometry,
+pub(crate) struct TorchGenerator {
+    pub(crate) g: torch::Generator,
+    pub(crate) geom: torch::Geometry,
 }
 
 #[pymethods]

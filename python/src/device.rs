@@ -10,7 +10,7 @@ use crate::{PyStream, distribution, err};
 use pyo3::prelude::*;
 
 #[cfg(feature = "cuda")]
-mod imp {
+pub(crate) mod imp {
     use super::*;
     use cbrng::cuda::Gpu;
     use cbrng::cudarc::driver::sys;
@@ -37,7 +37,7 @@ mod imp {
 
     /// The handle of `device` queuing on the caller's stream (a `CUstream`
     /// as an integer; 0 is the legacy default stream).
-    fn on_stream(device: usize, cu_stream: usize) -> Result<Gpu, cbrng::Error> {
+    pub(crate) fn on_stream(device: usize, cu_stream: usize) -> Result<Gpu, cbrng::Error> {
         let g = gpu(device)?;
         // SAFETY: the stream handle comes from the array's owner (its
         // __cuda_array_interface__ or the framework's current stream), which
@@ -48,7 +48,7 @@ mod imp {
 
     /// The device of an array: its own word, or (None) the driver's for
     /// the memory at `ptr`.
-    fn device_of(device: Option<usize>, ptr: u64) -> Result<usize, cbrng::Error> {
+    pub(crate) fn device_of(device: Option<usize>, ptr: u64) -> Result<usize, cbrng::Error> {
         match device {
             Some(d) => Ok(d),
             None => cbrng::cuda::pointer_device(ptr),
@@ -57,7 +57,7 @@ mod imp {
 
     /// Waits for the queued work when `wait` (DLPack arrays, whose owner's
     /// later work is not ordered after the legacy default stream's).
-    fn finish(g: &Gpu, wait: bool) -> Result<(), cbrng::Error> {
+    pub(crate) fn finish(g: &Gpu, wait: bool) -> Result<(), cbrng::Error> {
         if wait {
             g.stream().synchronize().map_err(|e| cbrng::Error::Gpu {
                 reason: format!("synchronising the stream: {e:?}"),

@@ -7,6 +7,7 @@
 mod arrays;
 mod compat;
 mod device;
+mod device_compat;
 mod dropout;
 mod reduce;
 
@@ -391,5 +392,6 @@ fn _cbrng(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dropout::register(m)?;
     compat::register(m)?;
     device::register(m)?;
+    device_compat::register(m)?;
     Ok(())
 }

@@ -6,7 +6,11 @@
 * :mod:`cbrng.compat.torch`: PyTorch's CUDA distribution kernels, replayed for a named GPU.
 
 Each is computed on the CPU by the Rust crate; the versions checked are
-those named in its ``src/compat/`` files.
+those named in its ``src/compat/`` files. The torch, curand and jax
+functions also fill CUDA arrays in place (``out=``: PyTorch CUDA tensors,
+CuPy arrays, DLPack on a CUDA device) with the compat kernels of
+``cbrng::cuda::compat``, on the array's device and current stream; NumPy's
+generator is host-only (a CUDA ``out=`` is a TypeError).
 """
 
 from . import curand, jax, numpy, torch

@@ -11,6 +11,7 @@ from typing import Any, Optional, Tuple, Union
 import numpy as np
 
 from .. import _cbrng
+from . import _out
 
 Size = Union[None, int, Tuple[int, ...]]
 
@@ -29,17 +30,31 @@ class Generator:
         key, counter = self._g.state()
         return {"key": list(key), "counter": list(counter)}
 
-    def random(self, size: Size = None, dtype: Any = np.float64) -> Any:
-        """``Generator.random(size, dtype)``: float64 or float32 in [0, 1)."""
-        out = np.empty(() if size is None else size, dtype=np.dtype(dtype))
-        self._g.random(out)
-        return out[()] if size is None else out
+    def _fill(self, what: str, size: Size, dtype: Any, out: Any, cpu: Any) -> Any:
+        if out is None:
+            new = np.empty(() if size is None else size, dtype=np.dtype(dtype))
+            cpu(new)
+            return new[()] if size is None else new
+        if _out.is_device(out):
+            raise TypeError(
+                f"{what}: out is a CUDA array, but numpy-compat output is host-only (cbrng has "
+                "no device kernel for NumPy's Philox generator): pass a NumPy array, or copy "
+                "the result to the device yourself"
+            )
+        cpu(_out.host(out, what, shape=_out.shape_of(size), dtype=dtype))
+        return out
 
-    def standard_normal(self, size: Size = None, dtype: Any = np.float64) -> Any:
-        """``Generator.standard_normal(size, dtype)`` (ziggurat)."""
-        out = np.empty(() if size is None else size, dtype=np.dtype(dtype))
-        self._g.standard_normal(out)
-        return out[()] if size is None else out
+    def random(self, size: Size = None, dtype: Any = np.float64, out: Any = None) -> Any:
+        """``Generator.random(size, dtype, out)``: float64 or float32 in [0, 1).
+        ``out`` (as NumPy's): a NumPy array of ``dtype``, filled in place and
+        returned; ``size``, when given, must be its shape. NumPy's generator
+        has no device kernel: a CUDA array is a TypeError."""
+        return self._fill("numpy random", size, dtype, out, self._g.random)
+
+    def standard_normal(self, size: Size = None, dtype: Any = np.float64, out: Any = None) -> Any:
+        """``Generator.standard_normal(size, dtype, out)`` (ziggurat); ``out``
+        as in :meth:`random` (host only)."""
+        return self._fill("numpy standard_normal", size, dtype, out, self._g.standard_normal)
 
     def integers(
         self,
