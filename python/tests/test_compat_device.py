@@ -1,8 +1,9 @@
 """The compat streams filled into CUDA arrays on a GPU (PyTorch or CuPy),
 against the CPU replay: bit for bit where the device code is IEEE
 arithmetic (cuRAND's raw draws and uniforms, torch's rand, uniform,
-bernoulli and dropout masks, JAX's bits and uniforms; JAX's float32 normal
-in XLA:GPU's arithmetic wherever |u| <= 0.99663), and within the
+bernoulli and dropout masks, JAX's bits and uniforms; JAX's normal in
+XLA:GPU's arithmetic: float64 everywhere, float32 wherever |u| <= 0.99663
+and within 3 ulp beyond), and within the
 tolerances of tests/gpu_compat.rs where the device's own math functions
 are called (cuRAND's normal and log-normal, torch's randn). Skipped with a
 printed notice without a GPU (a failure under CBRNG_REQUIRE_GPU=1)."""
@@ -215,6 +216,22 @@ def test_jax_normal_f32_is_xla_gpu_arithmetic():
         eq, abs_, ulp = f32_diff(got[~inner], want[~inner])
         print(f"jax normal f32 tail ({int((~inner).sum())} draws): {100 * eq:.2f}% equal, {ulp} ulp at most")
         assert ulp <= 3
+
+
+def test_jax_normal_f64_is_xla_gpu_arithmetic():
+    # f64: IEEE arithmetic but for __nv_log1p's reciprocal seed, which a
+    # Newton step follows; the CPU model of it is expected to give every
+    # draw (tests/gpu_compat.rs asks the same).
+    gpu("jax normal f64 (XLA:GPU) into CUDA arrays")
+    for partitionable in (True, False):
+        k = jax.key(2024, x64=True, partitionable=partitionable)
+        n = 1_000_003
+        want = jax.normal(k, n, np.float64, backend="gpu")
+        out = DevBuf(n, np.float64)
+        jax.normal(k, out=out)
+        got = out.host()
+        differ = int((got.view(np.uint64) != want.view(np.uint64)).sum())
+        assert differ == 0, f"{differ} of {n} f64 draws differ from the CPU model"
 
 
 def test_library_arrays_themselves():
