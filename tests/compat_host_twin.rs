@@ -702,6 +702,12 @@ fn jax_normal_functions_match_the_cpu() {
 fn launch_plans_refuse_bad_requests() {
     use cbrng::Error;
     let msg = |e: Error| e.to_string();
+    // Output dtypes by name (the Python binding's): each name, and no other.
+    for d in ["u8", "u16", "u32", "u64", "f16", "bf16", "f32", "f64"] {
+        assert_eq!(CompatDType::parse(d).unwrap().name(), d);
+    }
+    let e = CompatDType::parse("float32").unwrap_err();
+    assert!(msg(e).contains("unknown output dtype 'float32'"));
     // cuRAND: a dtype that is not the function's; calls past the subsequence;
     // more elements than a u64 counts (no overflow, no panic).
     let e = curand_launch(CurandFn::Normal, CompatDType::F64, 1, 0, 0, 4, 0.0, 1.0).unwrap_err();

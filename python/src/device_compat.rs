@@ -19,26 +19,6 @@ mod imp {
     use cbrng::cuda::compat::{CompatDType, CurandFn, JaxFn, TorchOp};
     use pyo3::exceptions::PyValueError;
 
-    /// The element type named as the Python side names it (`u8`, `u16`,
-    /// `u32`, `u64`, `f16`, `bf16`, `f32`, `f64`).
-    fn compat_dtype(name: &str) -> PyResult<CompatDType> {
-        Ok(match name {
-            "u8" => CompatDType::U8,
-            "u16" => CompatDType::U16,
-            "u32" => CompatDType::U32,
-            "u64" => CompatDType::U64,
-            "f16" => CompatDType::F16,
-            "bf16" => CompatDType::BF16,
-            "f32" => CompatDType::F32,
-            "f64" => CompatDType::F64,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "compat: unknown output dtype '{other}' (expected u8|u16|u32|u64|f16|bf16|f32|f64)"
-                )));
-            }
-        })
-    }
-
     /// `count` calls of the cuRAND function `func` (`curand`, `uniform`,
     /// `uniform4`, `uniform-double`, `normal`, `normal2`, `normal-double`,
     /// `log-normal`) after `curand_init(seed, subsequence, offset)` into
@@ -65,7 +45,7 @@ mod imp {
         wait: bool,
     ) -> PyResult<()> {
         let f = CurandFn::parse(func).map_err(err)?;
-        let dt = compat_dtype(dtype)?;
+        let dt = CompatDType::parse(dtype).map_err(err)?;
         py.detach(|| {
             let g = on_stream(device_of(device, ptr)?, cu_stream)?;
             // SAFETY: `ptr` addresses `len` elements of `dtype` (the array's
@@ -130,7 +110,7 @@ mod imp {
                 )));
             }
         };
-        let dt = compat_dtype(dtype)?;
+        let dt = CompatDType::parse(dtype).map_err(err)?;
         // Held through the call: another thread's use of this generator
         // meanwhile is an error ("already borrowed"), never a lost update.
         let mut held = generator.borrow_mut();
@@ -180,7 +160,7 @@ mod imp {
                 )));
             }
         };
-        let dt = compat_dtype(dtype)?;
+        let dt = CompatDType::parse(dtype).map_err(err)?;
         let (k, cfg) = {
             let k = key.get();
             (k.key, k.cfg)

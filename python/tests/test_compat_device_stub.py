@@ -17,14 +17,9 @@ make that a failure."""
 
 from __future__ import annotations
 
-import os
-import pathlib
-import shutil
-import subprocess
-import sys
 import textwrap
 
-from test_device_stub import ROOT, _nvrtc_dir, _skip
+from test_device_stub import run_on_the_stub
 
 SCRIPT = textwrap.dedent(
     r"""
@@ -271,25 +266,4 @@ SCRIPT = textwrap.dedent(
 
 
 def test_compat_fills_on_the_stub_driver(tmp_path):
-    gcc = shutil.which("gcc")
-    if gcc is None:
-        _skip("no C compiler gcc", "CBRNG_REQUIRE_GXX")
-    nvrtc = _nvrtc_dir()
-    if nvrtc is None:
-        _skip("no NVRTC 13 (set CBRNG_NVRTC_DIR)", "CBRNG_REQUIRE_NVRTC")
-    lib = tmp_path / "libcuda.so"
-    subprocess.run(
-        [gcc, "-shared", "-fPIC", "-fvisibility=hidden", "-O1", "-o", str(lib),
-         str(ROOT / "tests" / "driver_stub" / "libcuda_stub.c")],
-        check=True,
-    )
-    env = dict(os.environ)
-    for k in ("STUB_DRIVER_VERSION", "STUB_CC", "STUB_MODULE_LOAD", "STUB_PTR_DEVICE",
-              "STUB_MAX_THREADS", "STUB_LOG"):
-        env.pop(k, None)
-    env["LD_LIBRARY_PATH"] = ":".join(
-        p for p in (str(tmp_path), nvrtc, env.get("LD_LIBRARY_PATH", "")) if p
-    )
-    r = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True,
-                       cwd=tmp_path, timeout=600)
-    assert r.returncode == 0 and "compat fills on the stub: ok" in r.stdout, r.stdout + r.stderr
+    run_on_the_stub(tmp_path, SCRIPT, "compat fills on the stub: ok")

@@ -121,7 +121,10 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def test_device_sums_on_the_stub_driver(tmp_path):
+def run_on_the_stub(tmp_path, script: str, ok_line: str) -> None:
+    """Builds the stub libcuda into tmp_path and runs `script` in a fresh
+    Python whose loader finds it (and NVRTC 13); asserts it printed
+    `ok_line`. Skips (with the notice) without gcc or NVRTC."""
     gcc = shutil.which("gcc")
     if gcc is None:
         _skip("no C compiler gcc", "CBRNG_REQUIRE_GXX")
@@ -141,6 +144,10 @@ def test_device_sums_on_the_stub_driver(tmp_path):
     env["LD_LIBRARY_PATH"] = ":".join(
         p for p in (str(tmp_path), nvrtc, env.get("LD_LIBRARY_PATH", "")) if p
     )
-    r = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True,
+    r = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
                        cwd=tmp_path, timeout=600)
-    assert r.returncode == 0 and "device sums and copies on the stub: ok" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and ok_line in r.stdout, r.stdout + r.stderr
+
+
+def test_device_sums_on_the_stub_driver(tmp_path):
+    run_on_the_stub(tmp_path, SCRIPT, "device sums and copies on the stub: ok")

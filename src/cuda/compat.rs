@@ -140,6 +140,26 @@ impl CompatDType {
             CompatDType::F64 => "f64",
         }
     }
+    /// The dtype [`CompatDType::name`] names.
+    pub fn parse(name: &str) -> Result<CompatDType, Error> {
+        const ALL: [CompatDType; 8] = [
+            CompatDType::U8,
+            CompatDType::U16,
+            CompatDType::U32,
+            CompatDType::U64,
+            CompatDType::F16,
+            CompatDType::BF16,
+            CompatDType::F32,
+            CompatDType::F64,
+        ];
+        ALL.into_iter().find(|d| d.name() == name).ok_or_else(|| {
+            compat_err(
+                "compat",
+                format!("unknown output dtype '{name}' (expected u8|u16|u32|u64|f16|bf16|f32|f64)"),
+            )
+        })
+    }
+
     /// Bytes per element.
     pub fn size(self) -> usize {
         match self {
