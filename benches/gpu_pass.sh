@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # One pass over every GPU path, for the GPU machine: run it there after
-# `../shared/gpu/pack` has built everything into .gpu/ on the CPU machine:
+# benches/gpu_pack.sh has built what it runs into .gpu/ on the CPU machine:
 #
-#   ../shared/gpu/pack --features nccl
+#   benches/gpu_pack.sh --features nccl
 #   device run: command "bash benches/gpu_pass.sh", carry [".gpu"]
 #
-# Each step has its own time limit and writes its output to $OUT/<step>.log
-# (cut to 15 MiB); every step adds one line to $OUT/summary.txt, even when it
-# fails or times out, so nothing is lost if the whole command is cut off.
+# Each step has its own time limit and writes its output to
+# gpu-pass-logs/<step>.log (cut to 4 MiB); every step adds one line to
+# $OUT/summary.txt and refreshes $OUT/logs.tar.gz (all the logs so far), even
+# when it fails or times out, so nothing is lost if the whole command is cut
+# off, and $OUT holds three files (the device tool brings back at most 8, of
+# 16 MiB each): machine.txt, summary.txt, logs.tar.gz.
 # The limits add up to 592 s (about 9.9 minutes), under the 600 s a device
 # command may run. The CPU suites are CI's (they run on every commit without a GPU).
 # Steps, in order: the GPU test suites with CBRNG_REQUIRE_GPU=1, first with
@@ -20,7 +23,9 @@
 set -u
 cd "$(dirname "$0")/.."
 OUT="${OUT:-gpu-pass-out}"
-mkdir -p "$OUT"
+logs=gpu-pass-logs
+rm -rf "$logs"
+mkdir -p "$OUT" "$logs"
 export LD_LIBRARY_PATH="/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export CBRNG_REQUIRE_GPU=1 RUST_BACKTRACE=1
 bin=.gpu/bin
@@ -28,21 +33,28 @@ summary="$OUT/summary.txt"
 : > "$summary"
 pass_start=$(date +%s)
 
+# The logs so far into $OUT/logs.tar.gz (written aside, then renamed, so a
+# cut-off leaves the last whole archive).
+bundle() {
+  tar -czf "$OUT/logs.tar.gz.part" -C "$logs" . 2>/dev/null && mv -f "$OUT/logs.tar.gz.part" "$OUT/logs.tar.gz"
+}
+
 # step NAME SECONDS COMMAND...: runs COMMAND with a time limit, output to
-# $OUT/NAME.log, one summary line.
+# $logs/NAME.log, one summary line, the logs bundled.
 step() {
   local name=$1 limit=$2
   shift 2
   local t0 rc
   t0=$(date +%s)
-  timeout -k 5 "$limit" "$@" > "$OUT/$name.log" 2>&1
+  timeout -k 5 "$limit" "$@" > "$logs/$name.log" 2>&1
   rc=$?
-  truncate -s '<15M' "$OUT/$name.log" 2>/dev/null || true
+  truncate -s '<4M' "$logs/$name.log" 2>/dev/null || true
   local verdict=ok
   [ $rc -eq 124 ] || [ $rc -eq 137 ] && verdict="TIMED OUT after ${limit}s"
   [ $rc -ne 0 ] && [ "$verdict" = ok ] && verdict="FAILED (exit $rc)"
   printf '%-28s %-26s %4ss  (total %ss)\n' "$name" "$verdict" "$(( $(date +%s) - t0 ))" \
     "$(( $(date +%s) - pass_start ))" | tee -a "$summary"
+  bundle
 }
 
 have() { [ -x "$1" ] || { echo "$(basename "$1"): not packed" | tee -a "$summary"; return 1; }; }
@@ -85,10 +97,10 @@ have "$bin/test-compat_engine_cli" && step compat-engine-cli 20 "$bin/test-compa
 # 2c. JAX on this GPU against `cbrng compat jax --backend gpu` (XLA:GPU's
 # lowering of normal as src/compat/jax.rs establishes it), on the CPU and
 # on the device (`--engine cuda`: every draw must be JAX's); XLA's HLO and
-# PTX of the normal modules are dumped to $OUT/jax_xla_dump for the record.
+# PTX of the normal modules are dumped to $logs/jax_xla_dump for the record.
 if python3 -c 'import jax, numpy' 2>/dev/null; then
   have "$bin/bin-cbrng" && step jax-gpu-normal 45 python3 benches/jax_gpu_normal.py \
-    "$bin/bin-cbrng" "$OUT/jax_xla_dump"
+    "$bin/bin-cbrng" "$logs/jax_xla_dump"
 else
   echo "jax-gpu-normal: python3 cannot import jax and numpy; not run" | tee -a "$summary"
 fi
