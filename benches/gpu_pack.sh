@@ -9,8 +9,9 @@
 # ../shared/gpu/pack builds every test, bench and program (about 105 MiB,
 # stripped); the pass runs ten of them. This adds the two examples the pass
 # runs as programs (pack builds examples only as test harnesses), keeps what
-# the pass names ($bin/... and its gpu_suites) and removes the rest, then
-# checks that nothing the pass names is missing and that the tree fits.
+# the pass names ($bin/... and its gpu_suites) and removes the rest, adds the
+# Python package's wheel and pytest's (.gpu/wheels), then checks that nothing
+# the pass names is missing and that the tree fits.
 # Extra arguments go to cargo (pack's and the examples' builds alike).
 set -euo pipefail
 root=$(git rev-parse --show-toplevel)
@@ -45,13 +46,23 @@ for name in $keep; do
   [ -x ".gpu/bin/$name" ] || { echo "gpu_pack: $name (named by $pass) was not built" >&2; missing=1; }
 done
 [ $missing = 0 ] || exit 1
+# The Python package as a wheel (PyO3 abi3: any CPython >= 3.9 there), and
+# pytest's, for the pass's python-gpu step (the GPU machine reaches no index).
+rm -rf .gpu/wheels && mkdir -p .gpu/wheels
+python3 -m pip wheel --quiet --disable-pip-version-check --no-deps -w .gpu/wheels ./python
+# Pure-Python wheels only (any CPython there); pip evaluates the dependency
+# markers for this interpreter, so what Python 3.10 also needs is named.
+python3 -m pip download --quiet --disable-pip-version-check --only-binary=:all: \
+  --platform any --implementation py --abi none --python-version 3.10 \
+  -d .gpu/wheels pytest exceptiongroup tomli typing_extensions
+ls .gpu/wheels/cbrng-*.whl > /dev/null
 # pack's run.sh runs every test-* left: the pass's suites.
 tree=$(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1)
 untracked=$(git ls-files -z --others --exclude-standard | xargs -0 -r du -cb 2>/dev/null | tail -1 | cut -f1)
 gpu=$(du -sb .gpu | cut -f1)
 total=$(( tree + ${untracked:-0} + gpu ))
-echo "packed into .gpu/bin: $(echo $keep | wc -w) executables, $((gpu >> 20)) MiB; with the working tree $((total >> 20)) MiB of the 64 the device tool carries"
-ls .gpu/bin
+echo "packed into .gpu/: $(echo $keep | wc -w) executables and $(ls .gpu/wheels | wc -l) wheels, $((gpu >> 20)) MiB; with the working tree $((total >> 20)) MiB of the 64 the device tool carries"
+ls .gpu/bin .gpu/wheels
 if [ $total -ge $((62 << 20)) ]; then
   echo "gpu_pack: $((total >> 20)) MiB is too close to the device tool's 64 MiB" >&2
   exit 1

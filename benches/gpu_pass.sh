@@ -11,13 +11,14 @@
 # when it fails or times out, so nothing is lost if the whole command is cut
 # off, and $OUT holds three files (the device tool brings back at most 8, of
 # 16 MiB each): machine.txt, summary.txt, logs.tar.gz.
-# The limits add up to 592 s (about 9.9 minutes), under the 600 s a device
+# The limits add up to 590 s (about 9.8 minutes), under the 600 s a device
 # command may run. The CPU suites are CI's (they run on every commit without a GPU).
 # Steps, in order: the GPU test suites with CBRNG_REQUIRE_GPU=1, first with
 # CUDA_LAUNCH_BLOCKING=1 and one test thread; the same suites' small cases
 # under compute-sanitizer memcheck, racecheck and synccheck; the compat
 # kernels (tests/gpu_compat.rs, tests/compat_engine_cli.rs); JAX's normal on
-# the GPU against `cbrng compat jax --backend gpu`; `cbrng verify
+# the GPU against `cbrng compat jax --backend gpu`; the Python package's GPU
+# tests; `cbrng verify
 # --long` with its GPU half; the user-kernel and dropout examples; `cbrng
 # bench --device cuda`.
 set -u
@@ -62,12 +63,12 @@ have() { [ -x "$1" ] || { echo "$(basename "$1"): not packed" | tee -a "$summary
 { nvidia-smi --query-gpu=name,driver_version,compute_cap --format=csv,noheader
   ls /usr/local/cuda/lib64/libnvrtc.so* 2>/dev/null; } > "$OUT/machine.txt" 2>&1
 cat "$OUT/machine.txt"
-have "$bin/bin-cbrng" && step info 10 "$bin/bin-cbrng" info
+have "$bin/bin-cbrng" && step info 5 "$bin/bin-cbrng" info
 
 gpu_suites=(gpu_fill gpu_dropout gpu_reduce)
 # 1. Every launch waited for, one thread: a fault names its kernel.
 for t in "${gpu_suites[@]}"; do
-  have "$bin/test-$t" && step "$t-blocking" 55 env CUDA_LAUNCH_BLOCKING=1 "$bin/test-$t" --test-threads=1
+  have "$bin/test-$t" && step "$t-blocking" 50 env CUDA_LAUNCH_BLOCKING=1 "$bin/test-$t" --test-threads=1
 done
 # The exact all-reduce's limb kernels (and NCCL, when packed with
 # --features nccl and the machine has libnccl).
@@ -80,7 +81,7 @@ have "$bin/test-gpu_allreduce" && step gpu_allreduce-blocking 20 env CUDA_LAUNCH
 if command -v compute-sanitizer >/dev/null; then
   for tool in memcheck racecheck synccheck; do
     for t in "${gpu_suites[@]}"; do
-      have "$bin/test-$t" && step "$tool-$t" 18 compute-sanitizer --tool "$tool" \
+      have "$bin/test-$t" && step "$tool-$t" 15 compute-sanitizer --tool "$tool" \
         --error-exitcode 9 "$bin/test-$t" --test-threads=1 \
         --skip hundred --skip ten_million --skip adversarial
     done
@@ -104,8 +105,21 @@ if python3 -c 'import jax, numpy' 2>/dev/null; then
 else
   echo "jax-gpu-normal: python3 cannot import jax and numpy; not run" | tee -a "$summary"
 fi
+# 2d. The Python package's GPU paths (python/tests/test_device*.py and
+# test_compat_device.py: fills, dropout, exact sums and the compat out= into
+# PyTorch or CuPy CUDA arrays) from the wheels benches/gpu_pack.sh packed,
+# installed aside, against the packed program.
+if ls .gpu/wheels/cbrng-*.whl >/dev/null 2>&1 && python3 -c 'import numpy' 2>/dev/null; then
+  step python-gpu 50 bash -c 'python3 -m pip install --quiet --no-deps --no-index \
+      --target /tmp/cbrng-py .gpu/wheels/*.whl &&
+    CBRNG_BIN="$PWD/.gpu/bin/bin-cbrng" PYTHONPATH=/tmp/cbrng-py python3 -m pytest -q -rs \
+      -p no:cacheprovider python/tests/test_device.py python/tests/test_device_sum.py \
+      python/tests/test_compat_device.py'
+else
+  echo "python-gpu: no packed wheel, or python3 cannot import numpy; not run" | tee -a "$summary"
+fi
 # 3. The program and the examples.
-have "$bin/bin-cbrng" && step verify-long 40 "$bin/bin-cbrng" verify --long
+have "$bin/bin-cbrng" && step verify-long 35 "$bin/bin-cbrng" verify --long
 have "$bin/bin-user_kernel" && step example-user_kernel 15 "$bin/bin-user_kernel"
 have "$bin/bin-dropout" && step example-dropout 15 "$bin/bin-dropout"
 have "$bin/bin-cbrng" && step bench 40 "$bin/bin-cbrng" bench --device cuda --mib 1024 --runs 20
