@@ -21,10 +21,22 @@
 # tests; `cbrng verify
 # --long` with its GPU half; the user-kernel and dropout examples; `cbrng
 # bench --device cuda`.
+#
+# `bash benches/gpu_pass.sh --dry-run` runs nothing: it counts every step
+# (as if every tool were there), prints the sum of their limits and fails
+# past 590 s (tests/device_pass.rs runs it in CI).
 set -u
 cd "$(dirname "$0")/.."
+dry=0
+[ "${1:-}" = --dry-run ] && dry=1
+limits=0
 OUT="${OUT:-gpu-pass-out}"
 logs=gpu-pass-logs
+if [ $dry = 1 ]; then
+  OUT=$(mktemp -d)
+  logs=$OUT/logs
+  trap 'rm -rf "$OUT"' EXIT
+fi
 rm -rf "$logs"
 mkdir -p "$OUT" "$logs"
 export LD_LIBRARY_PATH="/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -45,6 +57,8 @@ bundle() {
 step() {
   local name=$1 limit=$2
   shift 2
+  limits=$((limits + limit))
+  [ $dry = 1 ] && { echo "$name $limit"; return 0; }
   local t0 rc
   t0=$(date +%s)
   timeout -k 5 "$limit" "$@" > "$logs/$name.log" 2>&1
@@ -58,11 +72,17 @@ step() {
   bundle
 }
 
-have() { [ -x "$1" ] || { echo "$(basename "$1"): not packed" | tee -a "$summary"; return 1; }; }
+have() {
+  [ $dry = 1 ] || [ -x "$1" ] || { echo "$(basename "$1"): not packed" | tee -a "$summary"; return 1; }
+}
+# A tool or library the pass needs is there (always, in a dry run).
+there() { [ $dry = 1 ] || "$@" >/dev/null 2>&1; }
 
-{ nvidia-smi --query-gpu=name,driver_version,compute_cap --format=csv,noheader
-  ls /usr/local/cuda/lib64/libnvrtc.so* 2>/dev/null; } > "$OUT/machine.txt" 2>&1
-cat "$OUT/machine.txt"
+if [ $dry = 0 ]; then
+  { nvidia-smi --query-gpu=name,driver_version,compute_cap --format=csv,noheader
+    ls /usr/local/cuda/lib64/libnvrtc.so* 2>/dev/null; } > "$OUT/machine.txt" 2>&1
+  cat "$OUT/machine.txt"
+fi
 have "$bin/bin-cbrng" && step info 5 "$bin/bin-cbrng" info
 
 gpu_suites=(gpu_fill gpu_dropout gpu_reduce)
@@ -78,7 +98,7 @@ have "$bin/test-gpu_allreduce" && step gpu_allreduce-blocking 20 env CUDA_LAUNCH
   "$bin/test-gpu_allreduce" --test-threads=1
 # 2. The sanitizers, on the small cases (the large ones are skipped: the
 # tools are slow).
-if command -v compute-sanitizer >/dev/null; then
+if there command -v compute-sanitizer; then
   for tool in memcheck racecheck synccheck; do
     for t in "${gpu_suites[@]}"; do
       have "$bin/test-$t" && step "$tool-$t" 15 compute-sanitizer --tool "$tool" \
@@ -99,7 +119,7 @@ have "$bin/test-compat_engine_cli" && step compat-engine-cli 20 "$bin/test-compa
 # lowering of normal as src/compat/jax.rs establishes it), on the CPU and
 # on the device (`--engine cuda`: every draw must be JAX's); XLA's HLO and
 # PTX of the normal modules are dumped to $logs/jax_xla_dump for the record.
-if python3 -c 'import jax, numpy' 2>/dev/null; then
+if there python3 -c 'import jax, numpy'; then
   have "$bin/bin-cbrng" && step jax-gpu-normal 45 python3 benches/jax_gpu_normal.py \
     "$bin/bin-cbrng" "$logs/jax_xla_dump"
 else
@@ -109,7 +129,7 @@ fi
 # test_compat_device.py: fills, dropout, exact sums and the compat out= into
 # PyTorch or CuPy CUDA arrays) from the wheels benches/gpu_pack.sh packed,
 # installed aside, against the packed program.
-if ls .gpu/wheels/cbrng-*.whl >/dev/null 2>&1 && python3 -c 'import numpy' 2>/dev/null; then
+if there ls .gpu/wheels/cbrng-*.whl && there python3 -c 'import numpy'; then
   step python-gpu 50 bash -c 'python3 -m pip install --quiet --no-deps --no-index \
       --target /tmp/cbrng-py .gpu/wheels/*.whl &&
     CBRNG_BIN="$PWD/.gpu/bin/bin-cbrng" PYTHONPATH=/tmp/cbrng-py python3 -m pytest -q -rs \
@@ -123,5 +143,9 @@ have "$bin/bin-cbrng" && step verify-long 35 "$bin/bin-cbrng" verify --long
 have "$bin/bin-user_kernel" && step example-user_kernel 15 "$bin/bin-user_kernel"
 have "$bin/bin-dropout" && step example-dropout 15 "$bin/bin-dropout"
 have "$bin/bin-cbrng" && step bench 40 "$bin/bin-cbrng" bench --device cuda --mib 1024 --runs 20
+if [ $dry = 1 ]; then
+  echo "limits: $limits s"
+  [ $limits -le 590 ] && exit 0 || exit 1
+fi
 echo "=== pass done in $(( $(date +%s) - pass_start ))s; summary in $summary"
 grep -qE 'FAILED|TIMED OUT|not packed' "$summary" && exit 1 || exit 0
